@@ -1,0 +1,41 @@
+# Copyright (c) 2026, cims_app contributors
+# For license information, please see license.txt
+
+import frappe
+from frappe.model.document import Document
+from frappe.utils import now_datetime, nowdate
+
+from cims_app.domain.opportunity_rules import expected_amount, require_close_fields, weighted_amount
+from cims_app.stage_history import record_stage_change
+from cims_app.validation import run_rule
+
+
+class CIMSOpportunity(Document):
+	def validate(self):
+		run_rule(require_close_fields, self.status, self.won_amount, self.lost_reason, doc=self)
+		self.set_amounts()
+		self.set_stage_dates()
+		self.owner_user = self.owner_user or frappe.session.user
+
+	def on_update(self):
+		record_stage_change(self, "sales_stage", customer=self.customer)
+
+	def set_amounts(self):
+		computed = expected_amount(self.unit_price, self.quantity)
+		if computed is not None:
+			self.expected_amount = computed
+		if self.status == "Won":
+			self.probability = 100
+		elif self.status == "Lost":
+			self.probability = 0
+		elif self.sales_stage and (self.has_value_changed("sales_stage") or not self.probability):
+			self.probability = frappe.db.get_value("CIMS Sales Stage", self.sales_stage, "probability") or 0
+		self.weighted_amount = weighted_amount(self.expected_amount, self.probability)
+
+	def set_stage_dates(self):
+		if self.is_new() or self.has_value_changed("sales_stage"):
+			self.stage_changed_on = now_datetime()
+		if self.status in ("Won", "Lost"):
+			self.closed_on = self.closed_on or nowdate()
+		else:
+			self.closed_on = None

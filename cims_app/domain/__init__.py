@@ -1,0 +1,1 @@
+"""Pure business rules of cims_app: plain values in, plain values out, no frappe import."""

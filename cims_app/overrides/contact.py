@@ -1,0 +1,35 @@
+"""The framework's Contact, as cims_app uses it: rules for contacts of CIMS customers, mirrored onto them."""
+
+import frappe
+
+from cims_app.domain.contact_rules import normalise_email, normalise_mobile, normalise_phone
+from cims_app.validation import normalise_fields, run_rule
+
+CUSTOMER_DOCTYPE = "CIMS Customer"
+
+
+def linked_customers(doc) -> list[str]:
+	return [link.link_name for link in doc.get("links") or [] if link.link_doctype == CUSTOMER_DOCTYPE]
+
+
+def validate(doc, method=None) -> None:
+	"""Mobile and email rules apply to contacts linked to a CIMS Customer only."""
+	if not linked_customers(doc):
+		return
+	for row in doc.get("phone_nos") or []:
+		rule = normalise_mobile if row.is_primary_mobile_no else normalise_phone
+		row.phone = run_rule(rule, row.phone, field="mobile_no" if row.is_primary_mobile_no else "phone", doc=doc)
+	for row in doc.get("email_ids") or []:
+		row.email_id = run_rule(normalise_email, row.email_id, field="email_id", doc=doc)
+	normalise_fields(doc, {"mobile_no": normalise_mobile, "phone": normalise_phone, "email_id": normalise_email})
+
+
+def on_update(doc, method=None) -> None:
+	"""Customers whose primary contact this is show its current mobile and email."""
+	customer = frappe.qb.DocType(CUSTOMER_DOCTYPE)
+	(
+		frappe.qb.update(customer)
+		.set(customer.mobile_no, doc.mobile_no)
+		.set(customer.email_id, doc.email_id)
+		.where(customer.primary_contact == doc.name)
+	).run()

@@ -1,0 +1,123 @@
+"""Shared helpers of the integration tests: users per role, an HTTP client, record factories."""
+
+import json
+import random
+
+import frappe
+import requests
+
+from cims_app.domain.identifiers import id_check_char, uscc_check_char
+
+PASSWORD = "Cims-Test-Pass-2026!"
+ROLES = [
+	"CIMS Sales Rep",
+	"CIMS Sales Manager",
+	"CIMS Department Head",
+	"CIMS Customer Service",
+	"CIMS Marketing",
+	"CIMS Data Analyst",
+	"System Manager",
+]
+ROLE_USERS = {role: (f"cims-test-{role.lower().replace(' ', '-')}@example.com", PASSWORD) for role in ROLES}
+
+
+def ensure_role_users() -> None:
+	for role, (email, password) in ROLE_USERS.items():
+		if not frappe.db.exists("User", email):
+			user = frappe.get_doc(
+				{
+					"doctype": "User",
+					"email": email,
+					"first_name": role,
+					"send_welcome_email": 0,
+					"user_type": "System User",
+					"roles": [{"role": role}],
+				}
+			)
+			user.flags.no_welcome_mail = True
+			user.insert(ignore_permissions=True)
+		frappe.utils.password.update_password(email, password)
+	frappe.db.commit()
+
+
+def remove_role_users() -> None:
+	frappe.set_user("Administrator")
+	for email, _password in ROLE_USERS.values():
+		if frappe.db.exists("User", email):
+			frappe.delete_doc("User", email, ignore_permissions=True, force=True)
+	frappe.db.commit()
+
+
+class ApiClient:
+	"""A logged-in session against the site's REST and RPC endpoints."""
+
+	def __init__(self, base_url: str, site: str):
+		self.base_url = base_url
+		self.session = requests.Session()
+		self.session.headers.update({"Host": site, "Accept": "application/json", "Accept-Language": "en"})
+
+	def login(self, user: str, password: str) -> "ApiClient":
+		response = self.session.post(f"{self.base_url}/api/method/login", data={"usr": user, "pwd": password})
+		response.raise_for_status()
+		return self
+
+	def get(self, path: str, **params) -> requests.Response:
+		return self.session.get(f"{self.base_url}{path}", params=params)
+
+	def post(self, path: str, data: dict) -> requests.Response:
+		return self.session.post(f"{self.base_url}{path}", json=data)
+
+	def put(self, path: str, data: dict) -> requests.Response:
+		return self.session.put(f"{self.base_url}{path}", json=data)
+
+	def delete(self, path: str) -> requests.Response:
+		return self.session.delete(f"{self.base_url}{path}")
+
+
+def server_messages(response: requests.Response) -> str:
+	"""The messages the Desk would show the user, joined."""
+	body = response.json()
+	messages = json.loads(body.get("_server_messages") or "[]")
+	return " ".join(json.loads(m).get("message", "") for m in messages) or body.get("exception", "")
+
+
+def unique_suffix() -> str:
+	return frappe.generate_hash(length=8)
+
+
+def valid_uscc(rng: random.Random | None = None) -> str:
+	rng = rng or random.Random()
+	alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+	body = "91" + "".join(rng.choice("0123456789") for _ in range(6)) + "".join(rng.choice(alphabet) for _ in range(9))
+	return body + uscc_check_char(body)
+
+
+def valid_id_number(birth: str = "19900307", rng: random.Random | None = None) -> str:
+	rng = rng or random.Random()
+	body = "110101" + birth + "".join(rng.choice("0123456789") for _ in range(3))
+	return body + id_check_char(body)
+
+
+def valid_mobile(rng: random.Random | None = None) -> str:
+	rng = rng or random.Random()
+	return "1" + rng.choice("3456789") + "".join(rng.choice("0123456789") for _ in range(9))
+
+
+def make_customer(**values):
+	"""Insert an enterprise customer with a unique name (not committed)."""
+	doc = frappe.get_doc(
+		{
+			"doctype": "CIMS Customer",
+			"customer_name": f"测试科技{unique_suffix()}有限公司",
+			"customer_type": "Enterprise",
+			**values,
+		}
+	)
+	return doc.insert()
+
+
+def hard_delete(doctype: str, names) -> None:
+	"""Remove test records directly: the app refuses ordinary deletes of CIMS records."""
+	names = [names] if isinstance(names, str) else list(names)
+	if names:
+		frappe.db.delete(doctype, {"name": ("in", names)})
