@@ -4,7 +4,6 @@ app_publisher = "cims_app contributors"
 app_description = "Customer Information Management System (客户信息管理系统)"
 app_email = "dev@cims.example.com"
 app_license = "mit"
-required_apps = ["frappe"]
 
 # Install, migrate and uninstall
 # ------------------------------

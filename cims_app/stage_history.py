@@ -26,7 +26,9 @@ def record_stage_change(doc, stage_field: str, customer: str | None = None) -> N
 			"to_stage": to_stage,
 			"changed_by": frappe.session.user,
 			"changed_on": changed_on,
-			"days_in_previous_stage": round(time_diff_in_seconds(changed_on, entered_on) / SECONDS_PER_DAY, 2),
+			"days_in_previous_stage": round(
+				time_diff_in_seconds(changed_on, entered_on) / SECONDS_PER_DAY, 2
+			),
 			"source": change_source(doc),
 		}
 	).insert(ignore_permissions=True)

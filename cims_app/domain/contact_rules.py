@@ -14,6 +14,7 @@ _LANDLINE_COUNTRY_PREFIX = re.compile(r"^(?:\+86|0086)[\s\-()]*")
 _EXTENSION = re.compile(r"^(?P<main>.*?)[\s\-]*(?:转|分机|ext\.?|x|#)[\s\-]*(?P<ext>\d{1,6})$")
 _LANDLINE_AREA = re.compile(r"^0(?:10|2\d|[3-9]\d{2})$")
 _LANDLINE_NUMBER = re.compile(r"^[1-9]\d{6,7}$")
+_EXTENSION_DIGITS = re.compile(r"^\d{0,6}$")
 
 _EMAIL_LOCAL = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
 _EMAIL_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
@@ -69,9 +70,14 @@ def _split_landline(text: str) -> tuple[str, str, str] | None:
 		area_length = 3 if digits.startswith(("010", "02")) else 4
 		return digits[:area_length], digits[area_length:], extension
 	area, rest = trunk + groups[0], groups[1:]
+	if len(rest) == 1:
+		return area, rest[0], extension
+	if _LANDLINE_NUMBER.match(rest[0]):
+		# 0755-1234567-123: a whole local number, then the extension (and no second one after 转)
+		return None if extension else (area, rest[0], "".join(rest[1:]))
 	number = "".join(rest)
-	if not extension and len(rest) >= 2 and not _LANDLINE_NUMBER.match(number):
-		# 0755-1234567-123: the last group is the extension
+	if not extension and not _LANDLINE_NUMBER.match(number):
+		# 0755 123 4567 89: a local number in pieces, then the extension
 		number, extension = "".join(rest[:-1]), rest[-1]
 	return area, number, extension
 
@@ -90,7 +96,7 @@ def normalise_landline(value: object, field: str | None = "phone") -> str:
 	parts = _split_landline(text)
 	if parts:
 		area, number, extension = parts
-		if _LANDLINE_AREA.match(area) and _LANDLINE_NUMBER.match(number) and len(extension) <= 6:
+		if _LANDLINE_AREA.match(area) and _LANDLINE_NUMBER.match(number) and _EXTENSION_DIGITS.match(extension):
 			return "-".join(part for part in (area, number, extension) if part)
 	raise RuleViolation(
 		_(

@@ -18,10 +18,14 @@ def validate(doc, method=None) -> None:
 		return
 	for row in doc.get("phone_nos") or []:
 		rule = normalise_mobile if row.is_primary_mobile_no else normalise_phone
-		row.phone = run_rule(rule, row.phone, field="mobile_no" if row.is_primary_mobile_no else "phone", doc=doc)
+		row.phone = run_rule(
+			rule, row.phone, field="mobile_no" if row.is_primary_mobile_no else "phone", doc=doc
+		)
 	for row in doc.get("email_ids") or []:
 		row.email_id = run_rule(normalise_email, row.email_id, field="email_id", doc=doc)
-	normalise_fields(doc, {"mobile_no": normalise_mobile, "phone": normalise_phone, "email_id": normalise_email})
+	normalise_fields(
+		doc, {"mobile_no": normalise_mobile, "phone": normalise_phone, "email_id": normalise_email}
+	)
 
 
 def on_update(doc, method=None) -> None:

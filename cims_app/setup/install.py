@@ -25,7 +25,9 @@ def after_migrate() -> None:
 
 
 def seed_defaults() -> None:
-	seed_tree("CIMS Industry", "industry_name", "parent_cims_industry", defaults.ALL_INDUSTRIES, defaults.INDUSTRIES)
+	seed_tree(
+		"CIMS Industry", "industry_name", "parent_cims_industry", defaults.ALL_INDUSTRIES, defaults.INDUSTRIES
+	)
 	seed_tree("CIMS Region", "region_name", "parent_cims_region", defaults.ALL_REGIONS, defaults.REGIONS)
 	seed_customer_sources()
 	seed_sales_stages()
@@ -78,7 +80,9 @@ def seed_follow_up_templates() -> None:
 def seed_tags() -> None:
 	for tag in defaults.PRESET_TAGS:
 		if not frappe.db.exists("Tag", tag):
-			frappe.get_doc({"doctype": "Tag", "name": tag, "description": tag}).insert(ignore_permissions=True)
+			frappe.get_doc({"doctype": "Tag", "name": tag, "description": tag}).insert(
+				ignore_permissions=True
+			)
 
 
 def grant_contact_permissions() -> None:

@@ -26,18 +26,20 @@ def _why_no_site() -> str | None:
 	if not (Path(BENCH) / "sites" / SITE / "site_config.json").exists():
 		return f"site {SITE} does not exist in {BENCH}/sites"
 	try:
-		import frappe  # noqa: F401
+		import frappe
 	except ImportError:
-		return f"frappe is not importable: run pytest with the bench's python ({BENCH}/env/bin/python -m pytest)"
+		return (
+			f"frappe is not importable: run pytest with the bench's python ({BENCH}/env/bin/python -m pytest)"
+		)
 	return None
 
 
 if reason := _why_no_site():
 	pytest.skip(reason, allow_module_level=True)
 
-import frappe  # noqa: E402
+import frappe
 
-from tests.integration.support import ROLE_USERS, ApiClient, ensure_role_users, remove_role_users  # noqa: E402
+from tests.integration.support import ROLE_USERS, ApiClient, ensure_role_users, remove_role_users
 
 SITES_PATH = Path(BENCH) / "sites"
 

@@ -88,7 +88,11 @@ def unique_suffix() -> str:
 def valid_uscc(rng: random.Random | None = None) -> str:
 	rng = rng or random.Random()
 	alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-	body = "91" + "".join(rng.choice("0123456789") for _ in range(6)) + "".join(rng.choice(alphabet) for _ in range(9))
+	body = (
+		"91"
+		+ "".join(rng.choice("0123456789") for _ in range(6))
+		+ "".join(rng.choice(alphabet) for _ in range(9))
+	)
 	return body + uscc_check_char(body)
 
 

@@ -5,4 +5,25 @@ from frappe.model.document import Document
 
 
 class CIMSApprovalRequest(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		approved_by: DF.Link | None
+		decided_on: DF.Datetime | None
+		decision_note: DF.SmallText | None
+		new_value: DF.Data | None
+		reason: DF.SmallText
+		reference_doctype: DF.Link
+		reference_name: DF.DynamicLink
+		request_type: DF.Literal["Delete", "Value Tier Change"]
+		requested_by: DF.Link | None
+		restored_on: DF.Datetime | None
+		snapshot: DF.Code | None
+		status: DF.Literal["Pending", "Approved", "Rejected"]
+	# end: auto-generated types
 	pass

@@ -5,4 +5,24 @@ from frappe.model.document import Document
 
 
 class CIMSAssignmentRule(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		assign_to: DF.Literal["User", "Round Robin in Team"]
+		assignee: DF.Link | None
+		customer_source: DF.Link | None
+		customer_type: DF.Literal["", "Enterprise", "Individual", "Institution"]
+		enabled: DF.Check
+		industry: DF.Link | None
+		last_assigned_user: DF.Link | None
+		priority: DF.Int
+		region: DF.Link | None
+		rule_name: DF.Data
+		sales_team: DF.Link | None
+	# end: auto-generated types
 	pass

@@ -8,8 +8,68 @@ from frappe.utils import flt, get_datetime
 
 
 class CIMSCampaign(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from cims_app.cims_app.doctype.cims_campaign_agenda_item.cims_campaign_agenda_item import (
+			CIMSCampaignAgendaItem,
+		)
+		from cims_app.cims_app.doctype.cims_campaign_budget_item.cims_campaign_budget_item import (
+			CIMSCampaignBudgetItem,
+		)
+		from cims_app.cims_app.doctype.cims_campaign_target_tag.cims_campaign_target_tag import (
+			CIMSCampaignTargetTag,
+		)
+		from cims_app.cims_app.doctype.cims_campaign_team_member.cims_campaign_team_member import (
+			CIMSCampaignTeamMember,
+		)
+
+		agenda: DF.Table[CIMSCampaignAgendaItem]
+		budget_items: DF.Table[CIMSCampaignBudgetItem]
+		campaign_name: DF.Data
+		campaign_type: DF.Literal["Offline", "Online"]
+		conversion_rate: DF.Percent
+		conversions: DF.Int
+		cost_per_participant: DF.Currency
+		end_datetime: DF.Datetime | None
+		format: DF.Literal["", "Live Stream", "Webinar", "Expo", "Salon", "Promotion", "Other"]
+		invitation_template: DF.Link | None
+		location: DF.Data | None
+		owner_user: DF.Link | None
+		participants: DF.Int
+		platform: DF.Data | None
+		revenue: DF.Currency
+		review: DF.TextEditor | None
+		roi: DF.Float
+		start_datetime: DF.Datetime | None
+		status: DF.Literal["Planned", "Published", "Ongoing", "Completed", "Cancelled"]
+		target_industry: DF.Link | None
+		target_intent_level: DF.Literal["", "A - High", "B - Medium", "C - Low"]
+		target_lifecycle_stage: DF.Literal[
+			"",
+			"Potential Customer",
+			"Intent Customer",
+			"Active Customer",
+			"Paused Customer",
+			"Churned Customer",
+		]
+		target_region: DF.Link | None
+		target_tags: DF.TableMultiSelect[CIMSCampaignTargetTag]
+		team: DF.TableMultiSelect[CIMSCampaignTeamMember]
+		total_budget: DF.Currency
+
+	# end: auto-generated types
 	def validate(self):
 		self.total_budget = sum(flt(item.amount) for item in self.budget_items)
-		if self.start_datetime and self.end_datetime and get_datetime(self.end_datetime) < get_datetime(self.start_datetime):
+		if (
+			self.start_datetime
+			and self.end_datetime
+			and get_datetime(self.end_datetime) < get_datetime(self.start_datetime)
+		):
 			frappe.throw(_("The campaign cannot end before it starts."), title=_("Invalid Dates"))
 		self.owner_user = self.owner_user or frappe.session.user

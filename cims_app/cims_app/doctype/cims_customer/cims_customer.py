@@ -13,10 +13,79 @@ from cims_app.domain.identifiers import birth_date_from_id, normalise_id_number,
 from cims_app.domain.names import exact_key, match_key
 from cims_app.domain.text import clean_text
 from cims_app.stage_history import record_stage_change
-from cims_app.validation import normalise_fields, run_rule
+from cims_app.validation import normalise_fields
 
 
 class CIMSCustomer(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		account_manager: DF.Link | None
+		amount_growth_6m: DF.Percent
+		annual_amount: DF.Currency
+		annual_revenue_band: DF.Literal["", "<10M", "10M-50M", "50M-100M", "100M-500M", ">500M"]
+		birthday: DF.Date | None
+		budget_range: DF.Data | None
+		churn_reasons: DF.SmallText | None
+		churn_risk: DF.Literal["None", "Low", "Medium", "High"]
+		churn_risk_score: DF.Int
+		churned_on: DF.Date | None
+		classification_label: DF.Data | None
+		contract_amount: DF.Currency
+		contract_end_date: DF.Date | None
+		core_need: DF.SmallText | None
+		cumulative_amount: DF.Currency
+		customer_category: DF.Literal["", "Distributor", "End Customer", "Partner"]
+		customer_name: DF.Data
+		customer_size: DF.Literal["", "<50", "50-200", "200-500", ">500"]
+		customer_source: DF.Link | None
+		customer_type: DF.Literal["Enterprise", "Individual", "Institution"]
+		data_source: DF.SmallText | None
+		email_id: DF.Data | None
+		erpnext_customer: DF.Data | None
+		first_contact_date: DF.Date | None
+		first_deal_date: DF.Date | None
+		id_number: DF.Data | None
+		id_number_masked: DF.Data | None
+		in_public_pool: DF.Check
+		industry: DF.Link | None
+		intent_level: DF.Literal["", "A - High", "B - Medium", "C - Low"]
+		last_follow_up_on: DF.Datetime | None
+		last_maintained_on: DF.Date | None
+		legal_representative: DF.Data | None
+		lifecycle_stage: DF.Literal[
+			"Potential Customer", "Intent Customer", "Active Customer", "Paused Customer", "Churned Customer"
+		]
+		low_value_lead: DF.Check
+		main_business: DF.SmallText | None
+		maintenance_due_on: DF.Date | None
+		mobile_no: DF.Data | None
+		name_exact_key: DF.Data | None
+		name_match_key: DF.Data | None
+		naming_series: DF.Literal[".YYYY..MM.-.####"]
+		need_type: DF.Literal[
+			"", "Product Purchase", "Technical Service", "Custom Solution", "Strategic Partnership"
+		]
+		need_urgency: DF.Literal["", "High", "Medium", "Low"]
+		next_follow_up_on: DF.Datetime | None
+		occupation: DF.Data | None
+		phone: DF.Data | None
+		pool_released_on: DF.Date | None
+		primary_contact: DF.Link | None
+		region: DF.Link | None
+		registered_address: DF.SmallText | None
+		remarks: DF.Text | None
+		sales_team: DF.Link | None
+		short_name: DF.Data | None
+		unified_social_credit_code: DF.Data | None
+		value_tier: DF.Literal["", "High Value Customer", "High Potential Customer", "Regular Customer"]
+
+	# end: auto-generated types
 	def onload(self):
 		load_address_and_contact(self)
 
@@ -31,9 +100,9 @@ class CIMSCustomer(Document):
 				"mobile_no": normalise_mobile,
 				"phone": normalise_phone,
 				"email_id": normalise_email,
+				"core_need": check_core_need,
 			},
 		)
-		run_rule(check_core_need, self.core_need, doc=self)
 		self.set_name_keys()
 		self.refuse_duplicate_enterprise()
 		self.set_individual_details()
@@ -83,7 +152,11 @@ class CIMSCustomer(Document):
 		self.lifecycle_stage = self.lifecycle_stage or "Potential Customer"
 		self.first_contact_date = self.first_contact_date or nowdate()
 		self.data_source = self.data_source or _("Manual entry by {0}").format(frappe.session.user)
-		if not self.account_manager and not self.in_public_pool and frappe.session.user not in ("Guest", "Administrator"):
+		if (
+			not self.account_manager
+			and not self.in_public_pool
+			and frappe.session.user not in ("Guest", "Administrator")
+		):
 			self.account_manager = frappe.session.user
 
 	def set_classification(self):

@@ -30,7 +30,9 @@ class CIMSFollowUp(Document):
 			self.satisfaction_score = 0
 
 	def on_update(self):
-		refresh_customer_follow_up_dates([self.customer, self.get_doc_before_save() and self.get_doc_before_save().customer])
+		refresh_customer_follow_up_dates(
+			[self.customer, self.get_doc_before_save() and self.get_doc_before_save().customer]
+		)
 
 	def on_trash(self):
 		refresh_customer_follow_up_dates([self.customer], exclude=self.name)

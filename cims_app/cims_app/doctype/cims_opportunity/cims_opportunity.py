@@ -11,6 +11,40 @@ from cims_app.validation import run_rule
 
 
 class CIMSOpportunity(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from cims_app.cims_app.doctype.cims_opportunity_competitor.cims_opportunity_competitor import (
+			CIMSOpportunityCompetitor,
+		)
+
+		campaign: DF.Link | None
+		closed_on: DF.Date | None
+		competitors: DF.Table[CIMSOpportunityCompetitor]
+		contact: DF.Link | None
+		customer: DF.Link
+		customer_name: DF.Data | None
+		description: DF.TextEditor | None
+		expected_amount: DF.Currency
+		expected_close_date: DF.Date | None
+		lost_reason: DF.SmallText | None
+		opportunity_title: DF.Data
+		owner_user: DF.Link | None
+		probability: DF.Percent
+		quantity: DF.Float
+		sales_stage: DF.Link | None
+		stage_changed_on: DF.Datetime | None
+		status: DF.Literal["Open", "Won", "Lost"]
+		unit_price: DF.Currency
+		weighted_amount: DF.Currency
+		won_amount: DF.Currency
+
+	# end: auto-generated types
 	def validate(self):
 		run_rule(require_close_fields, self.status, self.won_amount, self.lost_reason, doc=self)
 		self.set_amounts()

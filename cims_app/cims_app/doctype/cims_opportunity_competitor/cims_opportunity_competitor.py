@@ -5,4 +5,20 @@ from frappe.model.document import Document
 
 
 class CIMSOpportunityCompetitor(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		competitor_name: DF.Data
+		parent: DF.Data
+		parentfield: DF.Data
+		parenttype: DF.Data
+		quoted_price: DF.Currency
+		strengths: DF.SmallText | None
+		weaknesses: DF.SmallText | None
+	# end: auto-generated types
 	pass

@@ -5,4 +5,20 @@ from frappe.model.document import Document
 
 
 class CIMSReminderLog(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		dedupe_key: DF.Data | None
+		due_date: DF.Date
+		recipient: DF.Link | None
+		reference_doctype: DF.Link
+		reference_name: DF.DynamicLink
+		rule: DF.Data
+		sent_on: DF.Datetime | None
+	# end: auto-generated types
 	pass

@@ -5,4 +5,19 @@ from frappe.model.document import Document
 
 
 class CIMSSalesStage(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		is_lost: DF.Check
+		is_won: DF.Check
+		probability: DF.Percent
+		sequence: DF.Int
+		stage_name: DF.Data
+		stale_after_days: DF.Int
+	# end: auto-generated types
 	pass

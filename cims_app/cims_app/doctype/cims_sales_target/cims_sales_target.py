@@ -8,6 +8,23 @@ from frappe.utils import getdate
 
 
 class CIMSSalesTarget(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		period_end: DF.Date
+		period_start: DF.Date
+		sales_team: DF.Link | None
+		target_amount: DF.Currency
+		target_for: DF.Literal["User", "Sales Team"]
+		target_new_customers: DF.Int
+		user: DF.Link | None
+
+	# end: auto-generated types
 	def validate(self):
 		if getdate(self.period_end) < getdate(self.period_start):
 			frappe.throw(_("The target period cannot end before it starts."), title=_("Invalid Dates"))

@@ -5,4 +5,21 @@ from frappe.model.document import Document
 
 
 class CIMSSalesTeam(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from cims_app.cims_app.doctype.cims_sales_team_member.cims_sales_team_member import (
+			CIMSSalesTeamMember,
+		)
+
+		manager: DF.Link
+		members: DF.Table[CIMSSalesTeamMember]
+		region: DF.Link | None
+		team_name: DF.Data
+	# end: auto-generated types
 	pass

@@ -5,4 +5,22 @@ from frappe.model.document import Document
 
 
 class CIMSStageChange(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		changed_by: DF.Link | None
+		changed_on: DF.Datetime | None
+		customer: DF.Link | None
+		days_in_previous_stage: DF.Float
+		from_stage: DF.Data | None
+		reference_doctype: DF.Link
+		reference_name: DF.DynamicLink
+		source: DF.Data | None
+		to_stage: DF.Data | None
+	# end: auto-generated types
 	pass
