@@ -96,7 +96,11 @@ def normalise_landline(value: object, field: str | None = "phone") -> str:
 	parts = _split_landline(text)
 	if parts:
 		area, number, extension = parts
-		if _LANDLINE_AREA.match(area) and _LANDLINE_NUMBER.match(number) and _EXTENSION_DIGITS.match(extension):
+		if (
+			_LANDLINE_AREA.match(area)
+			and _LANDLINE_NUMBER.match(number)
+			and _EXTENSION_DIGITS.match(extension)
+		):
 			return "-".join(part for part in (area, number, extension) if part)
 	raise RuleViolation(
 		_(

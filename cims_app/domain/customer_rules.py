@@ -83,9 +83,7 @@ def core_need_too_long(text: object, limit: int = CORE_NEED_MAX_LENGTH) -> bool:
 	return len(clean_text(text)) > limit
 
 
-def check_core_need(
-	text: object, limit: int = CORE_NEED_MAX_LENGTH, field: str | None = "core_need"
-) -> str:
+def check_core_need(text: object, limit: int = CORE_NEED_MAX_LENGTH, field: str | None = "core_need") -> str:
 	"""The core need after clean_text; RuleViolation when it has more than `limit` characters."""
 	cleaned = clean_text(text)
 	if len(cleaned) > limit:

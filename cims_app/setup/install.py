@@ -14,6 +14,18 @@ CONTACT_RIGHTS = {
 	"CIMS Marketing": ("read", "report", "email"),
 	"CIMS Data Analyst": ("read", "report"),
 }
+CONTACT_PERM_TYPES = (
+	"read",
+	"write",
+	"create",
+	"delete",
+	"report",
+	"export",
+	"import",
+	"email",
+	"print",
+	"share",
+)
 
 
 def after_install() -> None:
@@ -92,8 +104,8 @@ def grant_contact_permissions() -> None:
 			continue
 		if not frappe.db.exists("Custom DocPerm", {"parent": "Contact", "role": role, "permlevel": 0}):
 			add_permission("Contact", role, 0)
-		for right in rights:
-			update_permission_property("Contact", role, 0, right, 1, validate=False)
+		for right in CONTACT_PERM_TYPES:
+			update_permission_property("Contact", role, 0, right, int(right in rights), validate=False)
 	frappe.clear_cache(doctype="Contact")
 
 

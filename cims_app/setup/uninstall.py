@@ -28,8 +28,15 @@ def restore_standard_contact_permissions() -> None:
 
 
 def remove_custom_fields() -> None:
-	for name in frappe.get_all("Custom Field", filters={"module": "CIMS App"}, pluck="name"):
-		frappe.delete_doc("Custom Field", name, ignore_permissions=True, force=True)
+	"""Delete our custom fields and drop their columns (the framework keeps the columns otherwise)."""
+	fields = frappe.get_all(
+		"Custom Field", filters={"module": "CIMS App"}, fields=["name", "dt", "fieldname"]
+	)
+	for field in fields:
+		frappe.delete_doc("Custom Field", field.name, ignore_permissions=True, force=True)
+		if frappe.db.has_column(field.dt, field.fieldname):
+			frappe.db.sql_ddl(f"alter table `tab{field.dt}` drop column `{field.fieldname}`")
+		frappe.clear_cache(doctype=field.dt)
 
 
 def remove_workflows() -> None:

@@ -103,11 +103,14 @@ def test_won_opportunity_needs_won_amount_and_lost_needs_reason(site):
 		}
 	).insert()
 	opportunity.status = "Won"
-	with pytest.raises(frappe.ValidationError):
+	with pytest.raises(frappe.ValidationError, match="Won"):
 		opportunity.save()
+	opportunity.reload()
 	opportunity.status = "Lost"
-	with pytest.raises(frappe.ValidationError):
+	with pytest.raises(frappe.ValidationError, match="Lost"):
 		opportunity.save()
+	opportunity.reload()
+	opportunity.status = "Lost"
 	opportunity.lost_reason = "预算取消"
 	opportunity.save()
 	assert opportunity.probability == 0 and opportunity.weighted_amount == 0

@@ -44,7 +44,7 @@ AFTER_UNINSTALL_SQL = {
 	"has_role": "select name from `tabHas Role` where role like 'CIMS %%'",
 	"module": "select name from `tabModule Def` where app_name='cims_app'",
 	"tables": "select table_name from information_schema.tables where table_schema=database() and table_name like 'tabCIMS %%'",
-	"contact_columns": "select column_name from information_schema.columns where table_schema=database() and table_name='tabContact' and column_name like 'cims\\_%%'",
+	"contact_columns": "select column_name from information_schema.columns where table_schema=database() and table_name in ('tabContact', 'tabUser') and column_name like 'cims\\_%%'",
 }
 
 

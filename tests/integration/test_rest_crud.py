@@ -266,6 +266,12 @@ def test_stage_change_and_reminder_log_cannot_be_written_by_hand_over_rest(api):
 	admin = api("System Manager")
 	for doctype in ("CIMS Stage Change", "CIMS Reminder Log"):
 		response = admin.post(
-			resource(doctype), {"reference_doctype": "CIMS Customer", "reference_name": "x"}
+			resource(doctype),
+			{
+				"reference_doctype": "User",
+				"reference_name": "Administrator",
+				"rule": "x",
+				"due_date": "2026-01-01",
+			},
 		)
 		assert response.status_code == 403, f"{doctype} accepted a hand-made log row"

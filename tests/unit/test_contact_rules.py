@@ -162,7 +162,12 @@ LOCAL_NUMBERS = st.from_regex(r"[1-9][0-9]{6,7}", fullmatch=True)
 EXTENSIONS = st.one_of(st.just(""), st.from_regex(r"[0-9]{1,6}", fullmatch=True))
 
 
-@given(AREAS, LOCAL_NUMBERS, EXTENSIONS, st.sampled_from(["{a}-{n}", "({a}){n}", "{a} {n}", "{a}{n}", "（{a}）{n}"]))
+@given(
+	AREAS,
+	LOCAL_NUMBERS,
+	EXTENSIONS,
+	st.sampled_from(["{a}-{n}", "({a}){n}", "{a} {n}", "{a}{n}", "（{a}）{n}"]),
+)
 def test_landline_normalises_to_area_number_extension_in_every_layout(area, number, extension, layout):
 	written = layout.format(a=area, n=number)
 	if extension:
@@ -240,12 +245,17 @@ def test_email_local_part_of_64_characters_is_accepted():
 def test_invalid_email_message_names_the_value():
 	with pytest.raises(RuleViolation) as caught:
 		normalise_email("zhang@example")
-	assert str(caught.value) == "Email address zhang@example is not valid: expected an address such as name@example.com"
+	assert (
+		str(caught.value)
+		== "Email address zhang@example is not valid: expected an address such as name@example.com"
+	)
 	assert caught.value.field == "email_id"
 
 
 EMAIL_LOCALS = st.from_regex(r"[a-zA-Z0-9_+-]{1,20}(\.[a-zA-Z0-9_+-]{1,10}){0,2}", fullmatch=True)
-EMAIL_DOMAINS = st.from_regex(r"([a-zA-Z0-9]([a-zA-Z0-9-]{0,10}[a-zA-Z0-9])?\.){1,3}[a-zA-Z]{2,6}", fullmatch=True)
+EMAIL_DOMAINS = st.from_regex(
+	r"([a-zA-Z0-9]([a-zA-Z0-9-]{0,10}[a-zA-Z0-9])?\.){1,3}[a-zA-Z]{2,6}", fullmatch=True
+)
 
 
 @given(EMAIL_LOCALS, EMAIL_DOMAINS)

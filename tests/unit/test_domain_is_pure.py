@@ -36,8 +36,7 @@ def test_domain_module_imports_only_stdlib_and_domain(path):
 	outside = [
 		name
 		for name in _imported_modules(path)
-		if not name.startswith(("cims_app.domain", "."))
-		and name.split(".")[0] not in sys.stdlib_module_names
+		if not name.startswith(("cims_app.domain", ".")) and name.split(".")[0] not in sys.stdlib_module_names
 	]
 	assert not outside, f"{path.name} imports {outside}"
 

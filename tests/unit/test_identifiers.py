@@ -101,7 +101,9 @@ def test_uscc_with_wrong_check_digit_is_refused():
 def test_uscc_of_wrong_length_is_refused_saying_so():
 	with pytest.raises(RuleViolation) as caught:
 		normalise_uscc("91350100M000100Y4")
-	assert str(caught.value) == "Unified Social Credit Code 91350100M000100Y4 must be 18 characters long, not 17"
+	assert (
+		str(caught.value) == "Unified Social Credit Code 91350100M000100Y4 must be 18 characters long, not 17"
+	)
 
 
 @pytest.mark.parametrize("letter", list("IOSVZ"))
@@ -202,7 +204,9 @@ def test_id_number_with_wrong_check_char_is_refused():
 	)
 
 
-@pytest.mark.parametrize("bad", ["110101900307123", "1101011990030712345", "1101011990030712AX", "11010119900307123Y"])
+@pytest.mark.parametrize(
+	"bad", ["110101900307123", "1101011990030712345", "1101011990030712AX", "11010119900307123Y"]
+)
 def test_id_number_of_wrong_shape_is_refused(bad):
 	with pytest.raises(RuleViolation) as caught:
 		normalise_id_number(bad, today=TODAY)

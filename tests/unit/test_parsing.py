@@ -104,7 +104,9 @@ def test_blank_date_is_none(blank):
 	assert parse_date(blank) is None
 
 
-@pytest.mark.parametrize("garbage", ["next week", "2024-13", "24-5-1", "2024-05/01", "五月一日", "2024-05-01 9", True])
+@pytest.mark.parametrize(
+	"garbage", ["next week", "2024-13", "24-5-1", "2024-05/01", "五月一日", "2024-05-01 9", True]
+)
 def test_unrecognised_date_is_refused_with_the_accepted_formats(garbage):
 	with pytest.raises(RuleViolation) as caught:
 		parse_date(garbage)
@@ -179,7 +181,10 @@ def test_parse_amount_reads_full_width_text(amount):
 	assert parse_amount(full_width(f"{amount:,.2f}")) == amount
 
 
-@given(st.decimals(min_value=0, max_value=Decimal("1e6"), places=2, allow_nan=False), st.sampled_from(["万", "万元"]))
+@given(
+	st.decimals(min_value=0, max_value=Decimal("1e6"), places=2, allow_nan=False),
+	st.sampled_from(["万", "万元"]),
+)
 def test_parse_amount_multiplies_wan_by_ten_thousand(amount, unit):
 	assert parse_amount(f"{amount:,.2f}{unit}") == amount * 10000
 	assert parse_amount(f"{amount}", in_wan=True) == amount * 10000
@@ -224,7 +229,9 @@ def test_blank_amount_is_none(blank):
 	assert parse_amount(blank) is None
 
 
-@pytest.mark.parametrize("garbage", ["abc", "1,23", "12,3456", "1.2.3", "12%", "$12", "1e5", "--5", "万", True, float("nan")])
+@pytest.mark.parametrize(
+	"garbage", ["abc", "1,23", "12,3456", "1.2.3", "12%", "$12", "1e5", "--5", "万", True, float("nan")]
+)
 def test_unrecognised_amount_is_refused(garbage):
 	with pytest.raises(RuleViolation) as caught:
 		parse_amount(garbage)
@@ -239,7 +246,17 @@ def test_parse_amount_reports_the_field_it_was_given():
 
 @pytest.mark.parametrize(
 	"written, expected",
-	[("12", 12), ("1,234", 1234), ("１２", 12), ("12.0", 12), (7.0, 7), (-3, -3), ("-3", -3), ("", None), (None, None)],
+	[
+		("12", 12),
+		("1,234", 1234),
+		("１２", 12),
+		("12.0", 12),
+		(7.0, 7),
+		(-3, -3),
+		("-3", -3),
+		("", None),
+		(None, None),
+	],
 )
 def test_parse_int_examples(written, expected):
 	assert parse_int(written) == expected
@@ -279,7 +296,9 @@ def test_parse_percent_refuses_garbage(bad):
 	assert str(caught.value) == f"{bad} is not a percentage: use a number such as 20 or 20%"
 
 
-@pytest.mark.parametrize("yes", ["是", "Y", "y", "Yes", "YES", "true", "True", "1", 1, 1.0, True, "✓", "✔", "√", " 是 "])
+@pytest.mark.parametrize(
+	"yes", ["是", "Y", "y", "Yes", "YES", "true", "True", "1", 1, 1.0, True, "✓", "✔", "√", " 是 "]
+)
 def test_parse_check_reads_yes(yes):
 	assert parse_check(yes) == 1
 
