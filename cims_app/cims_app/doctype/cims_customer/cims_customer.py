@@ -5,7 +5,7 @@ import frappe
 from frappe import _
 from frappe.contacts.address_and_contact import load_address_and_contact
 from frappe.model.document import Document
-from frappe.utils import nowdate
+from frappe.utils import now_datetime, nowdate
 
 from cims_app.domain.contact_rules import mask_id_number, normalise_email, normalise_mobile, normalise_phone
 from cims_app.domain.customer_rules import check_core_need, classification_label, compute_value_tier
@@ -109,6 +109,8 @@ class CIMSCustomer(Document):
 		self.mirror_primary_contact()
 		self.set_defaults_for_new_customer()
 		self.set_classification()
+		if not self.is_new() and self.has_value_changed("lifecycle_stage"):
+			self.lifecycle_stage_changed_on = now_datetime()
 
 	def on_update(self):
 		record_stage_change(self, "lifecycle_stage", customer=self.name)
@@ -150,6 +152,7 @@ class CIMSCustomer(Document):
 		if not self.is_new():
 			return
 		self.lifecycle_stage = self.lifecycle_stage or "Potential Customer"
+		self.lifecycle_stage_changed_on = self.lifecycle_stage_changed_on or now_datetime()
 		self.first_contact_date = self.first_contact_date or nowdate()
 		self.data_source = self.data_source or _("Manual entry by {0}").format(frappe.session.user)
 		if (
@@ -160,7 +163,9 @@ class CIMSCustomer(Document):
 			self.account_manager = frappe.session.user
 
 	def set_classification(self):
-		if not self.value_tier:
+		if self.value_tier_override:
+			self.value_tier = self.value_tier_override
+		elif not self.value_tier:
 			self.value_tier = compute_value_tier(self.annual_amount, self.amount_growth_6m)
 		self.classification_label = classification_label(
 			self.industry, self.value_tier, self.lifecycle_stage, self.need_type

@@ -1,0 +1,902 @@
+"""Generate a realistic demo data set in bulk: customers, contacts, follow-ups, opportunities, campaigns, members.
+
+Rows are built as tuples and written with multi-row INSERTs in batches of customers (memory stays flat);
+names continue the site's naming series; every derived value comes from the same domain rules the forms
+use (classification label, value tier, name keys, expected and weighted amounts, masking).
+"""
+
+import datetime
+import random
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+import frappe
+from frappe import _
+
+from cims_app.demo import DEMO_DATA_SOURCE, DEMO_EMAIL_DOMAIN
+from cims_app.demo import chinese_data as data
+from cims_app.demo.bulk import Clock, HashNames, RowWriter, SeriesCounters
+from cims_app.demo.identities import IdentityFactory, Organisation, Person, Place, TakenKeys
+from cims_app.domain.contact_rules import mask_id_number
+from cims_app.domain.customer_rules import amount_growth_percent, classification_label, compute_value_tier
+from cims_app.domain.names import exact_key, match_key
+from cims_app.domain.opportunity_rules import expected_amount, weighted_amount
+
+DAY = 86400
+HOUR = 3600
+
+POTENTIAL, INTENT, ACTIVE, PAUSED, CHURNED = (
+	"Potential Customer",
+	"Intent Customer",
+	"Active Customer",
+	"Paused Customer",
+	"Churned Customer",
+)
+STAGES = (POTENTIAL, INTENT, ACTIVE, PAUSED, CHURNED)
+# Lifecycle mix by how long ago the customer was created (younger customers are mostly prospects).
+STAGE_MIX_BY_AGE = (
+	(30, (0.65, 0.30, 0.05, 0.0, 0.0)),
+	(180, (0.35, 0.35, 0.25, 0.03, 0.02)),
+	(10**9, (0.20, 0.20, 0.38, 0.10, 0.12)),
+)
+FOLLOW_UP_WEIGHT = {POTENTIAL: 0.6, INTENT: 1.2, ACTIVE: 1.5, PAUSED: 0.9, CHURNED: 0.7}
+OPPORTUNITY_WEIGHT = {POTENTIAL: 0.4, INTENT: 1.3, ACTIVE: 2.4, PAUSED: 1.6, CHURNED: 1.2}
+PLANNED_CHANCE = {POTENTIAL: 0.4, INTENT: 0.7, ACTIVE: 0.6, PAUSED: 0.3, CHURNED: 0.05}
+# Opportunity outcome mix by lifecycle stage: (Open, Won, Lost).
+OUTCOME_MIX = {
+	POTENTIAL: (0.75, 0.0, 0.25),
+	INTENT: (0.70, 0.0, 0.30),
+	ACTIVE: (0.30, 0.55, 0.15),
+	PAUSED: (0.10, 0.60, 0.30),
+	CHURNED: (0.0, 0.45, 0.55),
+}
+INTENT_MIX = {
+	POTENTIAL: (0.10, 0.30, 0.60),
+	INTENT: (0.35, 0.50, 0.15),
+	ACTIVE: (0.70, 0.30, 0.0),
+	PAUSED: (0.0, 0.60, 0.40),
+	CHURNED: (0.0, 0.20, 0.80),
+}
+INTENT_LEVELS = ("A - High", "B - Medium", "C - Low")
+CUSTOMER_TYPES = (("Enterprise", 0.80), ("Individual", 0.15), ("Institution", 0.05))
+SIZES = (("<50", 0.45), ("50-200", 0.30), ("200-500", 0.15), (">500", 0.10))
+REVENUE_BANDS = {
+	"<50": ("<10M", "<10M", "10M-50M"),
+	"50-200": ("<10M", "10M-50M", "50M-100M"),
+	"200-500": ("10M-50M", "50M-100M", "100M-500M"),
+	">500": ("100M-500M", ">500M", ">500M"),
+}
+CATEGORIES = (("End Customer", 0.60), ("Distributor", 0.25), ("Partner", 0.15))
+NEED_TYPES = (
+	("Product Purchase", 0.40),
+	("Technical Service", 0.25),
+	("Custom Solution", 0.25),
+	("Strategic Partnership", 0.10),
+)
+URGENCIES = (("High", 0.25), ("Medium", 0.50), ("Low", 0.25))
+SOURCE_WEIGHTS = {
+	"展会推广": 12,
+	"线上广告": 15,
+	"客户转介绍": 18,
+	"官网注册": 14,
+	"电话营销": 12,
+	"社交媒体": 10,
+	"合作伙伴推荐": 9,
+	"营销活动": 6,
+	"其他来源": 4,
+}
+FOLLOW_UP_TYPES = (
+	("Call", 30),
+	("WeChat", 20),
+	("Visit", 12),
+	("Email", 10),
+	("Meeting", 8),
+	("SMS", 5),
+	("Service", 10),
+	("Complaint", 3),
+)
+SERVICE_STAGES = frozenset({ACTIVE, PAUSED, CHURNED})
+FEEDBACK_BY_RESULT = {
+	"Success": (("Positive", 0.8), ("Hesitant", 0.2)),
+	"Pending": (("Positive", 0.3), ("Hesitant", 0.6), ("Negative", 0.1)),
+	"Failed": (("Hesitant", 0.3), ("Negative", 0.7)),
+}
+RESULTS = (("Success", 0.5), ("Pending", 0.4), ("Failed", 0.1))
+CAMPAIGN_DURATION = {
+	"Expo": (2 * DAY, 3 * DAY),
+	"Salon": (3 * HOUR, 4 * HOUR),
+	"Live Stream": (2 * HOUR, 3 * HOUR),
+	"Webinar": (HOUR + HOUR // 2, 2 * HOUR),
+	"Promotion": (7 * DAY, 14 * DAY),
+	"Other": (3 * HOUR, 6 * HOUR),
+}
+
+CUSTOMER_FIELDS = (
+	"name",
+	"creation",
+	"modified",
+	"modified_by",
+	"owner",
+	"docstatus",
+	"idx",
+	"naming_series",
+	"customer_name",
+	"customer_type",
+	"short_name",
+	"lifecycle_stage",
+	"value_tier",
+	"intent_level",
+	"classification_label",
+	"name_exact_key",
+	"name_match_key",
+	"unified_social_credit_code",
+	"legal_representative",
+	"main_business",
+	"registered_address",
+	"id_number",
+	"id_number_masked",
+	"occupation",
+	"birthday",
+	"industry",
+	"region",
+	"customer_size",
+	"annual_revenue_band",
+	"customer_category",
+	"customer_source",
+	"first_contact_date",
+	"primary_contact",
+	"mobile_no",
+	"phone",
+	"email_id",
+	"need_type",
+	"core_need",
+	"need_urgency",
+	"budget_range",
+	"account_manager",
+	"sales_team",
+	"first_deal_date",
+	"churned_on",
+	"contract_amount",
+	"contract_end_date",
+	"annual_amount",
+	"cumulative_amount",
+	"amount_growth_6m",
+	"last_follow_up_on",
+	"next_follow_up_on",
+	"data_source",
+)
+CONTACT_FIELDS = (
+	"name",
+	"creation",
+	"modified",
+	"modified_by",
+	"owner",
+	"docstatus",
+	"idx",
+	"first_name",
+	"full_name",
+	"email_id",
+	"status",
+	"designation",
+	"department",
+	"gender",
+	"phone",
+	"mobile_no",
+	"is_primary_contact",
+	"cims_contact_role",
+	"cims_is_key_contact",
+	"cims_birthday",
+	"cims_wechat",
+)
+CHILD_FIELDS = ("name", "creation", "modified", "modified_by", "owner", "docstatus", "idx", "parent", "parentfield", "parenttype")
+PHONE_FIELDS = (*CHILD_FIELDS, "phone", "is_primary_phone", "is_primary_mobile_no")
+EMAIL_FIELDS = (*CHILD_FIELDS, "email_id", "is_primary")
+LINK_FIELDS = (*CHILD_FIELDS, "link_doctype", "link_name", "link_title")
+FOLLOW_UP_FIELDS = (
+	"name",
+	"creation",
+	"modified",
+	"modified_by",
+	"owner",
+	"docstatus",
+	"idx",
+	"customer",
+	"customer_name",
+	"contact",
+	"follow_up_type",
+	"status",
+	"scheduled_on",
+	"completed_on",
+	"assigned_to",
+	"template",
+	"content",
+	"result",
+	"customer_feedback",
+	"satisfaction_score",
+	"next_action",
+	"next_follow_up_on",
+	"opportunity",
+	"campaign",
+	"previous_follow_up",
+)
+OPPORTUNITY_FIELDS = (
+	"name",
+	"creation",
+	"modified",
+	"modified_by",
+	"owner",
+	"docstatus",
+	"idx",
+	"opportunity_title",
+	"customer",
+	"customer_name",
+	"contact",
+	"sales_stage",
+	"status",
+	"expected_close_date",
+	"stage_changed_on",
+	"owner_user",
+	"unit_price",
+	"quantity",
+	"expected_amount",
+	"probability",
+	"weighted_amount",
+	"won_amount",
+	"closed_on",
+	"lost_reason",
+	"campaign",
+	"description",
+)
+MEMBER_FIELDS = (
+	"name",
+	"creation",
+	"modified",
+	"modified_by",
+	"owner",
+	"docstatus",
+	"idx",
+	"campaign",
+	"customer",
+	"customer_name",
+	"contact",
+	"status",
+	"invited_on",
+	"checked_in_at",
+	"check_in_token",
+	"interactions",
+	"watch_minutes",
+	"feedback",
+	"high_intent",
+	"converted",
+	"conversion_amount",
+)
+CAMPAIGN_FIELDS = (
+	"name",
+	"creation",
+	"modified",
+	"modified_by",
+	"owner",
+	"docstatus",
+	"idx",
+	"campaign_name",
+	"campaign_type",
+	"format",
+	"status",
+	"start_datetime",
+	"end_datetime",
+	"location",
+	"platform",
+	"owner_user",
+	"target_region",
+	"target_industry",
+	"target_intent_level",
+	"target_lifecycle_stage",
+	"total_budget",
+)
+BUDGET_FIELDS = (*CHILD_FIELDS, "item", "amount")
+AGENDA_FIELDS = (*CHILD_FIELDS, "time", "topic")
+TEAM_FIELDS = (*CHILD_FIELDS, "user")
+
+
+@dataclass
+class DemoOptions:
+	customers: int = 1000
+	contacts_per_customer: float = 1.5
+	follow_ups: int | None = None  # default 10 per customer
+	opportunities: int | None = None  # default 2 per customer
+	campaigns: int = 20
+	members: int | None = None  # default 2 per customer
+	users: int = 10
+	seed: int = 42
+	months: int = 36
+	batch_size: int = 5000
+
+	def __post_init__(self):
+		if self.follow_ups is None:
+			self.follow_ups = 10 * self.customers
+		if self.opportunities is None:
+			self.opportunities = 2 * self.customers
+		if self.members is None:
+			self.members = 2 * self.customers
+		for name in ("customers", "follow_ups", "opportunities", "campaigns", "members", "users"):
+			if getattr(self, name) < 0:
+				raise ValueError(f"{name} must not be negative")
+		if self.batch_size < 1 or self.months < 1 or self.contacts_per_customer < 0:
+			raise ValueError("batch_size and months must be at least 1, contacts_per_customer at least 0")
+
+
+@dataclass
+class Campaign:
+	name: str
+	start: int
+	end: int
+	status: str
+	online: bool
+	owner: str
+
+
+class _Customer:
+	"""What later rows of the same customer need to know, while its batch is being generated."""
+
+	__slots__ = (
+		"campaigns",
+		"churned",
+		"contacts",
+		"created",
+		"kind",
+		"last_done",
+		"manager",
+		"name",
+		"next_planned",
+		"opportunities",
+		"organisation",
+		"person",
+		"place",
+		"row",
+		"short_name",
+		"stage",
+		"title",
+		"won",
+	)
+
+	def __init__(self):
+		self.contacts: list[tuple[str, str]] = []  # (contact name, full name)
+		self.campaigns: list[list] = []  # [campaign, status, invited_on, checked_in_at, converted amount]
+		self.opportunities: list[tuple[str, int, int, str]] = []  # (name, created, closed or now, product)
+		self.won: list[tuple[int, Decimal]] = []  # (closed, won amount)
+		self.last_done: int | None = None
+		self.next_planned: int | None = None
+		self.churned: int | None = None
+
+
+def _cumulative(pairs) -> tuple[list, list[float]]:
+	values, weights, total = [], [], 0.0
+	for value, weight in pairs:
+		total += weight
+		values.append(value)
+		weights.append(total)
+	return values, weights
+
+
+class DemoGenerator:
+	def __init__(self, options: DemoOptions, log: Callable[[str], None] = print, now: datetime.datetime | None = None):
+		self.options = options
+		self.log = log
+		self.rng = random.Random(options.seed)
+		now = now or frappe.utils.now_datetime()
+		start = now - datetime.timedelta(days=round(options.months * 30.44))
+		self.clock = Clock(start, now)
+		self.now = self.clock.now
+		self.writer = RowWriter()
+		self.series = SeriesCounters()
+		self.campaign_list: list[Campaign] = []
+		self.member_deficit = 0
+		self._choice_tables: dict[str, tuple[list, list[float]]] = {}
+
+	# Entry point -----------------------------------------------------------
+
+	def run(self) -> dict[str, int]:
+		started = time.perf_counter()
+		self._load_masters()
+		self._ensure_users()
+		self._load_taken_keys()
+		self._set_session_checks(False)
+		try:
+			self._make_campaigns()
+			frappe.db.commit()
+			self._make_customers()
+			self._update_campaign_metrics()
+			self.series.save()
+			frappe.db.commit()
+		finally:
+			self._set_session_checks(True)
+		self._report(time.perf_counter() - started)
+		return dict(self.writer.rows)
+
+	@staticmethod
+	def _set_session_checks(enabled: bool) -> None:
+		# Uniqueness is guaranteed by the generator itself; skipping the checks speeds up bulk inserts.
+		value = 1 if enabled else 0
+		frappe.db.sql(f"SET SESSION unique_checks = {value}, foreign_key_checks = {value}")
+
+	def _report(self, total_seconds: float) -> None:
+		self.log(_("Rows written and seconds spent (generating and inserting) per DocType:"))
+		for doctype in sorted(self.writer.rows, key=lambda d: -self.writer.seconds[d]):
+			self.log(
+				_("  {0}: {1} rows in {2} s").format(
+					doctype, self.writer.rows[doctype], f"{self.writer.seconds[doctype]:.1f}"
+				)
+			)
+		self.log(_("Demo data generated in {0} s").format(f"{total_seconds:.1f}"))
+
+	# Masters -------------------------------------------------------------------
+
+	def _load_masters(self) -> None:
+		self.industries = self._tree_leaves("CIMS Industry", "parent_cims_industry")
+		self.regions = self._tree_leaves("CIMS Region", "parent_cims_region")
+		self.region_groups = frappe.db.sql_list(
+			"SELECT name FROM `tabCIMS Region` WHERE is_group = 1 AND IFNULL(parent_cims_region, '') != ''"
+		)
+		self.sources = frappe.db.sql_list("SELECT name FROM `tabCIMS Customer Source` ORDER BY name")
+		stages = frappe.db.sql(
+			"SELECT name, sequence, probability, is_won, is_lost FROM `tabCIMS Sales Stage` ORDER BY sequence",
+			as_dict=True,
+		)
+		if not (self.industries and self.regions and self.sources and any(s.is_won for s in stages)):
+			frappe.throw(
+				_("The site lacks the seeded industries, regions, sources or sales stages: run bench migrate first")
+			)
+		won = next(s for s in stages if s.is_won)
+		self.won_stage = won
+		self.after_sale_stages = [s for s in stages if s.sequence > won.sequence and not s.is_lost]
+		self.open_stages = [s for s in stages if s.sequence < won.sequence and not s.is_won and not s.is_lost]
+		self.lost_stage = next((s for s in stages if s.is_lost), None)
+		templates = frappe.db.sql("SELECT name, follow_up_type FROM `tabCIMS Follow-Up Template`")
+		self.templates: dict[str, list[str]] = {}
+		for name, follow_up_type in templates:
+			self.templates.setdefault(follow_up_type or "", []).append(name)
+
+		def setting(fieldname: str, default: float) -> Decimal:
+			value = frappe.db.get_single_value("CIMS Settings", fieldname)
+			return Decimal(str(value)) if value not in (None, "", 0) else Decimal(str(default))
+
+		self.tier_thresholds = (
+			setting("high_value_min_amount", 500000),
+			setting("high_potential_min_amount", 100000),
+			setting("high_potential_min_growth", 20),
+		)
+
+		region_pairs = [(region, data.REGION_WEIGHTS.get(region, 1.0)) for region in self.regions]
+		self._choice_tables["region"] = _cumulative(region_pairs)
+		institution_industries = [i for i, top in self.industries.items() if top in data.INSTITUTION_PATTERNS]
+		self.institution_industries = institution_industries or list(self.industries)
+		enterprise_pairs = [(i, 0.3 if i in institution_industries else 1.0) for i in self.industries]
+		self._choice_tables["industry"] = _cumulative(enterprise_pairs)
+		self._choice_tables["source"] = _cumulative((s, SOURCE_WEIGHTS.get(s, 5)) for s in self.sources)
+		self._choice_tables["follow_up_type"] = _cumulative(FOLLOW_UP_TYPES)
+		self._choice_tables["prospect_follow_up_type"] = _cumulative(
+			(t, w) for t, w in FOLLOW_UP_TYPES if t not in ("Service", "Complaint")
+		)
+		for key, pairs in (
+			("customer_type", CUSTOMER_TYPES),
+			("size", SIZES),
+			("category", CATEGORIES),
+			("need_type", NEED_TYPES),
+			("urgency", URGENCIES),
+			("result", RESULTS),
+		):
+			self._choice_tables[key] = _cumulative(pairs)
+		for result, pairs in FEEDBACK_BY_RESULT.items():
+			self._choice_tables["feedback:" + result] = _cumulative(pairs)
+
+	@staticmethod
+	def _tree_leaves(doctype: str, parent_field: str) -> dict[str, str]:
+		"""Nodes without children (seeded leaves and childless groups) → their top-level group below the root."""
+		rows = frappe.db.sql(f"SELECT name, `{parent_field}`, lft, rgt FROM `tab{doctype}`")
+		parent = {name: up for name, up, _lft, _rgt in rows}
+		leaves = {}
+		for name, up, lft, rgt in rows:
+			if not up or (rgt or 0) - (lft or 0) != 1:
+				continue
+			top = name
+			while parent.get(top) and parent.get(parent[top]):
+				top = parent[top]
+			leaves[name] = top
+		return leaves
+
+	def _pick(self, table: str):
+		values, weights = self._choice_tables[table]
+		return self.rng.choices(values, cum_weights=weights)[0]
+
+	# Users and teams ---------------------------------------------------------------
+
+	def _ensure_users(self) -> None:
+		"""Demo sales reps and managers (created only when missing) and their sales teams."""
+		started = time.perf_counter()
+		names = random.Random(self.options.seed + 1)
+		factory = IdentityFactory(names, TakenKeys())
+		self.managers = [
+			self._ensure_user(f"mgr{i:02d}@{DEMO_EMAIL_DOMAIN}", factory.person(), "CIMS Sales Manager")
+			for i in range(1, 3)
+		]
+		self.reps = [
+			self._ensure_user(f"rep{i:02d}@{DEMO_EMAIL_DOMAIN}", factory.person(), "CIMS Sales Rep")
+			for i in range(1, self.options.users + 1)
+		]
+		if not self.reps:
+			self.reps = list(self.managers)
+		self.team_of: dict[str, str | None] = {}
+		for index, (team_name, region) in enumerate(data.SALES_TEAMS):
+			members = self.reps[index :: len(data.SALES_TEAMS)]
+			self._ensure_team(team_name, region, self.managers[index % len(self.managers)], members)
+			for user in members:
+				self.team_of[user] = team_name
+		frappe.db.commit()
+		self.writer.add_time("User", time.perf_counter() - started)
+
+	def _ensure_user(self, email: str, person: Person, role: str) -> str:
+		if not frappe.db.exists("Role", role):
+			frappe.get_doc({"doctype": "Role", "role_name": role, "desk_access": 1}).insert(ignore_permissions=True)
+		if frappe.db.exists("User", email):
+			return email
+		frappe.get_doc(
+			{
+				"doctype": "User",
+				"email": email,
+				"first_name": person.name,
+				"gender": person.gender,
+				"send_welcome_email": 0,
+				"user_type": "System User",
+				"language": "zh",
+				"roles": [{"role": role}],
+			}
+		).insert(ignore_permissions=True)
+		self.writer.rows["User"] += 1
+		return email
+
+	def _ensure_team(self, team_name: str, region: str, manager: str, members: list[str]) -> None:
+		if frappe.db.exists("CIMS Sales Team", team_name):
+			team = frappe.get_doc("CIMS Sales Team", team_name)
+			present = {row.user for row in team.members}
+			missing = [user for user in members if user not in present]
+			if missing:
+				for user in missing:
+					team.append("members", {"user": user, "is_active": 1})
+				team.save(ignore_permissions=True)
+			return
+		frappe.get_doc(
+			{
+				"doctype": "CIMS Sales Team",
+				"team_name": team_name,
+				"manager": manager,
+				"region": region if frappe.db.exists("CIMS Region", region) else None,
+				"members": [{"user": user, "is_active": 1} for user in members],
+			}
+		).insert(ignore_permissions=True)
+		self.writer.rows["CIMS Sales Team"] += 1
+
+	# Unique values already on the site ---------------------------------------------------
+
+	def _load_taken_keys(self) -> None:
+		started = time.perf_counter()
+		taken = TakenKeys()
+		for name, customer_type in frappe.db.sql("SELECT customer_name, customer_type FROM `tabCIMS Customer`"):
+			if customer_type != "Individual":
+				taken.exact_keys.add(exact_key(name))
+		taken.usccs.update(
+			code.upper()
+			for code in frappe.db.sql_list(
+				"SELECT unified_social_credit_code FROM `tabCIMS Customer` WHERE unified_social_credit_code IS NOT NULL"
+			)
+		)
+		taken.id_numbers.update(
+			frappe.db.sql_list("SELECT id_number FROM `tabCIMS Customer` WHERE id_number IS NOT NULL")
+		)
+		for query in (
+			"SELECT mobile_no FROM `tabCIMS Customer` WHERE mobile_no IS NOT NULL",
+			"SELECT mobile_no FROM `tabContact` WHERE mobile_no IS NOT NULL",
+			"SELECT phone FROM `tabContact Phone` WHERE phone LIKE '1%%'",
+		):
+			taken.mobiles.update(frappe.db.sql_list(query))
+		taken.emails.update(
+			email.lower() for email in frappe.db.sql_list("SELECT email_id FROM `tabContact Email`") if email
+		)
+		self.taken = taken
+		self.identities = IdentityFactory(self.rng, taken)
+		self.writer.add_time("CIMS Customer", time.perf_counter() - started)
+
+	# Campaigns --------------------------------------------------------------------------
+
+	def _make_campaigns(self) -> None:
+		started = time.perf_counter()
+		rng, clock, count = self.rng, self.clock, self.options.campaigns
+		names = HashNames("CIMS Campaign Budget Item")
+		campaigns, budget_rows, agenda_rows, team_rows = [], [], [], []
+		first, last = 30 * DAY, self.now + 60 * DAY
+		for index in range(count):
+			slot = first + (last - first) * (index + rng.random()) / max(count, 1)
+			pattern, campaign_type, campaign_format = rng.choice(data.CAMPAIGN_PATTERNS)
+			online = campaign_type == "Online"
+			start_hour = rng.choice((19.5, 20) if campaign_format == "Live Stream" else (9.5, 14, 14.5))
+			start = int(slot) // DAY * DAY + int(start_hour * HOUR)
+			low, high = CAMPAIGN_DURATION.get(campaign_format, CAMPAIGN_DURATION["Other"])
+			end = start + rng.randint(low, high) // 1800 * 1800
+			place = self.identities.place(self._pick("region"))
+			created = max(0, min(start - rng.randint(20, 60) * DAY, self.now - HOUR))
+			name = self.series.next_name("CIMS Campaign", f"CAMP-{clock.year(created)}-", 4)
+			month = int(clock.date(start)[5:7])
+			title = pattern.format(
+				year=clock.year(start),
+				region=rng.choice(self.region_groups or ["华东"]),
+				city=place.city,
+				n=index + 1,
+				topic=rng.choice(data.CAMPAIGN_TOPICS),
+				season=data.SEASONS[(month % 12) // 3 - 1 if month > 2 else 3],
+				festival=rng.choice(data.FESTIVALS),
+			)
+			if end < self.now:
+				status = "Cancelled" if rng.random() < 0.05 else "Completed"
+			elif start <= self.now:
+				status = "Ongoing"
+			else:
+				status = "Published" if start - self.now < 30 * DAY else "Planned"
+			owner = rng.choice(self.managers)
+			modified = min(max(created, end if status == "Completed" else created), self.now)
+			stamp = (clock.datetime(created), clock.datetime(modified), owner, owner, 0)
+			items = rng.sample(data.BUDGET_ITEMS, rng.randint(2, 5))
+			total = 0
+			for idx, (item, low_amount, high_amount) in enumerate(items, 1):
+				amount = rng.randint(low_amount, high_amount) // 100 * 100
+				total += amount
+				budget_rows.append((names.next(), *stamp, idx, name, "budget_items", "CIMS Campaign", item, amount))
+			hour = int(start_hour * 60)
+			for idx, topic in enumerate(rng.sample(data.AGENDA_TOPICS, rng.randint(3, 5)), 1):
+				agenda_rows.append(
+					(names.next(), *stamp, idx, name, "agenda", "CIMS Campaign", f"{hour // 60:02d}:{hour % 60:02d}", topic)
+				)
+				hour += rng.choice((15, 30, 45))
+			for idx, user in enumerate(rng.sample(self.reps, min(len(self.reps), rng.randint(1, 3))), 1):
+				team_rows.append((names.next(), *stamp, idx, name, "team", "CIMS Campaign", user))
+			targeted = rng.random() < 0.5
+			campaigns.append(
+				(
+					name,
+					*stamp,
+					0,
+					title,
+					campaign_type,
+					campaign_format,
+					status,
+					clock.datetime(start),
+					clock.datetime(end),
+					None if online else rng.choice(data.VENUES).format(city=place.city),
+					rng.choice(data.PLATFORMS) if online else None,
+					owner,
+					rng.choice(self.region_groups) if targeted and self.region_groups else None,
+					self._pick("industry") if targeted else None,
+					rng.choice(INTENT_LEVELS[:2]) if targeted else None,
+					rng.choice((POTENTIAL, INTENT, ACTIVE)) if targeted else None,
+					total,
+				)
+			)
+			self.campaign_list.append(Campaign(name, start, end, status, online, owner))
+		elapsed = time.perf_counter() - started
+		self.writer.insert("CIMS Campaign", CAMPAIGN_FIELDS, campaigns)
+		self.writer.insert("CIMS Campaign Budget Item", BUDGET_FIELDS, budget_rows)
+		self.writer.insert("CIMS Campaign Agenda Item", AGENDA_FIELDS, agenda_rows)
+		self.writer.insert("CIMS Campaign Team Member", TEAM_FIELDS, team_rows)
+		self.writer.add_time("CIMS Campaign", elapsed)
+		self.series.save()
+
+	def _update_campaign_metrics(self) -> None:
+		"""Participants, conversions, revenue and ROI of the campaigns made in this run, in one statement."""
+		if not self.campaign_list:
+			return
+		started = time.perf_counter()
+		names = [campaign.name for campaign in self.campaign_list]
+		placeholders = ", ".join(["%s"] * len(names))
+		frappe.db.sql(
+			f"""
+			UPDATE `tabCIMS Campaign` c
+			LEFT JOIN (
+				SELECT campaign, SUM(status = 'Attended') AS participants, SUM(converted) AS conversions
+				FROM `tabCIMS Campaign Member` WHERE campaign IN ({placeholders}) GROUP BY campaign
+			) m ON m.campaign = c.name
+			LEFT JOIN (
+				SELECT campaign, SUM(won_amount) AS revenue
+				FROM `tabCIMS Opportunity` WHERE status = 'Won' AND campaign IN ({placeholders}) GROUP BY campaign
+			) o ON o.campaign = c.name
+			SET c.participants = IFNULL(m.participants, 0),
+				c.conversions = IFNULL(m.conversions, 0),
+				c.conversion_rate = IF(IFNULL(m.participants, 0) > 0, 100 * m.conversions / m.participants, 0),
+				c.revenue = IFNULL(o.revenue, 0),
+				c.roi = IF(c.total_budget > 0, IFNULL(o.revenue, 0) / c.total_budget, 0),
+				c.cost_per_participant = IF(IFNULL(m.participants, 0) > 0, c.total_budget / m.participants, 0)
+			WHERE c.name IN ({placeholders})
+			""",
+			names * 3,
+		)
+		self.writer.add_time("CIMS Campaign", time.perf_counter() - started)
+
+	# Customers, batch by batch -------------------------------------------------------------
+
+	def _make_customers(self) -> None:
+		options = self.options
+		total = options.customers
+		if not total:
+			return
+		rng = self.rng
+		span = self.now - DAY
+		# Business grows: half of the customers arrive evenly, half more and more towards today.
+		moments = sorted(int(span * (rng.random() if rng.random() < 0.5 else rng.random() ** 0.5)) for _ in range(total))
+		self.names = {
+			doctype: HashNames(doctype)
+			for doctype in ("Contact Phone", "Contact Email", "Dynamic Link", "CIMS Campaign Member")
+		}
+		done = 0
+		batches = (total + options.batch_size - 1) // options.batch_size
+		for number in range(1, batches + 1):
+			batch_started = time.perf_counter()
+			moments_batch = moments[done : done + options.batch_size]
+			self._make_batch(moments_batch, done, total)
+			done += len(moments_batch)
+			self.series.save()
+			frappe.db.commit()
+			self.log(
+				_("Batch {0}/{1}: {2} of {3} customers, {4} s").format(
+					number, batches, done, total, f"{time.perf_counter() - batch_started:.1f}"
+				)
+			)
+
+	@staticmethod
+	def _quota(total: int, all_customers: int, done: int, in_batch: int) -> int:
+		"""This batch's share of `total`, so that the shares of all batches add up to exactly `total`."""
+		return round(total * (done + in_batch) / all_customers) - round(total * done / all_customers)
+
+	def _spread(self, quota: int, weights: list[float]) -> list[int]:
+		"""Split `quota` over customers in proportion to `weights` (a multinomial draw)."""
+		counts = [0] * len(weights)
+		if quota <= 0 or not weights:
+			return counts
+		cumulative, total = [], 0.0
+		for weight in weights:
+			total += weight
+			cumulative.append(total)
+		for index in self.rng.choices(range(len(weights)), cum_weights=cumulative, k=quota):
+			counts[index] += 1
+		return counts
+
+	def _make_batch(self, moments: list[int], done: int, total: int) -> None:
+		options = self.options
+		started = time.perf_counter()
+		customers = [self._new_customer(created) for created in moments]
+		self.writer.add_time("CIMS Customer", time.perf_counter() - started)
+
+		started = time.perf_counter()
+		contact_rows, phone_rows, email_rows, link_rows = [], [], [], []
+		self._make_contacts(customers, done, total, contact_rows, phone_rows, email_rows, link_rows)
+		self.writer.insert("Contact", CONTACT_FIELDS, contact_rows, started)
+		self.writer.insert("Contact Phone", PHONE_FIELDS, phone_rows)
+		self.writer.insert("Contact Email", EMAIL_FIELDS, email_rows)
+		self.writer.insert("Dynamic Link", LINK_FIELDS, link_rows)
+		del contact_rows, phone_rows, email_rows, link_rows
+
+		started = time.perf_counter()
+		self._choose_campaigns(customers, self._quota(options.members, total, done, len(customers)))
+		self.writer.add_time("CIMS Campaign Member", time.perf_counter() - started)
+
+		started = time.perf_counter()
+		ages = [max(self.now - c.created, DAY) for c in customers]
+		weights = [OPPORTUNITY_WEIGHT[c.stage] * (0.4 + min(age, 730 * DAY) / (730 * DAY)) for c, age in zip(customers, ages, strict=True)]
+		counts = self._spread(self._quota(options.opportunities, total, done, len(customers)), weights)
+		rows = []
+		for customer, count in zip(customers, counts, strict=True):
+			self._make_opportunities(customer, count, rows)
+		self.writer.insert("CIMS Opportunity", OPPORTUNITY_FIELDS, rows, started)
+
+		started = time.perf_counter()
+		rows = self._member_rows(customers)
+		self.writer.insert("CIMS Campaign Member", MEMBER_FIELDS, rows, started)
+
+		started = time.perf_counter()
+		weights = [FOLLOW_UP_WEIGHT[c.stage] * (0.3 + min(age, 730 * DAY) / (730 * DAY)) for c, age in zip(customers, ages, strict=True)]
+		counts = self._spread(self._quota(options.follow_ups, total, done, len(customers)), weights)
+		rows = []
+		for customer, count in zip(customers, counts, strict=True):
+			self._make_follow_ups(customer, count, rows)
+		self.writer.insert("CIMS Follow-Up", FOLLOW_UP_FIELDS, rows, started)
+		del rows
+
+		started = time.perf_counter()
+		rows = [self._finish_customer(customer) for customer in customers]
+		self.writer.insert("CIMS Customer", CUSTOMER_FIELDS, rows, started)
+
+	# One customer --------------------------------------------------------------------
+
+	def _new_customer(self, created_day_offset: int) -> _Customer:
+		rng, clock, ids = self.rng, self.clock, self.identities
+		customer = _Customer()
+		created = created_day_offset // DAY * DAY + rng.randint(8 * HOUR + 1800, 18 * HOUR)
+		created = min(created, self.now - DAY)
+		customer.created = created
+		age_days = (self.now - created) // DAY
+		mix = next(shares for limit, shares in STAGE_MIX_BY_AGE if age_days < limit)
+		stage = rng.choices(STAGES, weights=mix)[0]
+		customer.stage = stage
+		if stage == CHURNED:
+			customer.churned = created + int((self.now - 7 * DAY - created) * rng.uniform(0.6, 1.0))
+		kind = self._pick("customer_type")
+		customer.kind = kind
+		customer.manager = rng.choice(self.reps)
+		customer.name = self.series.next_name("CIMS Customer", clock.month_prefix(created), 4)
+
+		region = self._pick("region")
+		place = ids.place(region)
+		row = {
+			"customer_type": kind,
+			"region": region,
+			"lifecycle_stage": stage,
+			"customer_source": self._pick("source"),
+			"intent_level": rng.choices(INTENT_LEVELS, weights=INTENT_MIX[stage])[0],
+			"need_urgency": self._pick("urgency"),
+			"budget_range": rng.choice(data.BUDGET_RANGES),
+		}
+		if kind == "Individual":
+			person = ids.person()
+			birth = ids.birth_date(today=clock.date_obj(created))
+			id_number = ids.id_number(place, birth, person.gender)
+			need_type = "Product Purchase" if rng.random() < 0.7 else "Technical Service"
+			row.update(
+				customer_name=person.name,
+				short_name=None,
+				id_number=id_number,
+				id_number_masked=mask_id_number(id_number),
+				occupation=rng.choice(data.OCCUPATIONS),
+				birthday=birth.isoformat(),
+				industry=self._pick("industry") if rng.random() < 0.3 else None,
+				customer_category="End Customer",
+			)
+			organisation, person_self = None, person
+		else:
+			if kind == "Enterprise":
+				industry = self._pick("industry")
+				words, business = data.INDUSTRY_WORDS.get(industry, data.GENERIC_INDUSTRY_WORDS)
+				organisation = ids.company(place, words)
+				code = ids.uscc("91", place)
+				size = self._pick("size")
+				row.update(
+					main_business=business,
+					customer_size=size,
+					annual_revenue_band=rng.choice(REVENUE_BANDS[size]),
+					customer_category=self._pick("category"),
+				)
+			else:
+				industry = rng.choice(self.institution_industries)
+				top = self.industries.get(industry, industry)
+				patterns = data.INSTITUTION_PATTERNS.get(top, data.GENERIC_INSTITUTION_PATTERNS)
+				organisation = ids.institution(place, patterns)
+				code = ids.uscc("11" if organisation.name.endswith("局") else "12", place)
+				row.update(customer_size=rng.choice(("50-200", "200-500", ">500")), customer_category="End Customer")
+			need_type = self._pick("need_type")
+			row.update(
+				customer_name=organisation.name,
+				short_name=organisation.short_name,
+				unified_social_credit_code=code,
+				legal_representative=ids.person().name,
+				registered_address=ids.address(place),
+				industry=industry,
+				phone=ids.landline(place) if rng.random() < 0.6 else None,
+			)
+			person_self = None
+		row["need_type"] = need_type
+		row["core_need"] = rng.choice(data.CORE_NEEDS[need_type])
+		customer.title = row["customer_name"]
+		customer.short_name = row.get("short_name") or row["customer_name"]
+		customer.row = row
+		customer.place = place
+		customer.organisation = organisation
+		customer.person = person_self
+		return customer
