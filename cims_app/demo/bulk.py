@@ -44,7 +44,9 @@ class RowWriter:
 				)
 			)
 
-	def insert(self, doctype: str, fields: Sequence[str], rows: Sequence[Sequence], started: float | None = None):
+	def insert(
+		self, doctype: str, fields: Sequence[str], rows: Sequence[Sequence], started: float | None = None
+	):
 		"""INSERT `rows` (tuples in the order of `fields`); `started` lets the caller count generation time too."""
 		begin = time.perf_counter() if started is None else started
 		if rows:
@@ -149,14 +151,15 @@ class HashNames:
 class Clock:
 	"""Moments as whole seconds after `start` (a midnight), formatted for MariaDB without datetime objects."""
 
-	def __init__(self, start: datetime.datetime, now: datetime.datetime, days_ahead: int = 800):
+	def __init__(self, start: datetime.datetime, now: datetime.datetime, days_ahead: int = 1200):
 		self.start = start.replace(hour=0, minute=0, second=0, microsecond=0)
 		self.now = int((now - self.start).total_seconds())
 		total_days = self.now // 86400 + days_ahead
 		first = self.start.date()
 		self._dates = [(first + datetime.timedelta(days=day)).isoformat() for day in range(total_days + 1)]
 
-	def datetime(self, seconds: int) -> str:
+	def at(self, seconds: int) -> str:
+		"""YYYY-MM-DD HH:MM:SS of the moment."""
 		day, rest = divmod(seconds, 86400)
 		hours, rest = divmod(rest, 3600)
 		minutes, secs = divmod(rest, 60)
@@ -182,7 +185,7 @@ def _like_prefix(prefix: str) -> str:
 	return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def run_write(query: str, values: Sequence = ()) -> int:
+def run_write(query: str, values: dict | Sequence = ()) -> int:
 	"""Run an UPDATE or DELETE and return how many rows it changed."""
-	frappe.db.sql(query, tuple(values))
+	frappe.db.sql(query, values)
 	return int(frappe.db.sql("SELECT ROW_COUNT()")[0][0])

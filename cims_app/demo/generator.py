@@ -9,6 +9,7 @@ import datetime
 import random
 import secrets
 import time
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -127,8 +128,10 @@ CUSTOMER_FIELDS = (
 	"customer_type",
 	"short_name",
 	"lifecycle_stage",
+	"lifecycle_stage_changed_on",
 	"value_tier",
 	"intent_level",
+	"high_intent_on",
 	"classification_label",
 	"name_exact_key",
 	"name_match_key",
@@ -191,7 +194,18 @@ CONTACT_FIELDS = (
 	"cims_birthday",
 	"cims_wechat",
 )
-CHILD_FIELDS = ("name", "creation", "modified", "modified_by", "owner", "docstatus", "idx", "parent", "parentfield", "parenttype")
+CHILD_FIELDS = (
+	"name",
+	"creation",
+	"modified",
+	"modified_by",
+	"owner",
+	"docstatus",
+	"idx",
+	"parent",
+	"parentfield",
+	"parenttype",
+)
 PHONE_FIELDS = (*CHILD_FIELDS, "phone", "is_primary_phone", "is_primary_mobile_no")
 EMAIL_FIELDS = (*CHILD_FIELDS, "email_id", "is_primary")
 LINK_FIELDS = (*CHILD_FIELDS, "link_doctype", "link_name", "link_title")
@@ -364,7 +378,8 @@ class _Customer:
 
 	def __init__(self):
 		self.contacts: list[tuple[str, str]] = []  # (contact name, full name)
-		self.campaigns: list[list] = []  # [campaign, status, invited_on, checked_in_at, converted amount]
+		# [campaign, status, invited_on, checked_in_at, converted amount, high intent]
+		self.campaigns: list[list] = []
 		self.opportunities: list[tuple[str, int, int, str]] = []  # (name, created, closed or now, product)
 		self.won: list[tuple[int, Decimal]] = []  # (closed, won amount)
 		self.last_done: int | None = None
@@ -382,7 +397,9 @@ def _cumulative(pairs) -> tuple[list, list[float]]:
 
 
 class DemoGenerator:
-	def __init__(self, options: DemoOptions, log: Callable[[str], None] = print, now: datetime.datetime | None = None):
+	def __init__(
+		self, options: DemoOptions, log: Callable[[str], None] = print, now: datetime.datetime | None = None
+	):
 		self.options = options
 		self.log = log
 		self.rng = random.Random(options.seed)
@@ -447,13 +464,17 @@ class DemoGenerator:
 		)
 		if not (self.industries and self.regions and self.sources and any(s.is_won for s in stages)):
 			frappe.throw(
-				_("The site lacks the seeded industries, regions, sources or sales stages: run bench migrate first")
+				_(
+					"The site lacks the seeded industries, regions, sources or sales stages: run bench migrate first"
+				)
 			)
 		won = next(s for s in stages if s.is_won)
 		self.won_stage = won
 		self.after_sale_stages = [s for s in stages if s.sequence > won.sequence and not s.is_lost]
 		self.open_stages = [s for s in stages if s.sequence < won.sequence and not s.is_won and not s.is_lost]
 		self.lost_stage = next((s for s in stages if s.is_lost), None)
+		# Gender records come with the setup wizard; a site set up without it has none.
+		self.genders = set(frappe.db.sql_list("SELECT name FROM `tabGender`"))
 		templates = frappe.db.sql("SELECT name, follow_up_type FROM `tabCIMS Follow-Up Template`")
 		self.templates: dict[str, list[str]] = {}
 		for name, follow_up_type in templates:
@@ -539,7 +560,9 @@ class DemoGenerator:
 
 	def _ensure_user(self, email: str, person: Person, role: str) -> str:
 		if not frappe.db.exists("Role", role):
-			frappe.get_doc({"doctype": "Role", "role_name": role, "desk_access": 1}).insert(ignore_permissions=True)
+			frappe.get_doc({"doctype": "Role", "role_name": role, "desk_access": 1}).insert(
+				ignore_permissions=True
+			)
 		if frappe.db.exists("User", email):
 			return email
 		frappe.get_doc(
@@ -547,10 +570,10 @@ class DemoGenerator:
 				"doctype": "User",
 				"email": email,
 				"first_name": person.name,
-				"gender": person.gender,
+				"gender": person.gender if person.gender in self.genders else None,
 				"send_welcome_email": 0,
 				"user_type": "System User",
-				"language": "zh",
+				"language": "zh" if frappe.db.exists("Language", "zh") else None,
 				"roles": [{"role": role}],
 			}
 		).insert(ignore_permissions=True)
@@ -583,7 +606,9 @@ class DemoGenerator:
 	def _load_taken_keys(self) -> None:
 		started = time.perf_counter()
 		taken = TakenKeys()
-		for name, customer_type in frappe.db.sql("SELECT customer_name, customer_type FROM `tabCIMS Customer`"):
+		for name, customer_type in frappe.db.sql(
+			"SELECT customer_name, customer_type FROM `tabCIMS Customer`"
+		):
 			if customer_type != "Individual":
 				taken.exact_keys.add(exact_key(name))
 		taken.usccs.update(
@@ -613,7 +638,9 @@ class DemoGenerator:
 	def _make_campaigns(self) -> None:
 		started = time.perf_counter()
 		rng, clock, count = self.rng, self.clock, self.options.campaigns
-		names = HashNames("CIMS Campaign Budget Item")
+		budget_names = HashNames("CIMS Campaign Budget Item")
+		agenda_names = HashNames("CIMS Campaign Agenda Item")
+		team_names = HashNames("CIMS Campaign Team Member")
 		campaigns, budget_rows, agenda_rows, team_rows = [], [], [], []
 		first, last = 30 * DAY, self.now + 60 * DAY
 		for index in range(count):
@@ -645,21 +672,32 @@ class DemoGenerator:
 				status = "Published" if start - self.now < 30 * DAY else "Planned"
 			owner = rng.choice(self.managers)
 			modified = min(max(created, end if status == "Completed" else created), self.now)
-			stamp = (clock.datetime(created), clock.datetime(modified), owner, owner, 0)
+			stamp = (clock.at(created), clock.at(modified), owner, owner, 0)
 			items = rng.sample(data.BUDGET_ITEMS, rng.randint(2, 5))
 			total = 0
 			for idx, (item, low_amount, high_amount) in enumerate(items, 1):
 				amount = rng.randint(low_amount, high_amount) // 100 * 100
 				total += amount
-				budget_rows.append((names.next(), *stamp, idx, name, "budget_items", "CIMS Campaign", item, amount))
+				budget_rows.append(
+					(budget_names.next(), *stamp, idx, name, "budget_items", "CIMS Campaign", item, amount)
+				)
 			hour = int(start_hour * 60)
 			for idx, topic in enumerate(rng.sample(data.AGENDA_TOPICS, rng.randint(3, 5)), 1):
 				agenda_rows.append(
-					(names.next(), *stamp, idx, name, "agenda", "CIMS Campaign", f"{hour // 60:02d}:{hour % 60:02d}", topic)
+					(
+						agenda_names.next(),
+						*stamp,
+						idx,
+						name,
+						"agenda",
+						"CIMS Campaign",
+						f"{hour // 60:02d}:{hour % 60:02d}",
+						topic,
+					)
 				)
 				hour += rng.choice((15, 30, 45))
 			for idx, user in enumerate(rng.sample(self.reps, min(len(self.reps), rng.randint(1, 3))), 1):
-				team_rows.append((names.next(), *stamp, idx, name, "team", "CIMS Campaign", user))
+				team_rows.append((team_names.next(), *stamp, idx, name, "team", "CIMS Campaign", user))
 			targeted = rng.random() < 0.5
 			campaigns.append(
 				(
@@ -670,8 +708,8 @@ class DemoGenerator:
 					campaign_type,
 					campaign_format,
 					status,
-					clock.datetime(start),
-					clock.datetime(end),
+					clock.at(start),
+					clock.at(end),
 					None if online else rng.choice(data.VENUES).format(city=place.city),
 					rng.choice(data.PLATFORMS) if online else None,
 					owner,
@@ -731,11 +769,18 @@ class DemoGenerator:
 		rng = self.rng
 		span = self.now - DAY
 		# Business grows: half of the customers arrive evenly, half more and more towards today.
-		moments = sorted(int(span * (rng.random() if rng.random() < 0.5 else rng.random() ** 0.5)) for _ in range(total))
+		moments = sorted(
+			int(span * (rng.random() if rng.random() < 0.5 else rng.random() ** 0.5)) for _ in range(total)
+		)
 		self.names = {
 			doctype: HashNames(doctype)
 			for doctype in ("Contact Phone", "Contact Email", "Dynamic Link", "CIMS Campaign Member")
 		}
+		# Members go where there are campaigns to join: a customer can join those not over before it existed.
+		ends = sorted(campaign.end for campaign in self.campaign_list)
+		self.joinable = [len(ends) - bisect_left(ends, moment) for moment in moments]
+		self.joinable_total = sum(self.joinable)
+		self.joinable_done = 0
 		done = 0
 		batches = (total + options.batch_size - 1) // options.batch_size
 		for number in range(1, batches + 1):
@@ -752,9 +797,11 @@ class DemoGenerator:
 			)
 
 	@staticmethod
-	def _quota(total: int, all_customers: int, done: int, in_batch: int) -> int:
+	def _quota(total: float, whole: float, done: float, in_batch: float) -> int:
 		"""This batch's share of `total`, so that the shares of all batches add up to exactly `total`."""
-		return round(total * (done + in_batch) / all_customers) - round(total * done / all_customers)
+		if not whole:
+			return 0
+		return round(total * (done + in_batch) / whole) - round(total * done / whole)
 
 	def _spread(self, quota: int, weights: list[float]) -> list[int]:
 		"""Split `quota` over customers in proportion to `weights` (a multinomial draw)."""
@@ -785,12 +832,18 @@ class DemoGenerator:
 		del contact_rows, phone_rows, email_rows, link_rows
 
 		started = time.perf_counter()
-		self._choose_campaigns(customers, self._quota(options.members, total, done, len(customers)))
+		joinable = self.joinable[done : done + len(customers)]
+		quota = self._quota(options.members, self.joinable_total, self.joinable_done, sum(joinable))
+		self.joinable_done += sum(joinable)
+		self._choose_campaigns(customers, quota, joinable)
 		self.writer.add_time("CIMS Campaign Member", time.perf_counter() - started)
 
 		started = time.perf_counter()
 		ages = [max(self.now - c.created, DAY) for c in customers]
-		weights = [OPPORTUNITY_WEIGHT[c.stage] * (0.4 + min(age, 730 * DAY) / (730 * DAY)) for c, age in zip(customers, ages, strict=True)]
+		weights = [
+			OPPORTUNITY_WEIGHT[c.stage] * (0.4 + min(age, 730 * DAY) / (730 * DAY))
+			for c, age in zip(customers, ages, strict=True)
+		]
 		counts = self._spread(self._quota(options.opportunities, total, done, len(customers)), weights)
 		rows = []
 		for customer, count in zip(customers, counts, strict=True):
@@ -802,7 +855,10 @@ class DemoGenerator:
 		self.writer.insert("CIMS Campaign Member", MEMBER_FIELDS, rows, started)
 
 		started = time.perf_counter()
-		weights = [FOLLOW_UP_WEIGHT[c.stage] * (0.3 + min(age, 730 * DAY) / (730 * DAY)) for c, age in zip(customers, ages, strict=True)]
+		weights = [
+			FOLLOW_UP_WEIGHT[c.stage] * (0.3 + min(age, 730 * DAY) / (730 * DAY))
+			for c, age in zip(customers, ages, strict=True)
+		]
 		counts = self._spread(self._quota(options.follow_ups, total, done, len(customers)), weights)
 		rows = []
 		for customer, count in zip(customers, counts, strict=True):
@@ -879,7 +935,9 @@ class DemoGenerator:
 				patterns = data.INSTITUTION_PATTERNS.get(top, data.GENERIC_INSTITUTION_PATTERNS)
 				organisation = ids.institution(place, patterns)
 				code = ids.uscc("11" if organisation.name.endswith("局") else "12", place)
-				row.update(customer_size=rng.choice(("50-200", "200-500", ">500")), customer_category="End Customer")
+				row.update(
+					customer_size=rng.choice(("50-200", "200-500", ">500")), customer_category="End Customer"
+				)
 			need_type = self._pick("need_type")
 			row.update(
 				customer_name=organisation.name,
@@ -900,3 +958,524 @@ class DemoGenerator:
 		customer.organisation = organisation
 		customer.person = person_self
 		return customer
+
+	# Contacts ---------------------------------------------------------------------------
+
+	def _make_contacts(self, customers, done, total, contact_rows, phone_rows, email_rows, link_rows) -> None:
+		rng, clock, ids = self.rng, self.clock, self.identities
+		average = self.options.contacts_per_customer
+		if average >= 1:
+			quota = self._quota(average * total, total, done, len(customers))
+			weights = [0.0 if c.kind == "Individual" else 1.0 for c in customers]
+			extra = self._spread(quota - len(customers), weights) if any(weights) else [0] * len(customers)
+			counts = [1 + more for more in extra]
+		else:
+			counts = [1 if rng.random() < average else 0 for _ in customers]
+		phone_names, email_names, link_names = (
+			self.names["Contact Phone"],
+			self.names["Contact Email"],
+			self.names["Dynamic Link"],
+		)
+		for customer, count in zip(customers, counts, strict=True):
+			owner, organisation = customer.manager, customer.organisation
+			used: dict[str, int] = {}
+			for position in range(count):
+				first = position == 0
+				person = customer.person if first and customer.person else ids.person()
+				base = f"{person.name}-{customer.name}"
+				# Frappe names a contact "<full name>-<linked record>" and numbers repeats -1, -2…
+				repeat = used.get(base, 0)
+				used[base] = repeat + 1
+				name = f"{base}-{repeat}" if repeat else base
+				created = customer.created + (
+					rng.randint(0, 120)
+					if first
+					else rng.randint(HOUR, max(HOUR, min(self.now - customer.created, 180 * DAY)))
+				)
+				stamp = clock.at(min(created, self.now))
+				mobile = ids.mobile()
+				if organisation:
+					email = ids.work_email(person, organisation.domain) if rng.random() < 0.85 else None
+					if first and customer.kind == "Enterprise" and rng.random() < 0.6:
+						designation, department, role = rng.choice(data.DECISION_MAKER_POSITIONS)
+					else:
+						designation, department, role = rng.choice(data.CONTACT_POSITIONS)
+					landline = customer.row.get("phone") if first else None
+					birthday = (
+						ids.birth_date(25, 60, today=clock.date_obj(created)).isoformat()
+						if rng.random() < 0.4
+						else None
+					)
+				else:
+					email = ids.personal_email(person) if rng.random() < 0.7 else None
+					designation, department, role = None, None, "Decision Maker"
+					landline = None
+					birthday = customer.row.get("birthday") if first else None
+				key_contact = 1 if first or rng.random() < 0.2 else 0
+				contact_rows.append(
+					(
+						name,
+						stamp,
+						stamp,
+						owner,
+						owner,
+						0,
+						0,
+						person.name,
+						person.name,
+						email,
+						"Passive",
+						designation,
+						department,
+						person.gender if person.gender in self.genders else None,
+						landline,
+						mobile,
+						1 if first else 0,
+						role,
+						key_contact,
+						birthday,
+						mobile if rng.random() < 0.4 else None,
+					)
+				)
+				child = (stamp, stamp, owner, owner, 0)
+				phone_rows.append((phone_names.next(), *child, 1, name, "phone_nos", "Contact", mobile, 0, 1))
+				if landline:
+					phone_rows.append(
+						(phone_names.next(), *child, 2, name, "phone_nos", "Contact", landline, 1, 0)
+					)
+				if email:
+					email_rows.append((email_names.next(), *child, 1, name, "email_ids", "Contact", email, 1))
+				link_rows.append(
+					(
+						link_names.next(),
+						*child,
+						1,
+						name,
+						"links",
+						"Contact",
+						"CIMS Customer",
+						customer.name,
+						customer.title,
+					)
+				)
+				customer.contacts.append((name, person.name))
+				if first:
+					customer.row.update(primary_contact=name, mobile_no=mobile, email_id=email)
+
+	# Campaign membership ----------------------------------------------------------------
+
+	def _choose_campaigns(self, customers: list[_Customer], quota: int, joinable: list[int]) -> None:
+		"""Pick each customer's campaigns (only those not over before the customer existed)."""
+		if not self.campaign_list:
+			return
+		rng = self.rng
+		by_end = sorted(self.campaign_list, key=lambda c: c.end)
+		ends = [c.end for c in by_end]
+		counts = self._spread(quota, [float(count) for count in joinable])
+		for customer, count in zip(customers, counts, strict=True):
+			wanted = count + self.member_deficit
+			first = bisect_left(ends, customer.created)
+			eligible = by_end[first:]
+			chosen = rng.sample(eligible, min(wanted, len(eligible)))
+			self.member_deficit = wanted - len(chosen)
+			for campaign in chosen:
+				self._add_membership(customer, campaign)
+
+	def _add_membership(self, customer: _Customer, campaign: Campaign) -> None:
+		rng = self.rng
+		invited = campaign.start - rng.randint(3, 21) * DAY + rng.randint(-3 * HOUR, 3 * HOUR)
+		invited = min(max(invited, customer.created + HOUR), self.now - 60)
+		roll = rng.random()
+		if campaign.status == "Completed":
+			status = "Attended" if roll < 0.45 else "No-Show" if roll < 0.7 else "Invited"
+		elif campaign.status == "Ongoing":
+			status = "Attended" if roll < 0.3 else "Registered" if roll < 0.6 else "Invited"
+		else:
+			status = "Registered" if roll < 0.35 else "Invited"
+		checked_in = None
+		if status == "Attended":
+			latest = min(campaign.end, self.now - 60)
+			checked_in = max(campaign.start + rng.randint(-900, 3600), invited + 600)
+			if checked_in > latest:
+				status, checked_in = "Registered" if campaign.status == "Ongoing" else "No-Show", None
+		high_intent = status == "Attended" and rng.random() < 0.15
+		customer.campaigns.append([campaign, status, invited, checked_in, Decimal(0), high_intent])
+
+	def _member_rows(self, customers: list[_Customer]) -> list[tuple]:
+		rng, clock, names = self.rng, self.clock, self.names["CIMS Campaign Member"]
+		rows = []
+		for customer in customers:
+			contact = customer.row.get("primary_contact")
+			for campaign, status, invited, checked_in, converted, high_intent in customer.campaigns:
+				attended = status == "Attended"
+				owner = campaign.owner
+				minutes = (campaign.end - campaign.start) / 60
+				rows.append(
+					(
+						names.next(),
+						clock.at(invited),
+						clock.at(checked_in or invited),
+						owner,
+						owner,
+						0,
+						0,
+						campaign.name,
+						customer.name,
+						customer.title,
+						contact,
+						status,
+						clock.at(invited),
+						clock.at(checked_in) if checked_in else None,
+						secrets.token_urlsafe(24),
+						rng.randint(0, 12) if attended else 0,
+						round(rng.uniform(5, minutes), 1) if attended and campaign.online else 0,
+						rng.choice(data.MEMBER_FEEDBACK) if attended and rng.random() < 0.4 else None,
+						1 if high_intent else 0,
+						1 if converted else 0,
+						converted,
+					)
+				)
+		return rows
+
+	# Opportunities -------------------------------------------------------------------------
+
+	def _make_opportunities(self, customer: _Customer, count: int, rows: list) -> None:
+		rng, clock = self.rng, self.clock
+		stage = customer.stage
+		end_limit = customer.churned or self.now
+		earliest = customer.created + HOUR
+		latest = max(earliest, end_limit - HOUR)
+		attended = [m for m in customer.campaigns if m[1] == "Attended"]
+		contacts = customer.contacts
+		manager = customer.manager
+		open_stages = self.open_stages or [self.won_stage]
+		funnel = [len(open_stages) - i for i in range(len(open_stages))]
+		for position in range(count):
+			if position == 0 and stage in (ACTIVE, PAUSED, CHURNED):
+				status = "Won"  # such a customer has signed at least once
+			else:
+				status = rng.choices(("Open", "Won", "Lost"), weights=OUTCOME_MIX[stage])[0]
+			membership = rng.choice(attended) if attended and rng.random() < 0.5 else None
+			if membership:
+				created = membership[3] + rng.randint(HOUR, 30 * DAY)
+			else:
+				created = rng.randint(earliest, latest)
+			created = min(max(created, earliest), latest)
+			product, low_price, high_price, low_quantity, high_quantity = rng.choice(data.PRODUCTS)
+			unit_price = rng.randint(low_price, high_price)
+			if unit_price >= 1000:
+				unit_price = unit_price // 100 * 100
+			quantity = low_quantity + int((high_quantity - low_quantity) * rng.random() ** 2)
+			expected = expected_amount(unit_price, quantity)
+			closed = None
+			if status != "Open":
+				closed = min(created + rng.randint(HOUR, 120 * DAY), max(end_limit - 60, created + 60))
+			if status == "Won":
+				if self.after_sale_stages and self.now - closed > 60 * DAY and rng.random() < 0.5:
+					sales_stage = rng.choice(self.after_sale_stages)
+				else:
+					sales_stage = self.won_stage
+				won = (expected * Decimal(str(round(rng.uniform(0.85, 1.0), 3)))).quantize(Decimal(1))
+				probability = sales_stage.probability
+			elif status == "Lost":
+				sales_stage = self.lost_stage or rng.choices(open_stages, weights=funnel)[0]
+				won, probability = Decimal(0), 0  # a lost deal weighs nothing in the pipeline
+			else:
+				sales_stage = rng.choices(open_stages, weights=funnel)[0]
+				won, probability = Decimal(0), sales_stage.probability
+			if closed is None:
+				changed = created + int((self.now - created) * rng.random() ** 0.5)
+				close_by = max(created + 7 * DAY, self.now + rng.randint(-20, 120) * DAY)
+			else:
+				changed = closed
+				close_by = max(created, closed + rng.randint(-10, 10) * DAY)
+			name = self.series.next_name("CIMS Opportunity", f"OPP-{clock.year(created)}-", 5)
+			if membership and status == "Won":
+				membership[4] += won
+			rows.append(
+				(
+					name,
+					clock.at(created),
+					clock.at(changed),
+					manager,
+					manager,
+					0,
+					0,
+					rng.choice(data.OPPORTUNITY_TITLE_PATTERNS).format(
+						customer=customer.short_name, product=product, year=clock.year(created)
+					),
+					customer.name,
+					customer.title,
+					rng.choice(contacts)[0] if contacts else None,
+					sales_stage.name,
+					status,
+					clock.date(close_by),
+					clock.at(changed),
+					manager,
+					unit_price,
+					quantity,
+					expected,
+					probability,
+					weighted_amount(expected, probability),
+					won,
+					clock.date(closed) if closed is not None else None,
+					rng.choice(data.LOST_REASONS) if status == "Lost" else None,
+					membership[0].name if membership else None,
+					customer.row["core_need"],
+				)
+			)
+			customer.opportunities.append(
+				(name, created, closed if closed is not None else end_limit, product)
+			)
+			if status == "Won":
+				customer.won.append((closed, won))
+
+	# Follow-ups ------------------------------------------------------------------------------
+
+	def _work_hours(self, moment: int) -> int:
+		return moment // DAY * DAY + self.rng.randint(9 * HOUR, 19 * HOUR)
+
+	def _make_follow_ups(self, customer: _Customer, count: int, rows: list) -> None:
+		if not count:
+			return
+		rng, clock, series = self.rng, self.clock, self.series
+		stage = customer.stage
+		start = customer.created + 600
+		end = min(self.now - 600, customer.churned + DAY) if customer.churned else self.now - 600
+		planned = 1 if rng.random() < PLANNED_CHANCE[stage] else 0
+		types = "follow_up_type" if stage in SERVICE_STAGES else "prospect_follow_up_type"
+		manager, title, contacts = customer.manager, customer.title, customer.contacts
+		opportunities = customer.opportunities
+		attended = [(m[0].name, m[3]) for m in customer.campaigns if m[1] == "Attended"]
+		moments = sorted(
+			min(max(self._work_hours(rng.randint(start, end)), start), end) for _ in range(count - planned)
+		)
+		last_completed = None
+		for moment in moments:
+			follow_up_type = self._pick(types)
+			contact = rng.choice(contacts) if contacts else None
+			opportunity, product = None, None
+			if opportunities and rng.random() < 0.4:
+				candidate = rng.choice(opportunities)
+				if candidate[1] <= moment <= candidate[2]:
+					opportunity, product = candidate[0], candidate[3]
+			product = product or rng.choice(data.PRODUCTS)[0]
+			created = min(moment + rng.randint(60, 2 * HOUR), self.now)
+			name = series.next_name("CIMS Follow-Up", f"FU-{clock.year(created)}-", 7)
+			stamp = clock.at(created)
+			if rng.random() < 0.04:
+				rows.append(
+					[
+						name,
+						stamp,
+						stamp,
+						manager,
+						manager,
+						0,
+						0,
+						customer.name,
+						title,
+						contact[0] if contact else None,
+						follow_up_type,
+						"Cancelled",
+						clock.at(moment),
+						None,
+						manager,
+						None,
+						rng.choice(data.CANCELLED_CONTENT),
+						None,
+						None,
+						None,
+						None,
+						None,
+						opportunity,
+						None,
+						None,
+					]
+				)
+				continue
+			if follow_up_type == "Complaint":
+				result = "Pending" if rng.random() < 0.5 else "Success"
+				feedback = "Negative" if rng.random() < 0.7 else "Hesitant"
+				score = rng.choice((0.2, 0.4, 0.6))
+			else:
+				result = self._pick("result")
+				feedback = self._pick("feedback:" + result)
+				score = rng.choice((0.6, 0.8, 0.8, 1.0, 1.0)) if follow_up_type == "Service" else None
+			campaign = next(
+				(c for c, checked_in in attended if checked_in <= moment <= checked_in + 14 * DAY), None
+			)
+			templates = self.templates.get(follow_up_type)
+			content = rng.choice(data.FOLLOW_UP_CONTENT[follow_up_type]).format(
+				contact=contact[1] if contact else customer.short_name,
+				product=product,
+				feedback=rng.choice(data.FEEDBACK_PHRASES[feedback]),
+			)
+			last_completed = [
+				name,
+				stamp,
+				stamp,
+				manager,
+				manager,
+				0,
+				0,
+				customer.name,
+				title,
+				contact[0] if contact else None,
+				follow_up_type,
+				"Completed",
+				clock.at(max(moment - rng.randint(0, 2 * DAY), customer.created)),
+				clock.at(moment),
+				manager,
+				rng.choice(templates) if templates and rng.random() < 0.25 else None,
+				content,
+				result,
+				feedback,
+				score,
+				rng.choice(data.NEXT_ACTIONS),
+				None,
+				opportunity,
+				campaign,
+				None,
+			]
+			rows.append(last_completed)
+			customer.last_done = moment  # moments are sorted: the last one is the latest
+		if planned:
+			if rng.random() < 0.12:
+				scheduled = max(self.now - rng.randint(HOUR, 5 * DAY), customer.created + HOUR)
+			else:
+				scheduled = self._work_hours(self.now + rng.randint(DAY, 21 * DAY))
+			created = max(
+				customer.last_done or 0, min(self.now - rng.randint(0, 5 * DAY), scheduled), customer.created
+			)
+			created = min(created + 60, self.now)
+			follow_up_type = self._pick(types)
+			contact = rng.choice(contacts) if contacts else None
+			templates = self.templates.get(follow_up_type)
+			name = series.next_name("CIMS Follow-Up", f"FU-{clock.year(created)}-", 7)
+			stamp = clock.at(created)
+			rows.append(
+				[
+					name,
+					stamp,
+					stamp,
+					manager,
+					manager,
+					0,
+					0,
+					customer.name,
+					title,
+					contact[0] if contact else None,
+					follow_up_type,
+					"Planned",
+					clock.at(scheduled),
+					None,
+					manager,
+					rng.choice(templates) if templates else None,
+					rng.choice(data.PLANNED_CONTENT).format(
+						contact=contact[1] if contact else customer.short_name,
+						product=rng.choice(data.PRODUCTS)[0],
+					),
+					None,
+					None,
+					None,
+					None,
+					None,
+					None,
+					None,
+					last_completed[0] if last_completed else None,
+				]
+			)
+			customer.next_planned = scheduled
+			if last_completed:
+				last_completed[FOLLOW_UP_NEXT_ON] = clock.at(scheduled)
+
+	# The customer row, once everything hanging off it is known ---------------------------------
+
+	def _finish_customer(self, customer: _Customer) -> tuple:
+		clock, now, row = self.clock, self.now, customer.row
+		year_ago, half_year_ago = now - 365 * DAY, now - 182 * DAY
+		annual = last_6m = prior_6m = cumulative = Decimal(0)
+		for closed, amount in customer.won:
+			cumulative += amount
+			if closed >= year_ago:
+				annual += amount
+				if closed >= half_year_ago:
+					last_6m += amount
+				else:
+					prior_6m += amount
+		growth = amount_growth_percent(last_6m, prior_6m)
+		tier = compute_value_tier(annual, growth, *self.tier_thresholds)
+		stage = customer.stage
+		contract_amount, contract_end = Decimal(0), None
+		if customer.won:
+			last_closed, last_amount = max(customer.won)
+			if stage == ACTIVE:
+				contract_end = last_closed + self.rng.randint(365, 1095) * DAY
+				if contract_end < now:
+					contract_end = now + self.rng.randint(10, 365) * DAY  # renewed
+			elif stage == PAUSED:
+				contract_end = last_closed + 365 * DAY
+			else:
+				contract_end = min(
+					last_closed + 365 * DAY, (customer.churned or now) - self.rng.randint(0, 60) * DAY
+				)
+				contract_end = max(contract_end, last_closed)
+			contract_amount = last_amount
+		elif stage == ACTIVE:
+			# Signed on a contract rather than through a recorded opportunity.
+			contract_amount = Decimal(self.rng.randint(50, 800) * 1000)
+			contract_end = now + self.rng.randint(30, 700) * DAY
+		latest = max(
+			customer.created,
+			customer.last_done or 0,
+			max((closed for closed, _amount in customer.won), default=0),
+		)
+		high_intent = [m[3] for m in customer.campaigns if m[5]]
+		row.update(
+			name=customer.name,
+			creation=clock.at(customer.created),
+			modified=clock.at(min(latest, now)),
+			modified_by=customer.manager,
+			owner=customer.manager,
+			docstatus=0,
+			idx=0,
+			naming_series=".YYYY..MM.-.####",
+			lifecycle_stage_changed_on=clock.at(self._entered_stage(customer)),
+			value_tier=tier,
+			high_intent_on=clock.at(max(high_intent)) if high_intent else None,
+			classification_label=classification_label(row.get("industry"), tier, stage, row["need_type"]),
+			name_exact_key=exact_key(customer.title),
+			name_match_key=match_key(customer.title),
+			first_contact_date=clock.date(customer.created),
+			account_manager=customer.manager,
+			sales_team=self.team_of.get(customer.manager),
+			first_deal_date=clock.date(min(customer.won)[0]) if customer.won else None,
+			churned_on=clock.date(customer.churned) if customer.churned else None,
+			contract_amount=contract_amount,
+			contract_end_date=clock.date(contract_end) if contract_end is not None else None,
+			annual_amount=annual,
+			cumulative_amount=cumulative,
+			amount_growth_6m=growth or 0,
+			last_follow_up_on=clock.at(customer.last_done) if customer.last_done is not None else None,
+			next_follow_up_on=clock.at(customer.next_planned) if customer.next_planned is not None else None,
+			data_source=DEMO_DATA_SOURCE,
+		)
+		return tuple(row.get(field) for field in CUSTOMER_FIELDS)
+
+	def _entered_stage(self, customer: _Customer) -> int:
+		"""When the customer moved into its current lifecycle stage."""
+		created, stage, share = customer.created, customer.stage, self.rng.uniform(0.1, 0.6)
+		if stage == POTENTIAL:
+			return created
+		if stage == CHURNED:
+			return customer.churned
+		if stage == ACTIVE and customer.won:
+			return min(customer.won)[0]
+		if stage == PAUSED and customer.won:
+			last_closed = max(customer.won)[0]
+			return last_closed + int((self.now - last_closed) * share)
+		return created + int((self.now - created) * share)
+
+
+FOLLOW_UP_NEXT_ON = FOLLOW_UP_FIELDS.index("next_follow_up_on")

@@ -5,20 +5,20 @@ import re
 from cims_app.domain.errors import RuleViolation, _
 from cims_app.domain.text import clean_text, to_half_width
 
-MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
+MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}\Z")
 
 # Characters people put inside a number for readability: whitespace, dashes of every width, dots, brackets.
 _NUMBER_SEPARATORS = re.compile(r"[\s\-‐‑‒–—−.()]+")
 _MOBILE_PREFIX = re.compile(r"^(?:\+86|0086)")
 _LANDLINE_COUNTRY_PREFIX = re.compile(r"^(?:\+86|0086)[\s\-()]*")
-_EXTENSION = re.compile(r"^(?P<main>.*?)[\s\-]*(?:转|分机|ext\.?|x|#)[\s\-]*(?P<ext>\d{1,6})$")
-_LANDLINE_AREA = re.compile(r"^0(?:10|2\d|[3-9]\d{2})$")
-_LANDLINE_NUMBER = re.compile(r"^[1-9]\d{6,7}$")
-_EXTENSION_DIGITS = re.compile(r"^\d{0,6}$")
+_EXTENSION = re.compile(r"^(?P<main>.*?)[\s\-]*(?:转|分机|ext\.?|x|#)[\s\-]*(?P<ext>\d{1,6})\Z")
+_LANDLINE_AREA = re.compile(r"^0(?:10|2\d|[3-9]\d{2})\Z")
+_LANDLINE_NUMBER = re.compile(r"^[1-9]\d{6,7}\Z")
+_EXTENSION_DIGITS = re.compile(r"^\d{0,6}\Z")
 
-_EMAIL_LOCAL = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
-_EMAIL_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
-_EMAIL_TLD = re.compile(r"^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
+_EMAIL_LOCAL = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*\Z")
+_EMAIL_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\Z")
+_EMAIL_TLD = re.compile(r"^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})\Z")
 
 
 def _as_text(value: object) -> str:

@@ -217,6 +217,8 @@ def test_valid_email_is_stripped_half_width_and_lowercased(written, expected):
 		"zhangsan@",
 		"@example.com",
 		"zhang san@example.com",
+		"zhang\n@example.com",
+		"zhang@example.com\n.cn",
 		"zhang@@example.com",
 		"zhang@example",
 		"zhang@example.c",

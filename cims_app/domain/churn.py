@@ -1,0 +1,165 @@
+"""Churn risk: a 0-100 score from a customer's recent history, its level and the reasons written out.
+
+The daily churn job gathers the facts of every customer in a few GROUP BY queries and hands each
+customer's facts to `assess_churn_risk`; the weights below are the whole rule.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from cims_app.domain.errors import _
+
+# Points per signal; the sum is capped at 100.
+GAP_TWICE_CADENCE = 35
+GAP_OVER_CADENCE = 20
+FREQUENCY_DROP = 15
+AMOUNT_DROP_HALF = 20
+AMOUNT_DROP_FIFTH = 10
+PER_NEGATIVE_FEEDBACK = 10
+PER_COMPLAINT = 10
+SIGNAL_CAP = 20
+CONTRACT_ENDING = 20
+
+HIGH_SCORE = 70
+MEDIUM_SCORE = 40
+CONTRACT_WINDOW_DAYS = 60
+
+
+@dataclass(frozen=True)
+class ChurnFacts:
+	"""What the score looks at. Counts cover the last 90 days unless named otherwise."""
+
+	days_since_follow_up: int | None  # None: no completed follow-up ever
+	customer_age_days: int
+	cadence_days: int  # expected days between follow-ups for the customer's value tier
+	follow_ups_last_90: int = 0
+	follow_ups_prior_90: int = 0  # the 90 days before those
+	amount_last_6m: object = 0
+	amount_prior_6m: object = 0  # the 6 months before those
+	negative_feedback: int = 0
+	complaints: int = 0
+	contract_days_left: int | None = None  # negative once the contract has ended
+	open_opportunities: int = 0
+
+
+@dataclass(frozen=True)
+class Reason:
+	"""One written-out reason: an English template (translated for display) and its values."""
+
+	message: str
+	params: tuple = ()
+
+	def __str__(self) -> str:
+		return self.message.format(*self.params)
+
+
+@dataclass(frozen=True)
+class ChurnAssessment:
+	score: int
+	level: str
+	reasons: tuple[Reason, ...]
+
+
+def churn_level(score: int, high: int = HIGH_SCORE, medium: int = MEDIUM_SCORE) -> str:
+	"""High at `high` and above, Medium at `medium` and above, Low above 0, else None (the option)."""
+	if score >= high:
+		return "High"
+	if score >= medium:
+		return "Medium"
+	return "Low" if score > 0 else "None"
+
+
+def _number(value: object) -> Decimal:
+	if value in (None, ""):
+		return Decimal(0)
+	return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def assess_churn_risk(
+	facts: ChurnFacts,
+	high: int = HIGH_SCORE,
+	medium: int = MEDIUM_SCORE,
+	contract_window_days: int = CONTRACT_WINDOW_DAYS,
+) -> ChurnAssessment:
+	"""Score the signals of `facts`, strongest reason first.
+
+	- follow-up gap against the tier cadence: 35 at twice the cadence or more, 20 past it
+	  (a customer never followed up counts from its creation);
+	- follow-up frequency halved or worse (last 90 days vs the 90 before, from at least 2): 15;
+	- amount down (last 6 months vs the 6 before): 20 from half, 10 from a fifth;
+	- negative feedback and complaints in the last 90 days: 10 each, at most 20 per kind;
+	- contract ending within `contract_window_days` (or ended as long ago) with no open opportunity: 20.
+	"""
+	signals: list[tuple[int, Reason]] = []
+	cadence = max(int(facts.cadence_days or 0), 1)
+
+	gap = facts.days_since_follow_up
+	if gap is None and facts.customer_age_days > cadence:
+		points = GAP_TWICE_CADENCE if facts.customer_age_days >= 2 * cadence else GAP_OVER_CADENCE
+		signals.append(
+			(
+				points,
+				Reason(
+					_("No follow-up recorded in the {0} days since the customer was created (cadence {1} days)"),
+					(facts.customer_age_days, cadence),
+				),
+			)
+		)
+	elif gap is not None and gap > cadence:
+		points = GAP_TWICE_CADENCE if gap >= 2 * cadence else GAP_OVER_CADENCE
+		signals.append((points, Reason(_("No follow-up for {0} days (cadence {1} days)"), (gap, cadence))))
+
+	last, prior = facts.follow_ups_last_90, facts.follow_ups_prior_90
+	if prior >= 2 and last * 2 <= prior:
+		signals.append(
+			(
+				FREQUENCY_DROP,
+				Reason(_("Follow-ups fell from {0} to {1} (last 90 days against the 90 before)"), (prior, last)),
+			)
+		)
+
+	amount_last, amount_prior = _number(facts.amount_last_6m), _number(facts.amount_prior_6m)
+	if amount_prior > 0 and amount_last < amount_prior:
+		drop = (amount_prior - amount_last) / amount_prior * 100
+		points = AMOUNT_DROP_HALF if drop >= 50 else AMOUNT_DROP_FIFTH if drop >= 20 else 0
+		if points:
+			signals.append(
+				(
+					points,
+					Reason(
+						_("Amount fell by {0}% (last 6 months against the 6 before)"), (int(drop.to_integral_value()),)
+					),
+				)
+			)
+
+	if facts.negative_feedback > 0:
+		signals.append(
+			(
+				min(facts.negative_feedback * PER_NEGATIVE_FEEDBACK, SIGNAL_CAP),
+				Reason(_("Negative feedback in {0} follow-ups of the last 90 days"), (facts.negative_feedback,)),
+			)
+		)
+	if facts.complaints > 0:
+		signals.append(
+			(
+				min(facts.complaints * PER_COMPLAINT, SIGNAL_CAP),
+				Reason(_("{0} complaints in the last 90 days"), (facts.complaints,)),
+			)
+		)
+
+	days_left = facts.contract_days_left
+	if (
+		days_left is not None
+		and -contract_window_days <= days_left <= contract_window_days
+		and facts.open_opportunities == 0
+	):
+		reason = (
+			Reason(_("Contract ends in {0} days with no open opportunity"), (days_left,))
+			if days_left >= 0
+			else Reason(_("Contract ended {0} days ago with no open opportunity"), (-days_left,))
+		)
+		signals.append((CONTRACT_ENDING, reason))
+
+	signals.sort(key=lambda signal: -signal[0])
+	score = min(sum(points for points, _reason in signals), 100)
+	return ChurnAssessment(score, churn_level(score, high, medium), tuple(reason for _p, reason in signals))
