@@ -40,6 +40,35 @@ doc_events = {
 		"validate": "cims_app.overrides.contact.validate",
 		"on_update": "cims_app.overrides.contact.on_update",
 	},
+	# Won opportunities attributed to a campaign drive its conversions, revenue and ROI (campaign row locked first).
+	"CIMS Opportunity": {
+		"validate": "cims_app.campaigns.lock_opportunity_campaigns",
+		"on_update": "cims_app.campaigns.on_opportunity_update",
+		"on_trash": "cims_app.campaigns.on_opportunity_trash",
+	},
+}
+
+# Scheduler
+# ---------
+# SPEC §5 rules (cims_app/jobs/): idempotent, set-based, thresholds from CIMS Settings; reminders go
+# through cims_app.reminders (bell, e-mail, SMS, ToDo, once each by CIMS Reminder Log).
+scheduler_events = {
+	"cron": {
+		"*/5 * * * *": ["cims_app.jobs.follow_up_due.remind_due_follow_ups"],
+	},
+	"hourly": ["cims_app.jobs.high_intent.escalate_missed_callbacks"],
+	"daily_long": [
+		"cims_app.jobs.tiers.update_value_tiers",
+		"cims_app.jobs.churn.score_churn_risk",
+		"cims_app.jobs.churn.churn_inactive_customers",
+		"cims_app.jobs.leads.flag_low_value_leads",
+		"cims_app.jobs.upkeep.remind_data_upkeep",
+		"cims_app.jobs.birthdays.remind_birthdays",
+		"cims_app.jobs.contracts.remind_contract_renewals",
+		"cims_app.jobs.opportunities.remind_stale_opportunities",
+		"cims_app.jobs.plans.create_planned_follow_ups",
+		"cims_app.jobs.accounts.disable_expired_accounts",
+	],
 }
 
 # Developer experience

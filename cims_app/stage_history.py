@@ -34,7 +34,16 @@ def record_stage_change(doc, stage_field: str, customer: str | None = None) -> N
 	).insert(ignore_permissions=True)
 
 
+# Whitelisted methods by the kind of move they make (anything else called over /api/method is "api").
+WORKFLOW_METHODS = ("frappe.model.workflow.apply_workflow", "frappe.model.workflow.bulk_workflow_approval")
+DESK_FORM_METHODS = (
+	"frappe.desk.form.save.savedocs",
+	"frappe.desk.doctype.kanban_board.kanban_board.update_order_for_single_card",
+)
+
+
 def change_source(doc) -> str:
+	"""form, workflow, api, import or job; callers that know better set doc.flags.stage_change_source."""
 	if doc.flags.stage_change_source:
 		return doc.flags.stage_change_source
 	if frappe.flags.in_import:
@@ -42,7 +51,16 @@ def change_source(doc) -> str:
 	request = getattr(frappe.local, "request", None)
 	if request is None:
 		return "job"
-	return "api" if request.path.startswith("/api/resource") else "form"
+	path = request.path or ""
+	if path.startswith(("/api/resource", "/api/v2/document")):
+		return "api"
+	method = path.rsplit("/", 1)[-1] if path.startswith(("/api/method/", "/api/v2/method/")) else ""
+	method = method or frappe.form_dict.get("cmd") or ""
+	if method in WORKFLOW_METHODS:
+		return "workflow"
+	if method in DESK_FORM_METHODS or not method:
+		return "form"
+	return "api"
 
 
 def _entered_current_stage_on(doc):

@@ -177,6 +177,15 @@ def clear_demo_data(log: Callable[[str], None] = print) -> dict[str, int]:
 	deleted["User"] = len(users)
 	if users:
 		log(_("  {0}: {1} rows deleted").format("User", len(users)))
+	# The framework gives every user a contact and keeps it when the user goes.
+	user_contacts = "SELECT name FROM `tabContact` WHERE email_id LIKE %(users)s"
+	for child in ("Contact Phone", "Contact Email", "Dynamic Link"):
+		delete(
+			child,
+			f"""DELETE FROM `tab{child}` WHERE parenttype = 'Contact'
+			AND parent IN (SELECT name FROM ({user_contacts}) demo)""",
+		)
+	delete("Contact", f"DELETE FROM `tabContact` WHERE name IN (SELECT name FROM ({user_contacts}) demo)")
 	frappe.db.commit()
 	log(_("Demo data cleared in {0} s").format(f"{time.perf_counter() - started:.1f}"))
 	return deleted

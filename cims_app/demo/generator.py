@@ -20,7 +20,21 @@ from frappe import _
 from cims_app.demo import DEMO_DATA_SOURCE, DEMO_EMAIL_DOMAIN
 from cims_app.demo import chinese_data as data
 from cims_app.demo.bulk import Clock, HashNames, RowWriter, SeriesCounters
-from cims_app.demo.identities import IdentityFactory, Organisation, Person, Place, TakenKeys
+from cims_app.demo.identities import IdentityFactory, Person, TakenKeys
+from cims_app.demo.tables import (
+	AGENDA_FIELDS,
+	BUDGET_FIELDS,
+	CAMPAIGN_FIELDS,
+	CONTACT_FIELDS,
+	CUSTOMER_FIELDS,
+	EMAIL_FIELDS,
+	FOLLOW_UP_FIELDS,
+	LINK_FIELDS,
+	MEMBER_FIELDS,
+	OPPORTUNITY_FIELDS,
+	PHONE_FIELDS,
+	TEAM_FIELDS,
+)
 from cims_app.domain.contact_rules import mask_id_number
 from cims_app.domain.customer_rules import amount_growth_percent, classification_label, compute_value_tier
 from cims_app.domain.names import exact_key, match_key
@@ -115,204 +129,12 @@ CAMPAIGN_DURATION = {
 	"Other": (3 * HOUR, 6 * HOUR),
 }
 
-CUSTOMER_FIELDS = (
-	"name",
-	"creation",
-	"modified",
-	"modified_by",
-	"owner",
-	"docstatus",
-	"idx",
-	"naming_series",
-	"customer_name",
-	"customer_type",
-	"short_name",
-	"lifecycle_stage",
-	"lifecycle_stage_changed_on",
-	"value_tier",
-	"intent_level",
-	"high_intent_on",
-	"classification_label",
-	"name_exact_key",
-	"name_match_key",
-	"unified_social_credit_code",
-	"legal_representative",
-	"main_business",
-	"registered_address",
-	"id_number",
-	"id_number_masked",
-	"occupation",
-	"birthday",
-	"industry",
-	"region",
-	"customer_size",
-	"annual_revenue_band",
-	"customer_category",
-	"customer_source",
-	"first_contact_date",
-	"primary_contact",
-	"mobile_no",
-	"phone",
-	"email_id",
-	"need_type",
-	"core_need",
-	"need_urgency",
-	"budget_range",
-	"account_manager",
-	"sales_team",
-	"first_deal_date",
-	"churned_on",
-	"contract_amount",
-	"contract_end_date",
-	"annual_amount",
-	"cumulative_amount",
-	"amount_growth_6m",
-	"last_follow_up_on",
-	"next_follow_up_on",
-	"data_source",
+# What a private person buys: the smaller items, in small quantities.
+INDIVIDUAL_PRODUCTS = tuple(
+	(product, low, high, low_quantity, min(high_quantity, max(low_quantity, 10)))
+	for product, low, high, low_quantity, high_quantity in data.PRODUCTS
+	if high <= 60000 and low_quantity <= 10
 )
-CONTACT_FIELDS = (
-	"name",
-	"creation",
-	"modified",
-	"modified_by",
-	"owner",
-	"docstatus",
-	"idx",
-	"first_name",
-	"full_name",
-	"email_id",
-	"status",
-	"designation",
-	"department",
-	"gender",
-	"phone",
-	"mobile_no",
-	"is_primary_contact",
-	"cims_contact_role",
-	"cims_is_key_contact",
-	"cims_birthday",
-	"cims_wechat",
-)
-CHILD_FIELDS = (
-	"name",
-	"creation",
-	"modified",
-	"modified_by",
-	"owner",
-	"docstatus",
-	"idx",
-	"parent",
-	"parentfield",
-	"parenttype",
-)
-PHONE_FIELDS = (*CHILD_FIELDS, "phone", "is_primary_phone", "is_primary_mobile_no")
-EMAIL_FIELDS = (*CHILD_FIELDS, "email_id", "is_primary")
-LINK_FIELDS = (*CHILD_FIELDS, "link_doctype", "link_name", "link_title")
-FOLLOW_UP_FIELDS = (
-	"name",
-	"creation",
-	"modified",
-	"modified_by",
-	"owner",
-	"docstatus",
-	"idx",
-	"customer",
-	"customer_name",
-	"contact",
-	"follow_up_type",
-	"status",
-	"scheduled_on",
-	"completed_on",
-	"assigned_to",
-	"template",
-	"content",
-	"result",
-	"customer_feedback",
-	"satisfaction_score",
-	"next_action",
-	"next_follow_up_on",
-	"opportunity",
-	"campaign",
-	"previous_follow_up",
-)
-OPPORTUNITY_FIELDS = (
-	"name",
-	"creation",
-	"modified",
-	"modified_by",
-	"owner",
-	"docstatus",
-	"idx",
-	"opportunity_title",
-	"customer",
-	"customer_name",
-	"contact",
-	"sales_stage",
-	"status",
-	"expected_close_date",
-	"stage_changed_on",
-	"owner_user",
-	"unit_price",
-	"quantity",
-	"expected_amount",
-	"probability",
-	"weighted_amount",
-	"won_amount",
-	"closed_on",
-	"lost_reason",
-	"campaign",
-	"description",
-)
-MEMBER_FIELDS = (
-	"name",
-	"creation",
-	"modified",
-	"modified_by",
-	"owner",
-	"docstatus",
-	"idx",
-	"campaign",
-	"customer",
-	"customer_name",
-	"contact",
-	"status",
-	"invited_on",
-	"checked_in_at",
-	"check_in_token",
-	"interactions",
-	"watch_minutes",
-	"feedback",
-	"high_intent",
-	"converted",
-	"conversion_amount",
-)
-CAMPAIGN_FIELDS = (
-	"name",
-	"creation",
-	"modified",
-	"modified_by",
-	"owner",
-	"docstatus",
-	"idx",
-	"campaign_name",
-	"campaign_type",
-	"format",
-	"status",
-	"start_datetime",
-	"end_datetime",
-	"location",
-	"platform",
-	"owner_user",
-	"target_region",
-	"target_industry",
-	"target_intent_level",
-	"target_lifecycle_stage",
-	"total_budget",
-)
-BUDGET_FIELDS = (*CHILD_FIELDS, "item", "amount")
-AGENDA_FIELDS = (*CHILD_FIELDS, "time", "topic")
-TEAM_FIELDS = (*CHILD_FIELDS, "user")
 
 
 @dataclass
@@ -1149,6 +971,7 @@ class DemoGenerator:
 		contacts = customer.contacts
 		manager = customer.manager
 		open_stages = self.open_stages or [self.won_stage]
+		products = INDIVIDUAL_PRODUCTS if customer.kind == "Individual" else data.PRODUCTS
 		funnel = [len(open_stages) - i for i in range(len(open_stages))]
 		for position in range(count):
 			if position == 0 and stage in (ACTIVE, PAUSED, CHURNED):
@@ -1161,7 +984,7 @@ class DemoGenerator:
 			else:
 				created = rng.randint(earliest, latest)
 			created = min(max(created, earliest), latest)
-			product, low_price, high_price, low_quantity, high_quantity = rng.choice(data.PRODUCTS)
+			product, low_price, high_price, low_quantity, high_quantity = rng.choice(products)
 			unit_price = rng.randint(low_price, high_price)
 			if unit_price >= 1000:
 				unit_price = unit_price // 100 * 100

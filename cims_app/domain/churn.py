@@ -100,7 +100,9 @@ def assess_churn_risk(
 			(
 				points,
 				Reason(
-					_("No follow-up recorded in the {0} days since the customer was created (cadence {1} days)"),
+					_(
+						"No follow-up recorded in the {0} days since the customer was created (cadence {1} days)"
+					),
 					(facts.customer_age_days, cadence),
 				),
 			)
@@ -114,7 +116,9 @@ def assess_churn_risk(
 		signals.append(
 			(
 				FREQUENCY_DROP,
-				Reason(_("Follow-ups fell from {0} to {1} (last 90 days against the 90 before)"), (prior, last)),
+				Reason(
+					_("Follow-ups fell from {0} to {1} (last 90 days against the 90 before)"), (prior, last)
+				),
 			)
 		)
 
@@ -127,7 +131,8 @@ def assess_churn_risk(
 				(
 					points,
 					Reason(
-						_("Amount fell by {0}% (last 6 months against the 6 before)"), (int(drop.to_integral_value()),)
+						_("Amount fell by {0}% (last 6 months against the 6 before)"),
+						(int(drop.to_integral_value()),),
 					),
 				)
 			)
@@ -136,7 +141,9 @@ def assess_churn_risk(
 		signals.append(
 			(
 				min(facts.negative_feedback * PER_NEGATIVE_FEEDBACK, SIGNAL_CAP),
-				Reason(_("Negative feedback in {0} follow-ups of the last 90 days"), (facts.negative_feedback,)),
+				Reason(
+					_("Negative feedback in {0} follow-ups of the last 90 days"), (facts.negative_feedback,)
+				),
 			)
 		)
 	if facts.complaints > 0:
@@ -163,3 +170,42 @@ def assess_churn_risk(
 	signals.sort(key=lambda signal: -signal[0])
 	score = min(sum(points for points, _reason in signals), 100)
 	return ChurnAssessment(score, churn_level(score, high, medium), tuple(reason for _p, reason in signals))
+
+
+def auto_churn_reason(
+	lifecycle_stage: object,
+	stage_changed_on: object,
+	contract_end_date: object,
+	last_won_on: object,
+	today: object,
+	paused_days: int = 90,
+	contract_days: int = 90,
+) -> Reason | None:
+	"""Why a customer churns on its own (None when it does not): Paused for `paused_days` or more, or an
+	Active or Paused customer whose contract ended `contract_days` or more ago with nothing won since.
+	Dates are datetime.date (a datetime's date is used)."""
+	if lifecycle_stage not in ("Active Customer", "Paused Customer"):
+		return None
+	today = _day(today)
+	changed = _day(stage_changed_on)
+	if lifecycle_stage == "Paused Customer" and changed and (today - changed).days >= paused_days:
+		return Reason(_("Paused for {0} days"), ((today - changed).days,))
+	ended = _day(contract_end_date)
+	won = _day(last_won_on)
+	if ended and (today - ended).days >= contract_days and not (won and won > ended):
+		return Reason(_("Contract ended {0} days ago with nothing won since"), ((today - ended).days,))
+	return None
+
+
+def _day(value):
+	if value is None or value == "":
+		return None
+	return value.date() if hasattr(value, "date") and callable(value.date) else value
+
+
+def round_robin(items: list, users: list[str], start: int = 0) -> dict:
+	"""Deal `items` to `users` in turn from position `start` (e.g. the number dealt before): item -> user."""
+	if not users:
+		return {}
+	ordered = sorted(users)
+	return {item: ordered[(start + index) % len(ordered)] for index, item in enumerate(items)}

@@ -2,7 +2,10 @@
 
 from decimal import Decimal
 
+from cims_app.domain.contact_rules import mask_id_number
 from cims_app.domain.errors import RuleViolation, _
+from cims_app.domain.identifiers import birth_date_from_id
+from cims_app.domain.names import exact_key, match_key
 from cims_app.domain.text import clean_text
 from cims_app.domain.vocabulary import LIFECYCLE_SHORT_ZH, NEED_TYPE_ZH, VALUE_TIER_SHORT_ZH, canonical_option
 
@@ -93,3 +96,32 @@ def check_core_need(text: object, limit: int = CORE_NEED_MAX_LENGTH, field: str 
 			field=field,
 		)
 	return cleaned
+
+
+def derived_customer_fields(values, **tier_thresholds) -> dict:
+	"""The fields a customer's other fields determine, computed the same way for a form save and for
+	a bulk import: name keys, masked ID number, birthday from the ID number (when not given), value
+	tier (the approved override, else the given tier, else computed) and classification label.
+
+	`values` is anything with .get (a dict or a Document) holding already normalised values;
+	`tier_thresholds` go to compute_value_tier.
+	"""
+	name = values.get("customer_name")
+	id_number = values.get("id_number")
+	derived = {
+		"name_exact_key": exact_key(name),
+		"name_match_key": match_key(name),
+		"id_number_masked": mask_id_number(id_number) if id_number else None,
+	}
+	if id_number and not values.get("birthday"):
+		derived["birthday"] = birth_date_from_id(id_number)
+	tier = (
+		values.get("value_tier_override")
+		or values.get("value_tier")
+		or compute_value_tier(values.get("annual_amount"), values.get("amount_growth_6m"), **tier_thresholds)
+	)
+	derived["value_tier"] = tier
+	derived["classification_label"] = classification_label(
+		values.get("industry"), tier, values.get("lifecycle_stage"), values.get("need_type")
+	)
+	return derived

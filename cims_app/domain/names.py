@@ -118,7 +118,11 @@ def names_possibly_same(a: object, b: object) -> bool:
 	  S has at least 2 characters and covers at least 40 % of L's length.
 	Blank names are never possibly the same as anything.
 	"""
-	key_a, key_b = match_key(a), match_key(b)
+	return match_keys_possibly_same(match_key(a), match_key(b))
+
+
+def match_keys_possibly_same(key_a: str, key_b: str) -> bool:
+	"""names_possibly_same for names whose match keys are already known (bulk duplicate checks)."""
 	if not key_a or not key_b:
 		return False
 	if key_a == key_b:

@@ -7,9 +7,6 @@ error: a rep without a target has no completion rate, not a 0 % one.
 
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal
-
-Number = int | float | Decimal
 
 SECONDS_PER_DAY = 86400
 # A Rating field stores 0-1 (a fraction of the stars); people read satisfaction as stars out of 5.
@@ -19,16 +16,15 @@ CONVERTED_STAGES = ("Active Customer", "Paused Customer", "Churned Customer")
 
 # What a customer record must carry, by customer type: (fieldname, English label) pairs.
 REQUIRED_FOR_ALL = (
-	("industry", "Industry"),
 	("region", "Region"),
 	("customer_source", "Customer Source"),
 	("account_manager", "Account Manager"),
 	("mobile_no", "Mobile No"),
 )
 REQUIRED_BY_TYPE = {
-	"Enterprise": (("unified_social_credit_code", "Unified Social Credit Code"),),
+	"Enterprise": (("industry", "Industry"), ("unified_social_credit_code", "Unified Social Credit Code")),
 	"Individual": (("id_number", "ID Number"),),
-	"Institution": (),
+	"Institution": (("industry", "Industry"),),
 }
 
 
@@ -70,7 +66,10 @@ def win_rate(won: object, lost: object) -> float | None:
 
 
 def cost_per_acquisition(spend: object, acquired: object) -> float | None:
-	"""Spend divided by the customers it acquired, rounded to cents; None when nobody was acquired."""
+	"""Spend divided by the customers it acquired, rounded to cents; None when nobody was acquired or the
+	spend is unknown (None: no campaign counts toward the source, which is not the same as a free one)."""
+	if spend is None or spend == "":
+		return None
 	return ratio(spend, acquired)
 
 
@@ -219,9 +218,9 @@ def funnel(stages: Sequence[str], at_stage: Mapping[str, int]) -> list[dict]:
 def missing_information(record: Mapping[str, object]) -> list[str]:
 	"""Fieldnames of required information the customer record lacks (SPEC §8 data quality).
 
-	Every customer needs an industry, a region, a source, an account manager (unless it sits in the
-	public pool, where having none is the point) and a mobile number; an enterprise also its Unified
-	Social Credit Code, an individual an ID number.
+	Every customer needs a region, a source, an account manager (unless it sits in the public pool,
+	where having none is the point) and a mobile number; an enterprise also its industry and Unified
+	Social Credit Code, an institution its industry, an individual an ID number.
 	"""
 	required = REQUIRED_FOR_ALL + REQUIRED_BY_TYPE.get(str(record.get("customer_type") or ""), ())
 	missing = []

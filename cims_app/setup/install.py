@@ -4,6 +4,7 @@ import frappe
 from frappe.permissions import add_permission, update_permission_property
 
 from cims_app.setup import defaults
+from cims_app.setup.desk import setup_desk_views
 
 # Rights the app's roles get on the framework's Contact (row-level rules narrow them further).
 CONTACT_RIGHTS = {
@@ -46,6 +47,7 @@ def seed_defaults() -> None:
 	seed_follow_up_templates()
 	seed_tags()
 	grant_contact_permissions()
+	setup_desk_views()  # Kanban board of customers by lifecycle stage (cims_app.setup.desk)
 
 
 def seed_tree(doctype: str, name_field: str, parent_field: str, root: str, groups: dict) -> None:

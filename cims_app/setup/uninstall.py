@@ -3,6 +3,7 @@
 import frappe
 
 from cims_app.hooks import CIMS_ROLES
+from cims_app.setup.desk import remove_desk_views
 
 
 def before_uninstall() -> None:
@@ -10,6 +11,7 @@ def before_uninstall() -> None:
 	restore_standard_contact_permissions()
 	remove_custom_fields()
 	remove_workflows()
+	remove_desk_views()  # Kanban boards over CIMS DocTypes (cims_app.setup.desk)
 
 
 def remove_role_traces() -> None:

@@ -38,6 +38,11 @@ SMALL = {
 RUNS = 2  # the second run with the same seed must collide with nothing the first one made
 
 
+def _money(value) -> Decimal:
+	"""frappe.db.sql gives decimal columns as float: back to cents for exact comparison."""
+	return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+
 def _demo_count() -> int:
 	return frappe.db.count("CIMS Customer", {"data_source": DEMO_DATA_SOURCE}) + frappe.db.count(
 		"User", {"name": ("like", f"%@{DEMO_EMAIL_DOMAIN}")}
@@ -184,11 +189,11 @@ def test_classification_label_and_value_tier_follow_the_domain_rules(demo):
 		)
 		assert row.value_tier == compute_value_tier(row.annual_amount, row.amount_growth_6m)
 		deals = won[row.name]
-		assert row.cumulative_amount == sum((d.won_amount for d in deals), Decimal(0))
+		assert _money(row.cumulative_amount) == sum((_money(d.won_amount) for d in deals), Decimal(0))
 		# Closing days at the one-year boundary may fall either side of it.
-		surely_in = sum((d.won_amount for d in deals if (today - d.closed_on).days < 364), Decimal(0))
-		maybe_in = sum((d.won_amount for d in deals if (today - d.closed_on).days <= 366), Decimal(0))
-		assert surely_in <= row.annual_amount <= maybe_in
+		surely_in = sum((_money(d.won_amount) for d in deals if (today - d.closed_on).days < 364), Decimal(0))
+		maybe_in = sum((_money(d.won_amount) for d in deals if (today - d.closed_on).days <= 366), Decimal(0))
+		assert surely_in <= _money(row.annual_amount) <= maybe_in
 		if row.lifecycle_stage == "Active Customer" and not deals:
 			assert frappe.db.get_value("CIMS Customer", row.name, "contract_amount") > 0
 	assert amount_growth_percent(0, 0) is None  # stored as 0: growth unknown counts as not growing
@@ -232,8 +237,8 @@ def test_opportunity_amounts_follow_the_domain_rules(demo):
 	)
 	assert rows
 	for row in rows:
-		assert row.expected_amount == expected_amount(row.unit_price, row.quantity)
-		assert row.weighted_amount == weighted_amount(row.expected_amount, row.probability)
+		assert _money(row.expected_amount) == expected_amount(_money(row.unit_price), row.quantity)
+		assert _money(row.weighted_amount) == weighted_amount(_money(row.expected_amount), row.probability)
 		if row.status == "Won":
 			assert row.won_amount > 0 and row.closed_on
 		elif row.status == "Lost":
@@ -312,13 +317,13 @@ def test_campaign_members_are_unique_per_campaign_with_unguessable_tokens(demo):
 		if row.checked_in_at:
 			assert row.checked_in_at >= row.invited_on
 	budgets = frappe.db.sql(
-		"""SELECT c.total_budget, SUM(b.amount) AS items FROM `tabCIMS Campaign` c
+		"""SELECT c.total_budget, SUM(b.amount) AS item_total FROM `tabCIMS Campaign` c
 		JOIN `tabCIMS Campaign Budget Item` b ON b.parent = c.name AND b.parenttype = 'CIMS Campaign'
 		WHERE c.owner LIKE %s GROUP BY c.name""",
 		(f"%@{DEMO_EMAIL_DOMAIN}",),
 		as_dict=True,
 	)
-	assert budgets and all(row.total_budget == row.items for row in budgets)
+	assert budgets and all(_money(row.total_budget) == _money(row.item_total) for row in budgets)
 
 
 def test_clear_removes_every_demo_record(demo):

@@ -81,7 +81,11 @@ def _field_strings(field: dict) -> Iterator[str]:
 	for key in FIELD_TEXT_KEYS:
 		if field.get(key):
 			yield field[key]
-	if field.get("fieldtype") == "Select" and field.get("options") and field.get("fieldname") != "naming_series":
+	if (
+		field.get("fieldtype") == "Select"
+		and field.get("options")
+		and field.get("fieldname") != "naming_series"
+	):
 		yield from (option for option in field["options"].split("\n") if option.strip())
 
 

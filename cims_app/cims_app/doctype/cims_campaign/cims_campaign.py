@@ -6,6 +6,11 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import flt, get_datetime
 
+from cims_app import campaigns
+from cims_app.campaign_invitations import send_invitations
+from cims_app.domain.campaign_rules import check_status_transition
+from cims_app.validation import run_rule
+
 
 class CIMSCampaign(Document):
 	# begin: auto-generated types
@@ -73,3 +78,13 @@ class CIMSCampaign(Document):
 		):
 			frappe.throw(_("The campaign cannot end before it starts."), title=_("Invalid Dates"))
 		self.owner_user = self.owner_user or frappe.session.user
+		before = self.get_doc_before_save()
+		run_rule(check_status_transition, before.status if before else None, self.status, doc=self)
+		# Metrics are maintained by SQL; a form saved with stale values must not overwrite them.
+		self.update(campaigns.current_metrics(None if self.is_new() else self.name, self.total_budget))
+
+	def on_update(self):
+		if self.has_value_changed("status") and self.status == "Published":
+			send_invitations(self.name)
+		if self.has_value_changed("status") and self.status == "Completed":
+			campaigns.mark_no_shows(self.name)

@@ -1,11 +1,12 @@
 # Copyright (c) 2026, cims_app contributors
 # For license information, please see license.txt
 
-import secrets
-
 import frappe
 from frappe import _
 from frappe.model.document import Document
+from frappe.utils import now_datetime
+
+from cims_app import campaigns
 
 
 class CIMSCampaignMember(Document):
@@ -35,9 +36,11 @@ class CIMSCampaignMember(Document):
 	# end: auto-generated types
 	def before_insert(self):
 		# Unguessable: the token alone admits a guest to check in.
-		self.check_in_token = self.check_in_token or secrets.token_urlsafe(24)
+		self.check_in_token = self.check_in_token or campaigns.new_check_in_token()
 
 	def validate(self):
+		before = self.get_doc_before_save()
+		campaigns.lock_campaigns([self.campaign, before and before.campaign])
 		existing = frappe.db.get_value(
 			"CIMS Campaign Member",
 			{"campaign": self.campaign, "customer": self.customer, "name": ("!=", self.name)},
@@ -51,3 +54,17 @@ class CIMSCampaignMember(Document):
 				frappe.DuplicateEntryError,
 				title=_("Duplicate Member"),
 			)
+		if not self.contact:
+			self.contact = frappe.db.get_value("CIMS Customer", self.customer, "primary_contact")
+		if self.status == "Attended" and not self.checked_in_at:
+			self.checked_in_at = now_datetime()
+		self.converted, self.conversion_amount = campaigns.member_conversion(self.campaign, self.customer)
+
+	def on_update(self):
+		before = self.get_doc_before_save()
+		if self.high_intent and not (before and before.high_intent):
+			campaigns.mark_customer_high_intent(self.customer, self.campaign)
+		campaigns.refresh_metrics([self.campaign, before and before.campaign])
+
+	def after_delete(self):
+		campaigns.refresh_metrics([self.campaign])

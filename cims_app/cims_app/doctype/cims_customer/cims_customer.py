@@ -12,6 +12,7 @@ from cims_app.domain.customer_rules import check_core_need, classification_label
 from cims_app.domain.identifiers import birth_date_from_id, normalise_id_number, normalise_uscc
 from cims_app.domain.names import exact_key, match_key
 from cims_app.domain.text import clean_text
+from cims_app.follow_up_plans import follow_stage_plans
 from cims_app.stage_history import record_stage_change
 from cims_app.validation import normalise_fields
 
@@ -114,6 +115,7 @@ class CIMSCustomer(Document):
 
 	def on_update(self):
 		record_stage_change(self, "lifecycle_stage", customer=self.name)
+		follow_stage_plans(self)
 
 	def set_name_keys(self):
 		self.name_exact_key = exact_key(self.customer_name)

@@ -1,6 +1,7 @@
 // Copyright (c) 2026, cims_app contributors
 // For license information, please see license.txt
 
+// Lifecycle stage is the status indicator; value tier and churn risk show as coloured pills in their columns.
 const CIMS_STAGE_COLOURS = {
 	"Potential Customer": "gray",
 	"Intent Customer": "blue",
@@ -8,10 +9,37 @@ const CIMS_STAGE_COLOURS = {
 	"Paused Customer": "orange",
 	"Churned Customer": "red",
 };
+const CIMS_TIER_COLOURS = {
+	"High Value Customer": "purple",
+	"High Potential Customer": "cyan",
+	"Regular Customer": "gray",
+};
+const CIMS_CHURN_RISK_COLOURS = {
+	High: "red",
+	Medium: "orange",
+	Low: "yellow",
+	None: "green",
+};
+
+function cims_pill(value, colours) {
+	if (!value) {
+		return "";
+	}
+	const colour = colours[value] || "gray";
+	return `<span class="indicator-pill ${colour} filterable ellipsis">${frappe.utils.escape_html(__(value))}</span>`;
+}
 
 frappe.listview_settings["CIMS Customer"] = {
-	add_fields: ["lifecycle_stage", "churn_risk"],
+	add_fields: ["lifecycle_stage", "value_tier", "churn_risk", "in_public_pool"],
 	get_indicator(doc) {
-		return [__(doc.lifecycle_stage), CIMS_STAGE_COLOURS[doc.lifecycle_stage] || "gray", `lifecycle_stage,=,${doc.lifecycle_stage}`];
+		return [
+			__(doc.lifecycle_stage),
+			CIMS_STAGE_COLOURS[doc.lifecycle_stage] || "gray",
+			`lifecycle_stage,=,${doc.lifecycle_stage}`,
+		];
+	},
+	formatters: {
+		value_tier: (value) => cims_pill(value, CIMS_TIER_COLOURS),
+		churn_risk: (value) => cims_pill(value, CIMS_CHURN_RISK_COLOURS),
 	},
 };

@@ -1,0 +1,18 @@
+// Copyright (c) 2026, cims_app contributors
+// For license information, please see license.txt
+
+{% include "cims_app/cims_app/report/cims_report.js" %}
+
+frappe.query_reports["CIMS Acquisition by Source"] = {
+	filters: [
+		Object.assign(cims_app.reports.filter.from_date(), { label: __("Created From") }),
+		Object.assign(cims_app.reports.filter.to_date(), { label: __("Created To") }),
+		cims_app.reports.filter.sales_team(),
+		cims_app.reports.filter.user(),
+		cims_app.reports.filter.region(),
+		cims_app.reports.filter.industry(),
+		cims_app.reports.filter.customer_source(),
+		cims_app.reports.filter.customer_type(),
+	],
+	formatter: cims_app.reports.formatter,
+};

@@ -1,0 +1,184 @@
+# Copyright (c) 2026, cims_app contributors
+# For license information, please see license.txt
+"""Where the period's new customers came from, how many of them signed, and what each source cost: the
+budgets of the period's campaigns that count toward a source (the campaign's Acquisition Source) divided by
+the source's new customers (cost per acquisition) and by its converted customers."""
+
+import frappe
+from frappe import _
+from frappe.query_builder import Case
+from frappe.query_builder.functions import Count, Sum
+
+from cims_app.cims_app.report.cims_report import (
+	apply_customer_filters,
+	between,
+	chart,
+	column,
+	customer_route_filters,
+	day_bounds,
+	default_period,
+	drill,
+	label_of,
+	money,
+	permitted,
+	summary,
+	total_row,
+)
+from cims_app.domain.report_metrics import CONVERTED_STAGES, conversion_rate, cost_per_acquisition, rate
+
+CUSTOMER, CAMPAIGN, SOURCE = "CIMS Customer", "CIMS Campaign", "CIMS Customer Source"
+
+
+@frappe.read_only()
+def execute(filters=None):
+	return AcquisitionBySource(filters).run()
+
+
+class AcquisitionBySource:
+	def __init__(self, filters=None):
+		self.filters = frappe._dict(filters or {})
+		self.from_date, self.to_date = default_period(self.filters)
+		self.start, self.end = day_bounds(self.from_date, self.to_date)
+		self.unattributed_spend = 0.0
+
+	def run(self):
+		columns = self.get_columns()
+		data = self.get_data()
+		total = self.get_total(data, columns)
+		return (
+			columns,
+			[*data, total] if data else [],
+			None,
+			self.get_chart(data),
+			self.get_summary(data, total),
+		)
+
+	def get_new_customers(self):
+		customer = frappe.qb.DocType(CUSTOMER)
+		converted = (customer.first_deal_date.isnotnull()) | (customer.lifecycle_stage.isin(CONVERTED_STAGES))
+		query = (
+			frappe.qb.from_(customer)
+			.select(
+				customer.customer_source,
+				Count("*").as_("new_customers"),
+				Sum(Case().when(converted, 1).else_(0)).as_("converted"),
+				Sum(customer.cumulative_amount).as_("revenue"),
+			)
+			.where(customer.creation[self.start : self.end])
+			.groupby(customer.customer_source)
+		)
+		query = permitted(apply_customer_filters(query, customer, self.filters), CUSTOMER)
+		return {row.customer_source or None: row for row in query.run(as_dict=True)}
+
+	def get_spend(self):
+		"""Budget of the period's campaigns (not cancelled) by the source they count toward."""
+		if not frappe.get_meta(CAMPAIGN).has_field("customer_source"):
+			return {}
+		campaign = frappe.qb.DocType(CAMPAIGN)
+		query = (
+			frappe.qb.from_(campaign)
+			.select(campaign.customer_source, Sum(campaign.total_budget).as_("spend"))
+			.where(campaign.start_datetime[self.start : self.end])
+			.where(campaign.status != "Cancelled")
+			.groupby(campaign.customer_source)
+		)
+		spend = {
+			row.customer_source or None: money(row.spend)
+			for row in permitted(query, CAMPAIGN).run(as_dict=True)
+		}
+		self.unattributed_spend = spend.pop(None, 0.0)
+		return spend
+
+	def get_data(self):
+		customers = self.get_new_customers()
+		spend = self.get_spend()
+		if self.filters.get("customer_source"):
+			spend = {key: value for key, value in spend.items() if key == self.filters.customer_source}
+		groups = dict(frappe.get_all(SOURCE, fields=["name", "source_group"], as_list=True))
+		everyone = sum(row.new_customers for row in customers.values())
+		keys = sorted(
+			set(customers) | set(spend),
+			key=lambda key: (-(customers[key].new_customers if key in customers else 0), key or ""),
+		)
+		period = between(self.from_date, self.to_date)
+		data = []
+		for key in keys:
+			row = customers.get(key) or frappe._dict()
+			new, converted = row.get("new_customers") or 0, int(row.get("converted") or 0)
+			cost = spend.get(key)
+			data.append(
+				{
+					"customer_source": key or _("Not Set"),
+					"source_group": label_of(groups.get(key), translate=True) if key else None,
+					"new_customers": new,
+					"share": rate(new, everyone),
+					"converted": converted,
+					"conversion_rate": conversion_rate(converted, new),
+					"revenue": money(row.get("revenue")),
+					"campaign_spend": cost,
+					"cost_per_acquisition": cost_per_acquisition(cost, new),
+					"cost_per_conversion": cost_per_acquisition(cost, converted),
+					"drill": {
+						"new_customers": drill(
+							CUSTOMER,
+							**customer_route_filters(self.filters),
+							customer_source=key or ["is", "not set"],
+							creation=period,
+						)
+					},
+				}
+			)
+		return data
+
+	def get_columns(self):
+		return [
+			column("Customer Source", "customer_source", "Data", width=160),
+			column("Source Group", "source_group", "Data", width=110),
+			column("New Customers", "new_customers", "Int", width=120),
+			column("Share", "share", "Percent", width=90),
+			column("Converted Customers", "converted", "Int", width=150),
+			column("Conversion Rate", "conversion_rate", "Percent", width=130),
+			column("Cumulative Amount", "revenue", "Currency", width=150),
+			column("Campaign Spend", "campaign_spend", "Currency", width=140),
+			column("Cost per Acquisition", "cost_per_acquisition", "Currency", width=150),
+			column("Cost per Converted Customer", "cost_per_conversion", "Currency", width=190),
+		]
+
+	def get_total(self, data, columns):
+		new = sum(row["new_customers"] for row in data)
+		converted = sum(row["converted"] for row in data)
+		spends = [row["campaign_spend"] for row in data if row["campaign_spend"] is not None]
+		spend = sum(spends) if spends else None
+		return total_row(
+			data,
+			columns,
+			"customer_source",
+			share=rate(new, new),
+			conversion_rate=conversion_rate(converted, new),
+			campaign_spend=spend,
+			cost_per_acquisition=cost_per_acquisition(spend, new),
+			cost_per_conversion=cost_per_acquisition(spend, converted),
+		)
+
+	def get_chart(self, data):
+		rows = [row for row in data if row["new_customers"]]
+		return chart(
+			[row["customer_source"] for row in rows],
+			[{"name": _("New Customers"), "values": [row["new_customers"] for row in rows]}],
+		)
+
+	def get_summary(self, data, total):
+		if not data:
+			return []
+		items = [
+			summary("New Customers", total["new_customers"]),
+			summary("Converted Customers", total["converted"], indicator="Green"),
+			summary("Conversion Rate", total["conversion_rate"], "Percent", "Blue"),
+			summary("Campaign Spend", total["campaign_spend"], "Currency"),
+			summary("Cost per Acquisition", total["cost_per_acquisition"], "Currency"),
+		]
+		if self.unattributed_spend:
+			items.append(
+				summary("Campaign Spend Without a Source", self.unattributed_spend, "Currency", "Orange")
+			)
+		return items

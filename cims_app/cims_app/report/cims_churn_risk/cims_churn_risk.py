@@ -1,0 +1,166 @@
+# Copyright (c) 2026, cims_app contributors
+# For license information, please see license.txt
+"""Customers at risk of churning (scored daily, SPEC §5), highest score first, with the reasons, the last
+contact and what is at stake; the chart shows how the whole book splits by risk level."""
+
+import frappe
+from frappe import _
+from frappe.query_builder.functions import Count, Sum
+
+from cims_app.cims_app.report.cims_report import (
+	apply_customer_filters,
+	chart,
+	column,
+	label_of,
+	mask_rows,
+	money,
+	now,
+	permitted,
+	row_limit,
+	summary,
+)
+from cims_app.domain.report_metrics import days_between
+
+CUSTOMER = "CIMS Customer"
+LEVELS = ("High", "Medium", "Low", "None")
+# "Risk Level" filter option -> the churn_risk values it lists.
+RISK_LEVELS = {
+	"High": ("High",),
+	"Medium and High": ("High", "Medium"),
+	"All at Risk": ("High", "Medium", "Low"),
+}
+LEVEL_COLOURS = {"High": "Red", "Medium": "Orange", "Low": "Yellow", "None": "Green"}
+
+
+@frappe.read_only()
+def execute(filters=None):
+	return ChurnRisk(filters).run()
+
+
+class ChurnRisk:
+	def __init__(self, filters=None):
+		self.filters = frappe._dict(filters or {})
+		self.risk_level = self.filters.get("risk_level") or "Medium and High"
+		if self.risk_level not in RISK_LEVELS:
+			frappe.throw(_("Unknown risk level {0}").format(self.risk_level))
+		self.limit = row_limit(self.filters)
+
+	def run(self):
+		levels = self.get_levels()
+		data = self.get_data()
+		return (
+			self.get_columns(),
+			data,
+			self.get_message(levels),
+			self.get_chart(levels),
+			self.get_summary(levels),
+		)
+
+	def scoped(self, query, customer):
+		"""The customers in scope: not yet churned (unless asked for) and matching the filters."""
+		if (
+			not self.filters.get("include_churned")
+			and self.filters.get("lifecycle_stage") != "Churned Customer"
+		):
+			query = query.where(customer.lifecycle_stage != "Churned Customer")
+		return permitted(apply_customer_filters(query, customer, self.filters), CUSTOMER)
+
+	def get_levels(self):
+		customer = frappe.qb.DocType(CUSTOMER)
+		query = (
+			frappe.qb.from_(customer)
+			.select(
+				customer.churn_risk,
+				Count("*").as_("customers"),
+				Sum(customer.annual_amount).as_("annual_amount"),
+			)
+			.groupby(customer.churn_risk)
+		)
+		rows = self.scoped(query, customer).run(as_dict=True)
+		return {(row.churn_risk or "None"): row for row in rows}
+
+	def get_data(self):
+		customer = frappe.qb.DocType(CUSTOMER)
+		query = (
+			frappe.qb.from_(customer)
+			.select(
+				customer.name.as_("customer"),
+				customer.customer_name,
+				customer.lifecycle_stage,
+				customer.value_tier,
+				customer.churn_risk,
+				customer.churn_risk_score,
+				customer.churn_reasons,
+				customer.last_follow_up_on,
+				customer.next_follow_up_on,
+				customer.account_manager,
+				customer.mobile_no,
+				customer.email_id,
+				customer.annual_amount,
+				customer.contract_end_date,
+			)
+			.where(customer.churn_risk.isin(RISK_LEVELS[self.risk_level]))
+			.orderby(customer.churn_risk_score, order=frappe.qb.desc)
+			.orderby(customer.name)
+			.limit(self.limit)
+		)
+		rows = self.scoped(query, customer).run(as_dict=True)
+		moment = now()
+		for row in rows:
+			row.days_since_follow_up = days_between(row.last_follow_up_on, moment, 0)
+			row.lifecycle_stage = label_of(row.lifecycle_stage, translate=True)
+			row.value_tier = label_of(row.value_tier, translate=True) if row.value_tier else None
+			row.churn_risk = _(row.churn_risk)
+			row.annual_amount = money(row.annual_amount)
+		return mask_rows(rows)
+
+	def get_columns(self):
+		return [
+			column("Customer", "customer", "Link", CUSTOMER, 120),
+			column("Customer Name", "customer_name", "Data", width=200),
+			column("Lifecycle Stage", "lifecycle_stage", "Data", width=120),
+			column("Value Tier", "value_tier", "Data", width=120),
+			column("Churn Risk", "churn_risk", "Data", width=90),
+			column("Churn Risk Score", "churn_risk_score", "Int", width=120),
+			column("Churn Reasons", "churn_reasons", "Data", width=260),
+			column("Last Follow-Up", "last_follow_up_on", "Datetime", width=150),
+			column("Days Since Follow-Up", "days_since_follow_up", "Int", width=150),
+			column("Next Follow-Up", "next_follow_up_on", "Datetime", width=150),
+			column("Account Manager", "account_manager", "Link", "User", 180),
+			column("Mobile No", "mobile_no", "Data", width=120),
+			column("Email", "email_id", "Data", width=160),
+			column("Annual Amount", "annual_amount", "Currency", width=130),
+			column("Contract End Date", "contract_end_date", "Date", width=130),
+		]
+
+	def get_message(self, levels):
+		listed = sum(levels[level].customers for level in RISK_LEVELS[self.risk_level] if level in levels)
+		if listed > self.limit:
+			return _(
+				"Showing the {0} customers with the highest scores of {1}; raise Rows to see more."
+			).format(self.limit, listed)
+		return None
+
+	def get_chart(self, levels):
+		present = [level for level in LEVELS if level in levels]
+		definition = chart(
+			[_(level) for level in present],
+			[{"name": _("Customers"), "values": [levels[level].customers for level in present]}],
+			kind="pie",
+		)
+		definition["colors"] = [LEVEL_COLOURS[level].lower() for level in present]
+		return definition
+
+	def get_summary(self, levels):
+		if not levels:
+			return []
+		labels = {"High": "High Churn Risk", "Medium": "Medium Churn Risk", "Low": "Low Churn Risk"}
+		items = [
+			summary(label, levels[level].customers if level in levels else 0, "Int", LEVEL_COLOURS[level])
+			for level, label in labels.items()
+		]
+		at_risk = sum(
+			money(levels[level].annual_amount) for level in RISK_LEVELS[self.risk_level] if level in levels
+		)
+		items.append(summary("Annual Amount at Risk", at_risk, "Currency", "Red"))
+		return items

@@ -1,0 +1,35 @@
+// Copyright (c) 2026, cims_app contributors
+// For license information, please see license.txt
+
+{% include "cims_app/cims_app/report/cims_report.js" %}
+
+frappe.query_reports["CIMS Customer Distribution"] = {
+	filters: [
+		cims_app.reports.filter.select(
+			"group_by",
+			"Group By",
+			[
+				"Industry",
+				"Region",
+				"Customer Size",
+				"Value Tier",
+				"Lifecycle Stage",
+				"Customer Source",
+				"Customer Type",
+				"Customer Category",
+				"Intent Level",
+			],
+			"Industry"
+		),
+		{ fieldname: "from_date", label: __("Created From"), fieldtype: "Date" },
+		{ fieldname: "to_date", label: __("Created To"), fieldtype: "Date" },
+		cims_app.reports.filter.sales_team(),
+		cims_app.reports.filter.user(),
+		cims_app.reports.filter.region(),
+		cims_app.reports.filter.industry(),
+		cims_app.reports.filter.customer_source(),
+		cims_app.reports.filter.customer_type(),
+		cims_app.reports.filter.lifecycle_stage(),
+	],
+	formatter: cims_app.reports.formatter,
+};

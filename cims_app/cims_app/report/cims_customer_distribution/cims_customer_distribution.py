@@ -1,0 +1,156 @@
+# Copyright (c) 2026, cims_app contributors
+# For license information, please see license.txt
+"""How the customers the user may see spread over industry, region, size, tier, stage, source or type."""
+
+import frappe
+from frappe import _
+from frappe.query_builder import Case
+from frappe.query_builder.functions import Count, Sum
+
+from cims_app.cims_app.report.cims_report import (
+	apply_customer_filters,
+	between,
+	chart,
+	column,
+	customer_route_filters,
+	day_bounds,
+	drill,
+	label_of,
+	money,
+	permitted,
+	summary,
+	total_row,
+)
+from cims_app.domain.report_metrics import CONVERTED_STAGES, rate
+
+CUSTOMER = "CIMS Customer"
+# "Group By" option -> (customer fieldname, whether its values are Select options to translate).
+GROUPS = {
+	"Industry": ("industry", False),
+	"Region": ("region", False),
+	"Customer Size": ("customer_size", False),
+	"Value Tier": ("value_tier", True),
+	"Lifecycle Stage": ("lifecycle_stage", True),
+	"Customer Source": ("customer_source", False),
+	"Customer Type": ("customer_type", True),
+	"Customer Category": ("customer_category", True),
+	"Intent Level": ("intent_level", True),
+}
+
+
+@frappe.read_only()
+def execute(filters=None):
+	return CustomerDistribution(filters).run()
+
+
+class CustomerDistribution:
+	def __init__(self, filters=None):
+		self.filters = frappe._dict(filters or {})
+		self.group_by = self.filters.get("group_by") or "Industry"
+		if self.group_by not in GROUPS:
+			frappe.throw(_("Unknown grouping {0}").format(self.group_by))
+		self.fieldname, self.translate = GROUPS[self.group_by]
+
+	def run(self):
+		columns = self.get_columns()
+		data = self.get_data()
+		total = self.get_total(data, columns)
+		return columns, [*data, total] if data else data, None, self.get_chart(data), self.get_summary(total)
+
+	def get_columns(self):
+		return [
+			column(self.group_by, "group_label", "Data", width=180),
+			column("Customers", "customers", "Int", width=110),
+			column("Share", "share", "Percent", width=100),
+			column("Converted Customers", "converted", "Int", width=140),
+			column("Conversion Rate", "conversion_rate", "Percent", width=130),
+			column("High Value Customers", "high_value", "Int", width=140),
+			column("Annual Amount", "annual_amount", "Currency", width=140),
+			column("Cumulative Amount", "cumulative_amount", "Currency", width=150),
+		]
+
+	def get_data(self):
+		customer = frappe.qb.DocType(CUSTOMER)
+		group = customer[self.fieldname]
+		query = (
+			frappe.qb.from_(customer)
+			.select(
+				group.as_("group_value"),
+				Count("*").as_("customers"),
+				Sum(Case().when(customer.lifecycle_stage.isin(CONVERTED_STAGES), 1).else_(0)).as_(
+					"converted"
+				),
+				Sum(Case().when(customer.value_tier == "High Value Customer", 1).else_(0)).as_("high_value"),
+				Sum(customer.annual_amount).as_("annual_amount"),
+				Sum(customer.cumulative_amount).as_("cumulative_amount"),
+			)
+			.groupby(group)
+			.orderby(Count("*"), order=frappe.qb.desc)
+		)
+		if self.filters.get("from_date") or self.filters.get("to_date"):
+			start, end = day_bounds(
+				frappe.utils.getdate(self.filters.get("from_date") or "1900-01-01"),
+				frappe.utils.getdate(self.filters.get("to_date") or frappe.utils.nowdate()),
+			)
+			query = query.where(customer.creation[start:end])
+		query = permitted(apply_customer_filters(query, customer, self.filters), CUSTOMER)
+		rows = query.run(as_dict=True)
+
+		everyone = sum(row.customers for row in rows)
+		data = []
+		for row in rows:
+			value = row.group_value or None
+			data.append(
+				{
+					"group_label": label_of(value, self.translate),
+					"group_value": value,
+					"customers": row.customers,
+					"share": rate(row.customers, everyone),
+					"converted": int(row.converted or 0),
+					"conversion_rate": rate(row.converted, row.customers),
+					"high_value": int(row.high_value or 0),
+					"annual_amount": money(row.annual_amount),
+					"cumulative_amount": money(row.cumulative_amount),
+					"drill": self.drill_targets(value),
+				}
+			)
+		return data
+
+	def drill_targets(self, value):
+		base = {**customer_route_filters(self.filters), self.fieldname: value or ["is", "not set"]}
+		if self.filters.get("from_date") and self.filters.get("to_date"):
+			base["creation"] = between(self.filters.from_date, self.filters.to_date)
+		return {
+			"customers": drill(CUSTOMER, **base),
+			"converted": drill(CUSTOMER, **{**base, "lifecycle_stage": ["in", list(CONVERTED_STAGES)]})
+			if self.fieldname != "lifecycle_stage"
+			else None,
+			"high_value": drill(CUSTOMER, **{**base, "value_tier": "High Value Customer"}),
+		}
+
+	def get_total(self, data, columns):
+		customers = sum(row["customers"] for row in data)
+		converted = sum(row["converted"] for row in data)
+		return total_row(
+			data,
+			columns,
+			"group_label",
+			share=rate(customers, customers),
+			conversion_rate=rate(converted, customers),
+		)
+
+	def get_chart(self, data):
+		return chart(
+			[row["group_label"] for row in data],
+			[{"name": _("Customers"), "values": [row["customers"] for row in data]}],
+		)
+
+	def get_summary(self, total):
+		if not total.get("customers"):
+			return []
+		return [
+			summary("Customers", total["customers"]),
+			summary("Converted Customers", total["converted"], indicator="Green"),
+			summary("Conversion Rate", total["conversion_rate"], "Percent", "Blue"),
+			summary("Cumulative Amount", total["cumulative_amount"], "Currency"),
+		]

@@ -1,0 +1,34 @@
+// Copyright (c) 2026, cims_app contributors
+// For license information, please see license.txt
+
+{% include "cims_app/cims_app/report/cims_report.js" %}
+
+frappe.query_reports["CIMS Follow-Up Activity"] = {
+	filters: [
+		cims_app.reports.filter.select(
+			"group_by",
+			"Group By",
+			["Rep", "Follow-Up Type", "Status", "Result", "Customer Feedback"],
+			"Rep"
+		),
+		cims_app.reports.filter.from_date(2),
+		cims_app.reports.filter.to_date(),
+		cims_app.reports.filter.sales_team(),
+		cims_app.reports.filter.user("assigned_to", "Assigned To"),
+		cims_app.reports.filter.select("follow_up_type", "Follow-Up Type", [
+			"",
+			"Call",
+			"Visit",
+			"Email",
+			"Meeting",
+			"WeChat",
+			"SMS",
+			"Service",
+			"Complaint",
+		]),
+		cims_app.reports.filter.select("status", "Status", ["", "Planned", "Completed", "Cancelled"]),
+		cims_app.reports.filter.region(),
+		cims_app.reports.filter.industry(),
+	],
+	formatter: cims_app.reports.formatter,
+};

@@ -1,0 +1,228 @@
+# Copyright (c) 2026, cims_app contributors
+# For license information, please see license.txt
+"""Follow-up work of a period by rep, type or status: completed, planned, overdue and cancelled, the share of
+due follow-ups that were done, results, feedback and service satisfaction.
+
+A follow-up belongs to the period of its completion when completed, of its schedule otherwise; it is
+overdue when still Planned after its scheduled time."""
+
+import frappe
+from frappe import _
+from frappe.query_builder import Case
+from frappe.query_builder.functions import Count, Sum
+
+from cims_app.cims_app.report.cims_report import (
+	apply_customer_filters,
+	between,
+	chart,
+	column,
+	customer_filters_set,
+	day_bounds,
+	default_period,
+	drill,
+	label_of,
+	now,
+	permitted,
+	summary,
+	total_row,
+	user_full_names,
+)
+from cims_app.domain.report_metrics import completion_rate, rate, ratio, satisfaction_stars
+
+FOLLOW_UP = "CIMS Follow-Up"
+# "Group By" option -> (follow-up fieldname, whether its values are Select options to translate).
+GROUPS = {
+	"Rep": ("assigned_to", False),
+	"Follow-Up Type": ("follow_up_type", True),
+	"Status": ("status", True),
+	"Result": ("result", True),
+	"Customer Feedback": ("customer_feedback", True),
+}
+
+
+@frappe.read_only()
+def execute(filters=None):
+	return FollowUpActivity(filters).run()
+
+
+class FollowUpActivity:
+	def __init__(self, filters=None):
+		self.filters = frappe._dict(filters or {})
+		self.group_by = self.filters.get("group_by") or "Rep"
+		if self.group_by not in GROUPS:
+			frappe.throw(_("Unknown grouping {0}").format(self.group_by))
+		self.fieldname, self.translate = GROUPS[self.group_by]
+		# By default the current month and the two before it.
+		self.from_date, self.to_date = default_period(self.filters, months_back=2)
+		self.start, self.end = day_bounds(self.from_date, self.to_date)
+		self.moment = now()
+
+	def run(self):
+		columns = self.get_columns()
+		data = self.get_data()
+		total = self.get_total(data, columns)
+		return (
+			columns,
+			[*data, total] if data else [],
+			None,
+			self.get_chart(data),
+			self.get_summary(data, total),
+		)
+
+	def get_rows(self):
+		follow_up = frappe.qb.DocType(FOLLOW_UP)
+		group = follow_up[self.fieldname]
+		completed = follow_up.status == "Completed"
+		overdue = (follow_up.status == "Planned") & (follow_up.scheduled_on < self.moment)
+
+		def count_when(condition):
+			return Sum(Case().when(condition, 1).else_(0))
+
+		# Satisfaction is a Rating (stored 0-1), given on Service follow-ups only.
+		rated = completed & (follow_up.satisfaction_score > 0)
+		query = (
+			frappe.qb.from_(follow_up)
+			.select(
+				group.as_("group_value"),
+				Count("*").as_("total"),
+				count_when(completed).as_("completed"),
+				count_when(follow_up.status == "Planned").as_("planned"),
+				count_when(overdue).as_("overdue"),
+				count_when(follow_up.status == "Cancelled").as_("cancelled"),
+				count_when(completed & (follow_up.result == "Success")).as_("successful"),
+				count_when(completed & (follow_up.customer_feedback == "Positive")).as_("positive"),
+				count_when(completed & (follow_up.customer_feedback == "Negative")).as_("negative"),
+				count_when(rated).as_("rated"),
+				Sum(Case().when(rated, follow_up.satisfaction_score).else_(0)).as_("rating_sum"),
+			)
+			.where(
+				(completed & follow_up.completed_on[self.start : self.end])
+				| ((follow_up.status != "Completed") & follow_up.scheduled_on[self.start : self.end])
+			)
+			.groupby(group)
+			.orderby(Count("*"), order=frappe.qb.desc)
+		)
+		for fieldname in ("assigned_to", "follow_up_type", "status"):
+			if self.filters.get(fieldname):
+				query = query.where(follow_up[fieldname] == self.filters.get(fieldname))
+		if customer_filters_set(self.filters):
+			customer = frappe.qb.DocType("CIMS Customer")
+			query = query.join(customer).on(customer.name == follow_up.customer)
+			query = apply_customer_filters(query, customer, self.filters)
+		return permitted(query, FOLLOW_UP).run(as_dict=True)
+
+	def get_data(self):
+		rows = self.get_rows()
+		names = user_full_names(row.group_value for row in rows) if self.group_by == "Rep" else {}
+		data = []
+		for row in rows:
+			completed, overdue = int(row.completed or 0), int(row.overdue or 0)
+			value = row.group_value or None
+			data.append(
+				{
+					"group_value": value,
+					"group_label": names.get(value) or label_of(value, self.translate),
+					"total": row.total,
+					"completed": completed,
+					"planned": int(row.planned or 0),
+					"overdue": overdue,
+					"cancelled": int(row.cancelled or 0),
+					"completion_rate": completion_rate(completed, completed + overdue),
+					"successful": int(row.successful or 0),
+					"success_rate": rate(row.successful, completed),
+					"positive": int(row.positive or 0),
+					"negative": int(row.negative or 0),
+					"satisfaction": satisfaction_stars(ratio(row.rating_sum, row.rated, 4)),
+					"rated": int(row.rated or 0),
+					"rating_sum": float(row.rating_sum or 0),
+					"drill": self.drill_targets(value),
+				}
+			)
+		return data
+
+	def drill_targets(self, value):
+		if customer_filters_set(self.filters):
+			return None  # the follow-up list cannot filter on the customer's team, region or industry
+		keyed = {self.fieldname: value or ["is", "not set"]}
+		for fieldname in ("assigned_to", "follow_up_type", "status"):
+			if self.filters.get(fieldname):
+				keyed.setdefault(fieldname, self.filters.get(fieldname))
+		period = between(self.start, self.end)
+		overdue_until = between(self.start, min(self.end, self.moment))
+
+		def listed(status, date_field, dates):
+			if keyed.get("status", status) != status:
+				return None
+			return drill(FOLLOW_UP, **{**keyed, "status": status, date_field: dates})
+
+		return {
+			"completed": listed("Completed", "completed_on", period),
+			"planned": listed("Planned", "scheduled_on", period),
+			"overdue": listed("Planned", "scheduled_on", overdue_until),
+			"cancelled": listed("Cancelled", "scheduled_on", period),
+		}
+
+	def get_columns(self):
+		if self.group_by == "Rep":
+			first = column("Sales Rep", "group_value", "Link", "User", 200)
+		else:
+			first = column(self.group_by, "group_label", "Data", width=140)
+		return [
+			first,
+			column("Follow-Ups", "total", "Int", width=100),
+			column("Completed", "completed", "Int", width=100),
+			column("Planned", "planned", "Int", width=90),
+			column("Overdue", "overdue", "Int", width=90),
+			column("Cancelled", "cancelled", "Int", width=90),
+			column("Completion Rate", "completion_rate", "Percent", width=130),
+			column("Successful", "successful", "Int", width=100),
+			column("Success Rate", "success_rate", "Percent", width=110),
+			column("Positive Feedback", "positive", "Int", width=130),
+			column("Negative Feedback", "negative", "Int", width=130),
+			column("Average Satisfaction", "satisfaction", "Float", width=150),
+		]
+
+	def get_total(self, data, columns):
+		completed = sum(row["completed"] for row in data)
+		overdue = sum(row["overdue"] for row in data)
+		successful = sum(row["successful"] for row in data)
+		label_field = "group_value" if self.group_by == "Rep" else "group_label"
+		return total_row(
+			data,
+			columns,
+			label_field,
+			completion_rate=completion_rate(completed, completed + overdue),
+			success_rate=rate(successful, completed),
+			# all rated follow-ups together, not the average of the groups' averages
+			satisfaction=satisfaction_stars(
+				ratio(sum(row["rating_sum"] for row in data), sum(row["rated"] for row in data), 4)
+			),
+		)
+
+	def get_chart(self, data):
+		labels = [row["group_label"] for row in data]
+		on_time = [row["planned"] - row["overdue"] for row in data]
+		definition = chart(
+			labels,
+			[
+				{"name": _("Completed"), "values": [row["completed"] for row in data]},
+				{"name": _("Planned"), "values": on_time},
+				{"name": _("Overdue"), "values": [row["overdue"] for row in data]},
+				{"name": _("Cancelled"), "values": [row["cancelled"] for row in data]},
+			],
+			kind="bar",
+		)
+		definition["barOptions"] = {"stacked": 1}
+		definition["colors"] = ["green", "blue", "red", "grey"]
+		return definition
+
+	def get_summary(self, data, total):
+		if not data:
+			return []
+		return [
+			summary("Follow-Ups", total["total"]),
+			summary("Completed", total["completed"], indicator="Green"),
+			summary("Overdue", total["overdue"], indicator="Red"),
+			summary("Completion Rate", total["completion_rate"], "Percent", "Blue"),
+			summary("Average Satisfaction", total["satisfaction"], "Float"),
+		]

@@ -1,0 +1,17 @@
+// Copyright (c) 2026, cims_app contributors
+// For license information, please see license.txt
+
+{% include "cims_app/cims_app/report/cims_report.js" %}
+
+frappe.query_reports["CIMS Sales Performance"] = {
+	filters: [
+		cims_app.reports.filter.select("group_by", "Group By", ["Rep", "Team", "Region", "Month"], "Rep"),
+		cims_app.reports.filter.from_date(),
+		cims_app.reports.filter.to_date(),
+		cims_app.reports.filter.sales_team(),
+		cims_app.reports.filter.user("user", "Sales Rep"),
+		cims_app.reports.filter.region(),
+		cims_app.reports.filter.industry(),
+	],
+	formatter: cims_app.reports.formatter,
+};

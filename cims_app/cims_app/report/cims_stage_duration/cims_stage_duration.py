@@ -1,0 +1,261 @@
+# Copyright (c) 2026, cims_app contributors
+# For license information, please see license.txt
+"""How long customers stay in each lifecycle stage and opportunities in each sales stage.
+
+Completed stays come from CIMS Stage Change (one row per move, with the days spent in the stage it left
+and who moved it); current stays from the records now in each stage (days since they entered it)."""
+
+import frappe
+from frappe import _
+from frappe.query_builder import Case, CustomFunction
+from frappe.query_builder.functions import Count, Max, Sum
+from pypika.terms import PseudoColumn
+
+from cims_app.cims_app.report.cims_report import (
+	apply_customer_filters,
+	between,
+	chart,
+	column,
+	customer_filters_set,
+	customer_route_filters,
+	day_bounds,
+	default_period,
+	drill,
+	label_of,
+	now,
+	permitted,
+	summary,
+	user_full_names,
+)
+from cims_app.domain.report_metrics import SECONDS_PER_DAY, ratio
+
+STAGE_CHANGE, CUSTOMER, OPPORTUNITY = "CIMS Stage Change", "CIMS Customer", "CIMS Opportunity"
+LIFECYCLE_STAGES = (
+	"Potential Customer",
+	"Intent Customer",
+	"Active Customer",
+	"Paused Customer",
+	"Churned Customer",
+)
+# "Stage Type" option -> (the DocType whose stage moves, its stage field, the field holding when it entered it).
+STAGE_TYPES = {
+	"Lifecycle Stage": (CUSTOMER, "lifecycle_stage", "lifecycle_stage_changed_on"),
+	"Sales Stage": (OPPORTUNITY, "sales_stage", "stage_changed_on"),
+}
+GROUP_BY = ("Stage", "Stage and Mover")
+TIMESTAMPDIFF = CustomFunction("TIMESTAMPDIFF", ["unit", "start", "end"])
+
+
+@frappe.read_only()
+def execute(filters=None):
+	return StageDuration(filters).run()
+
+
+class StageDuration:
+	def __init__(self, filters=None):
+		self.filters = frappe._dict(filters or {})
+		self.stage_type = self.filters.get("stage_type") or "Lifecycle Stage"
+		self.group_by = self.filters.get("group_by") or "Stage"
+		if self.stage_type not in STAGE_TYPES or self.group_by not in GROUP_BY:
+			frappe.throw(_("Unknown stage type or grouping"))
+		self.doctype, self.stage_field, self.entered_field = STAGE_TYPES[self.stage_type]
+		self.from_date, self.to_date = default_period(self.filters)
+		self.start, self.end = day_bounds(self.from_date, self.to_date)
+		self.moment = now()
+
+	def run(self):
+		moves = self.get_moves()
+		current = self.get_current() if self.group_by == "Stage" else {}
+		data = self.get_data(moves, current)
+		return self.get_columns(), data, None, self.get_chart(data), self.get_summary(moves, current)
+
+	def narrowed(self, query, table, doctype):
+		"""Apply the team / account manager / region / industry filters through the record's customer."""
+		if not customer_filters_set(self.filters):
+			return query
+		customer = table
+		if doctype != CUSTOMER:
+			customer = frappe.qb.DocType(CUSTOMER)
+			query = query.join(customer).on(customer.name == table.customer)
+		return apply_customer_filters(query, customer, self.filters)
+
+	def get_moves(self):
+		"""Completed stays: moves out of each stage in the period, by stage and mover."""
+		change = frappe.qb.DocType(STAGE_CHANGE)
+		query = (
+			frappe.qb.from_(change)
+			.select(
+				change.from_stage,
+				change.changed_by,
+				Count("*").as_("moves"),
+				Sum(change.days_in_previous_stage).as_("days"),
+				Max(change.days_in_previous_stage).as_("longest"),
+			)
+			.where(change.reference_doctype == self.doctype)
+			.where(change.changed_on[self.start : self.end])
+			.where(change.from_stage.isnotnull())
+			.groupby(change.from_stage, change.changed_by)
+		)
+		if self.filters.get("changed_by"):
+			query = query.where(change.changed_by == self.filters.changed_by)
+		query = self.narrowed(query, change, STAGE_CHANGE)
+		return permitted(query, STAGE_CHANGE).run(as_dict=True)
+
+	def get_current(self):
+		"""Current stays: records now in each stage and how long they have been there."""
+		table = frappe.qb.DocType(self.doctype)
+		stage = table[self.stage_field]
+		entered = table[self.entered_field]
+		seconds_in_stage = TIMESTAMPDIFF(PseudoColumn("SECOND"), entered, self.moment)
+		query = (
+			frappe.qb.from_(table)
+			.select(
+				stage.as_("stage"),
+				Count("*").as_("current"),
+				Sum(Case().when(entered.isnotnull(), seconds_in_stage).else_(0)).as_("seconds"),
+				Sum(Case().when(entered.isnotnull(), 1).else_(0)).as_("dated"),
+				Max(seconds_in_stage).as_("longest_seconds"),
+			)
+			.groupby(stage)
+		)
+		if self.doctype == OPPORTUNITY:
+			query = query.where(table.status == "Open")
+		query = self.narrowed(query, table, self.doctype)
+		rows = permitted(query, self.doctype).run(as_dict=True)
+		return {row.stage: row for row in rows if row.stage}
+
+	def stage_order(self, present):
+		if self.stage_type == "Lifecycle Stage":
+			order = list(LIFECYCLE_STAGES)
+		else:
+			order = frappe.get_all("CIMS Sales Stage", order_by="sequence asc", pluck="name")
+		return [stage for stage in order if stage in present] + sorted(
+			stage for stage in present if stage not in order
+		)
+
+	def get_data(self, moves, current):
+		translate = self.stage_type == "Lifecycle Stage"
+		if self.group_by == "Stage and Mover":
+			names = user_full_names(row.changed_by for row in moves)
+			order = {
+				stage: index
+				for index, stage in enumerate(self.stage_order({row.from_stage for row in moves}))
+			}
+			rows = sorted(moves, key=lambda row: (order[row.from_stage], -row.moves, row.changed_by or ""))
+			return [
+				{
+					"stage": row.from_stage,
+					"stage_label": label_of(row.from_stage, translate),
+					"changed_by": row.changed_by,
+					"full_name": names.get(row.changed_by),
+					"moves": row.moves,
+					"average_days": ratio(row.days, row.moves, 1),
+					"longest_days": round(float(row.longest or 0), 1),
+					"drill": {"moves": self.moves_drill(row.from_stage, row.changed_by)},
+				}
+				for row in rows
+			]
+
+		by_stage = {}
+		for row in moves:
+			stage = by_stage.setdefault(
+				row.from_stage, {"moves": 0, "days": 0.0, "longest": 0.0, "movers": {}}
+			)
+			stage["moves"] += row.moves
+			stage["days"] += float(row.days or 0)
+			stage["longest"] = max(stage["longest"], float(row.longest or 0))
+			stage["movers"][row.changed_by] = stage["movers"].get(row.changed_by, 0) + row.moves
+		names = user_full_names(user for stage in by_stage.values() for user in stage["movers"])
+		data = []
+		for name in self.stage_order(set(by_stage) | set(current)):
+			stage = by_stage.get(name) or {"moves": 0, "days": 0.0, "longest": 0.0, "movers": {}}
+			now_in = current.get(name) or frappe._dict()
+			top = max(stage["movers"].items(), key=lambda item: (item[1], item[0] or ""), default=(None, 0))
+			data.append(
+				{
+					"stage": name,
+					"stage_label": label_of(name, translate),
+					"moves": stage["moves"],
+					"average_days": ratio(stage["days"], stage["moves"], 1),
+					"longest_days": round(stage["longest"], 1) if stage["moves"] else None,
+					"current": now_in.get("current") or 0,
+					"average_current_days": ratio(
+						now_in.get("seconds"), (now_in.get("dated") or 0) * SECONDS_PER_DAY, 1
+					),
+					"longest_current_days": ratio(now_in.get("longest_seconds"), SECONDS_PER_DAY, 1),
+					"top_mover": names.get(top[0]) if top[0] else None,
+					"top_mover_moves": top[1] or None,
+					"drill": {"moves": self.moves_drill(name), "current": self.current_drill(name)},
+				}
+			)
+		return data
+
+	def moves_drill(self, stage, changed_by=None):
+		if customer_filters_set(self.filters):
+			return None
+		return drill(
+			STAGE_CHANGE,
+			reference_doctype=self.doctype,
+			from_stage=stage,
+			changed_by=changed_by or self.filters.get("changed_by"),
+			changed_on=between(self.start, self.end),
+		)
+
+	def current_drill(self, stage):
+		if self.doctype == CUSTOMER:
+			return drill(CUSTOMER, **customer_route_filters(self.filters), lifecycle_stage=stage)
+		if customer_filters_set(self.filters):
+			return None
+		return drill(OPPORTUNITY, sales_stage=stage, status="Open")
+
+	def get_columns(self):
+		stage = column(self.stage_type, "stage_label", "Data", width=150)
+		if self.group_by == "Stage and Mover":
+			return [
+				stage,
+				column("Moved By", "changed_by", "Link", "User", 200),
+				column("Full Name", "full_name", "Data", width=120),
+				column("Moves Out", "moves", "Int", width=100),
+				column("Average Days in Stage", "average_days", "Float", width=170),
+				column("Longest Days in Stage", "longest_days", "Float", width=170),
+			]
+		return [
+			stage,
+			column("Moves Out", "moves", "Int", width=100),
+			column("Average Days in Stage", "average_days", "Float", width=170),
+			column("Longest Days in Stage", "longest_days", "Float", width=170),
+			column("Currently in Stage", "current", "Int", width=140),
+			column("Average Current Days", "average_current_days", "Float", width=170),
+			column("Longest Current Days", "longest_current_days", "Float", width=170),
+			column("Moved Most By", "top_mover", "Data", width=140),
+			column("Their Moves", "top_mover_moves", "Int", width=100),
+		]
+
+	def get_chart(self, data):
+		if self.group_by == "Stage and Mover":
+			return None
+		datasets = [
+			{"name": _("Average Days in Stage"), "values": [row["average_days"] or 0 for row in data]}
+		]
+		datasets.append(
+			{"name": _("Average Current Days"), "values": [row["average_current_days"] or 0 for row in data]}
+		)
+		return chart([row["stage_label"] for row in data], datasets, kind="bar")
+
+	def get_summary(self, moves, current):
+		if not moves and not current:
+			return []
+		total_moves = sum(row.moves for row in moves)
+		items = [
+			summary("Stage Moves", total_moves),
+			summary(
+				"Average Days in Stage",
+				ratio(sum(float(row.days or 0) for row in moves), total_moves, 1),
+				"Float",
+				"Blue",
+			),
+			summary("Movers", len({row.changed_by for row in moves})),
+		]
+		if current:
+			items.append(summary("Records in a Stage", sum(row.current for row in current.values())))
+		return items

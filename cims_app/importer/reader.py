@@ -1,0 +1,339 @@
+"""Reading an uploaded workbook safely: every check that can refuse a file runs before any record is
+written, then the data rows stream through openpyxl's read-only mode (memory stays flat)."""
+
+import datetime
+import os
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from lxml import etree
+from openpyxl import load_workbook
+from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+from openpyxl.utils.cell import column_index_from_string
+from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
+
+from cims_app.domain.errors import _
+from cims_app.importer.rows import is_blank
+from cims_app.importer.template import LISTS_SHEET, is_example_row
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*ref=\"([A-Z]+\d+(?::[A-Z]+\d+)?)\"")
+_ROW = re.compile(rb"<(?:\w+:)?row[\s>]")
+_SCAN_CHUNK = 1 << 20
+_HEADER_SEARCH_ROWS = 20
+
+
+class ImportFileError(Exception):
+	"""The file cannot be imported; `message` is an English template (translated for display) with `params`."""
+
+	def __init__(self, message: str, params: tuple = ()):
+		self.message = message
+		self.params = tuple(params)
+		super().__init__(message.format(*self.params))
+
+
+@dataclass
+class SheetInfo:
+	"""What the checks learned about the file: the data sheet, its header and an upper bound of its rows."""
+
+	path: str
+	sheet_name: str
+	header: list
+	header_row: int
+	row_bound: int
+	other_sheets: list[str] = field(default_factory=list)
+
+
+def inspect_file(path: str, max_mb: float, max_rows: int) -> SheetInfo:
+	"""Refuse (ImportFileError) a file that is too big, not an .xlsx, corrupt, password-protected, has
+	hidden sheets, formulas or merged cells in the data sheet, too many rows, no header or no data."""
+	size = os.path.getsize(path)
+	if max_mb and size > max_mb * 1024 * 1024:
+		raise ImportFileError(
+			_("The file is {0} MB, more than the {1} MB allowed: split it into smaller files"),
+			(round(size / 1024 / 1024, 1), max_mb),
+		)
+	if size == 0:
+		raise ImportFileError(_("The file is empty"))
+	with open(path, "rb") as handle:
+		head = handle.read(8)
+	if head == OLE_MAGIC:
+		with open(path, "rb") as handle:
+			content = handle.read()
+		if ENCRYPTION_STREAM in content:
+			raise ImportFileError(
+				_("The workbook is password-protected: remove the password in Excel (File > Info) and upload it again")
+			)
+		raise ImportFileError(_("This is an old Excel 97-2003 file (.xls): save it as .xlsx and upload it again"))
+	if not zipfile.is_zipfile(path):
+		raise ImportFileError(_("The file is not an Excel workbook (.xlsx): save it as .xlsx and upload it again"))
+	try:
+		with zipfile.ZipFile(path) as archive:
+			names = set(archive.namelist())
+			if "xl/workbook.xml" not in names:
+				raise ImportFileError(
+					_("The file is not an Excel workbook (.xlsx): save it as .xlsx and upload it again")
+				)
+			broken = archive.testzip()
+			if broken:
+				raise ImportFileError(_("The workbook is damaged (part {0} is corrupt): save it again in Excel"), (broken,))
+	except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError):
+		raise ImportFileError(_("The workbook is damaged and cannot be read: save it again in Excel"))
+
+	workbook = _open(path)
+	try:
+		hidden = [ws.title for ws in workbook.worksheets if ws.sheet_state != "visible" and ws.title != LISTS_SHEET]
+		if hidden:
+			raise ImportFileError(
+				_("The workbook has hidden sheets ({0}): unhide or delete them so nothing is imported unseen"),
+				(", ".join(hidden),),
+			)
+		visible = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"]
+		if not visible:
+			raise ImportFileError(_("The workbook has no sheet to import"))
+		sheet = visible[0]
+		sheet_path = sheet._worksheet_path
+		header_row, header = _find_header(sheet)
+		if header is None:
+			raise ImportFileError(_("The sheet {0} is empty"), (sheet.title,))
+		if not _has_data_row(sheet, header_row):
+			raise ImportFileError(
+				_("The sheet {0} has a header row but no data rows: fill in at least one row"), (sheet.title,)
+			)
+		info = SheetInfo(
+			path=path,
+			sheet_name=sheet.title,
+			header=header,
+			header_row=header_row,
+			row_bound=0,
+			other_sheets=[ws.title for ws in visible[1:]],
+		)
+	finally:
+		workbook.close()
+
+	formulas, merged, rows = _scan_sheet_xml(path, sheet_path)
+	if merged:
+		raise ImportFileError(
+			_("The sheet {0} has merged cells ({1}): unmerge them and fill every cell"), (info.sheet_name, merged)
+		)
+	if formulas:
+		raise ImportFileError(
+			_("The sheet {0} contains formulas (first in cell {1}): copy the cells and paste them as values"),
+			(info.sheet_name, _first_formula_cell(path, info.sheet_name)),
+		)
+	info.row_bound = rows
+	data_rows = max(0, rows - header_row)
+	if max_rows and data_rows > max_rows:
+		raise ImportFileError(
+			_("The sheet {0} has {1} rows, more than the {2} allowed per import: split it into several files"),
+			(info.sheet_name, data_rows, max_rows),
+		)
+	return info
+
+
+def _open(path: str):
+	try:
+		return load_workbook(path, read_only=True, data_only=False)
+	except Exception:
+		raise ImportFileError(_("The workbook is damaged and cannot be read: save it again in Excel"))
+
+
+def _find_header(sheet) -> tuple[int, list | None]:
+	for number, row in enumerate(sheet.iter_rows(max_row=_HEADER_SEARCH_ROWS, values_only=True), start=1):
+		if any(not is_blank(value) for value in row):
+			return number, list(row)
+	return 0, None
+
+
+def _has_data_row(sheet, header_row: int) -> bool:
+	for row in sheet.iter_rows(min_row=header_row + 1, values_only=True):
+		values = [value for value in row if not is_blank(value)]
+		if values and not is_example_row(values[0]):
+			return True
+	return False
+
+
+def _scan_sheet_xml(path: str, sheet_path: str) -> tuple[bool, str, int]:
+	"""(has a formula, first merged range or "", number of row elements) of a sheet, by scanning its XML."""
+	formulas = False
+	merged = ""
+	rows = 0
+	tail = b""
+	with zipfile.ZipFile(path) as archive, archive.open(sheet_path.lstrip("/")) as stream:
+		while chunk := stream.read(_SCAN_CHUNK):
+			block = tail + chunk
+			# Count only tags that start in the new part, so a tag split across chunks is counted once.
+			start = len(tail)
+			rows += sum(1 for found in _ROW.finditer(block) if found.start() >= start - 0 and found.end() > start)
+			if not formulas and _FORMULA.search(block):
+				formulas = True
+			if not merged and (found := _MERGE.search(block)):
+				merged = found.group(1).decode()
+			tail = block[-256:]
+	return formulas, merged, rows
+
+
+def _first_formula_cell(path: str, sheet_name: str) -> str:
+	workbook = _open(path)
+	try:
+		for row in workbook[sheet_name].iter_rows():
+			for cell in row:
+				if getattr(cell, "data_type", None) == "f":
+					return cell.coordinate
+	finally:
+		workbook.close()
+	return "?"
+
+
+def iter_rows(info: SheetInfo) -> Iterator[tuple[int, tuple]]:
+	"""(sheet row number, cell values) of each data row below the header, blank rows left out.
+
+	Streams the sheet's XML with lxml (what openpyxl's read-only mode does underneath, minus a cell
+	object per value, which makes it several times faster); values come out as openpyxl gives them:
+	text, int, float, bool, and datetime for numbers in a date format.
+	"""
+	with SheetStream(info.path, info.sheet_name) as stream:
+		for number, row in stream.rows(min_row=info.header_row + 1):
+			if any(not is_blank(value) for value in row):
+				yield number, row
+
+
+MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+PACKAGE_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_ROW_TAG = MAIN_NS + "row"
+_VALUE_TAG = MAIN_NS + "v"
+_TEXT_TAG = MAIN_NS + "t"
+_PHONETIC_TAG = MAIN_NS + "rPh"
+_CELL_REF = re.compile(r"([A-Z]+)")
+
+
+class SheetStream:
+	"""Rows of one worksheet of an .xlsx, parsed incrementally; shared strings and date styles loaded once."""
+
+	def __init__(self, path: str, sheet_name: str):
+		self.archive = zipfile.ZipFile(path)
+		workbook_xml = etree.fromstring(self.archive.read("xl/workbook.xml"))
+		relations = self._relations("xl/_rels/workbook.xml.rels")
+		self.sheet_part = None
+		for sheet in workbook_xml.iter(MAIN_NS + "sheet"):
+			if sheet.get("name") == sheet_name:
+				self.sheet_part = _part_path(relations.get(sheet.get(REL_NS + "id"), ""))
+		if not self.sheet_part:
+			raise ImportFileError(_("The workbook is damaged and cannot be read: save it again in Excel"))
+		properties = workbook_xml.find(MAIN_NS + "workbookPr")
+		mac = properties is not None and properties.get("date1904") in ("1", "true")
+		self.epoch = CALENDAR_MAC_1904 if mac else CALENDAR_WINDOWS_1900
+		by_type = {kind.rsplit("/", 1)[-1]: target for target, kind in self._relation_types("xl/_rels/workbook.xml.rels")}
+		self.shared = self._shared_strings(_part_path(by_type.get("sharedStrings", "")))
+		self.date_styles = self._date_styles(_part_path(by_type.get("styles", "")))
+
+	def __enter__(self):
+		return self
+
+	def __exit__(self, *exc):
+		self.archive.close()
+
+	def _relations(self, part: str) -> dict[str, str]:
+		return {rid: target for target, _kind, rid in self._relation_rows(part)}
+
+	def _relation_types(self, part: str) -> list[tuple[str, str]]:
+		return [(target, kind) for target, kind, _rid in self._relation_rows(part)]
+
+	def _relation_rows(self, part: str) -> list[tuple[str, str, str]]:
+		if part not in self.archive.namelist():
+			return []
+		root = etree.fromstring(self.archive.read(part))
+		return [
+			(rel.get("Target", ""), rel.get("Type", ""), rel.get("Id", ""))
+			for rel in root.iter(PACKAGE_REL_NS + "Relationship")
+		]
+
+	def _shared_strings(self, part: str) -> list[str]:
+		if not part or part not in self.archive.namelist():
+			return []
+		strings = []
+		with self.archive.open(part) as stream:
+			for _event, item in etree.iterparse(stream, tag=MAIN_NS + "si"):
+				strings.append(
+					"".join(
+						text.text or ""
+						for text in item.iter(_TEXT_TAG)
+						if text.getparent().tag != _PHONETIC_TAG
+					)
+				)
+				item.clear()
+		return strings
+
+	def _date_styles(self, part: str) -> list[bool]:
+		if not part or part not in self.archive.namelist():
+			return []
+		root = etree.fromstring(self.archive.read(part))
+		formats = dict(BUILTIN_FORMATS)
+		for number_format in root.iter(MAIN_NS + "numFmt"):
+			formats[int(number_format.get("numFmtId"))] = number_format.get("formatCode", "")
+		cell_formats = root.find(MAIN_NS + "cellXfs")
+		if cell_formats is None:
+			return []
+		return [
+			is_date_format(formats.get(int(xf.get("numFmtId", "0")), "") or "")
+			for xf in cell_formats.iter(MAIN_NS + "xf")
+		]
+
+	def rows(self, min_row: int = 1) -> Iterator[tuple[int, tuple]]:
+		shared = self.shared
+		date_styles = self.date_styles
+		with self.archive.open(self.sheet_part) as stream:
+			number = 0
+			for _event, row in etree.iterparse(stream, tag=_ROW_TAG):
+				number = int(row.get("r") or number + 1)
+				if number >= min_row:
+					values: list = []
+					for cell in row:
+						ref = cell.get("r")
+						if ref:
+							position = column_index_from_string(_CELL_REF.match(ref).group(1)) - 1
+							if position > len(values):
+								values.extend([None] * (position - len(values)))
+						values.append(self._value(cell, shared, date_styles))
+					yield number, tuple(values)
+				row.clear()
+				while row.getprevious() is not None:
+					del row.getparent()[0]
+
+	def _value(self, cell, shared: list[str], date_styles: list[bool]):
+		kind = cell.get("t")
+		if kind == "inlineStr":
+			return "".join(text.text or "" for text in cell.iter(_TEXT_TAG))
+		value_element = cell.find(_VALUE_TAG)
+		text = value_element.text if value_element is not None else None
+		if text is None:
+			return None
+		if kind == "s":
+			return shared[int(text)]
+		if kind in ("str", "e"):
+			return text
+		if kind == "b":
+			return text == "1"
+		if kind == "d":
+			return datetime.datetime.fromisoformat(text)
+		number = float(text) if any(char in text for char in ".eE") else int(text)
+		style = cell.get("s")
+		if style and date_styles and int(style) < len(date_styles) and date_styles[int(style)]:
+			return from_excel(number, self.epoch)
+		if isinstance(number, float) and number.is_integer() and abs(number) < 1e15:
+			return int(number)
+		return number
+
+
+def _part_path(target: str) -> str:
+	"""A relationship target of xl/workbook.xml as a path inside the archive."""
+	if not target:
+		return ""
+	if target.startswith("/"):
+		return target.lstrip("/")
+	return "xl/" + target

@@ -1,0 +1,73 @@
+"""Value tiers: annual and cumulative won amounts, 6-month growth and the tier of every customer.
+
+One GROUP BY over won opportunities, the tier rule of cims_app.domain.customer_rules per customer in
+Python, and one bulk UPDATE of the customers whose values changed. An approved tier override
+(`value_tier_override`) wins over the computed tier.
+"""
+
+import datetime
+
+import frappe
+from frappe.utils import getdate, nowdate
+
+from cims_app.domain.customer_rules import amount_growth_percent, classification_label, compute_value_tier
+from cims_app.domain.due_dates import amount_periods
+from cims_app.jobs.bulk_update import changed_rows, update_rows
+from cims_app.validation import get_setting
+
+FIELDS = ["annual_amount", "cumulative_amount", "amount_growth_6m", "value_tier", "classification_label"]
+
+
+def won_amounts_sql(today: datetime.date) -> tuple[str, dict]:
+	"""A derived table per customer: cumulative, last-12-months, last and prior 6-months won amounts and the
+	count of open opportunities (one pass over the opportunities)."""
+	periods = amount_periods(today)
+	sql = """
+		SELECT o.customer,
+			SUM(CASE WHEN o.status = 'Won' THEN IFNULL(o.won_amount, 0) ELSE 0 END) AS cumulative,
+			SUM(CASE WHEN o.status = 'Won' AND o.closed_on BETWEEN %(year_start)s AND %(today)s
+				THEN IFNULL(o.won_amount, 0) ELSE 0 END) AS annual,
+			SUM(CASE WHEN o.status = 'Won' AND o.closed_on BETWEEN %(half_start)s AND %(today)s
+				THEN IFNULL(o.won_amount, 0) ELSE 0 END) AS last_half,
+			SUM(CASE WHEN o.status = 'Won' AND o.closed_on >= %(prior_half_start)s AND o.closed_on < %(half_start)s
+				THEN IFNULL(o.won_amount, 0) ELSE 0 END) AS prior_half,
+			MAX(CASE WHEN o.status = 'Won' THEN o.closed_on END) AS last_won_on,
+			SUM(o.status = 'Open') AS open_count
+		FROM `tabCIMS Opportunity` o
+		GROUP BY o.customer
+	"""
+	return sql, {"today": today, **periods}
+
+
+def tier_thresholds() -> dict:
+	return {
+		"high_value_min": get_setting("high_value_min_amount", 500000),
+		"high_potential_min": get_setting("high_potential_min_amount", 100000),
+		"growth_min": get_setting("high_potential_min_growth", 20),
+	}
+
+
+def update_value_tiers() -> int:
+	"""Recompute amounts, growth, tier and classification label; returns the number of customers changed."""
+	amounts, values = won_amounts_sql(getdate(nowdate()))
+	rows = frappe.db.sql(
+		f"""
+		SELECT c.name, c.industry, c.lifecycle_stage, c.need_type, c.value_tier_override,
+			c.annual_amount, c.cumulative_amount, c.amount_growth_6m, c.value_tier, c.classification_label,
+			a.annual, a.cumulative, a.last_half, a.prior_half
+		FROM `tabCIMS Customer` c
+		LEFT JOIN ({amounts}) a ON a.customer = c.name
+		""",
+		values,
+		as_dict=True,
+	)
+	thresholds = tier_thresholds()
+	current, computed = {}, {}
+	for row in rows:
+		annual = row.annual or 0
+		growth = amount_growth_percent(row.last_half or 0, row.prior_half or 0)
+		tier = row.value_tier_override or compute_value_tier(annual, growth, **thresholds)
+		label = classification_label(row.industry, tier, row.lifecycle_stage, row.need_type)
+		current[row.name] = tuple(row[field] for field in FIELDS)
+		computed[row.name] = (annual, row.cumulative or 0, growth, tier, label)
+	return update_rows("CIMS Customer", FIELDS, changed_rows(current, computed))

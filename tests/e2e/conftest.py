@@ -1,0 +1,182 @@
+"""Browser tests: the real Desk of a real site in headless Chromium (Debian's chromium + chromedriver).
+
+Run with the integration tests' settings (CIMS_BENCH_PATH, CIMS_TEST_SITE) and the bench's python,
+which needs selenium (`env/bin/pip install selenium`; it drives /usr/bin/chromedriver, nothing is
+downloaded). Desk assets must be built: `bench build --app cims_app`. Every test skips with one line
+saying why when the site, Chromium, chromedriver or selenium is missing.
+
+The site is served by a gunicorn started here on a free port with the framework's static-file
+middleware (the Desk needs /assets), or by CIMS_TEST_URL when set. Chromium reaches it under the
+site's own name (`http://SITE:PORT`) through --host-resolver-rules, so any *.localhost site works.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+BENCH = os.environ.get("CIMS_BENCH_PATH", "")
+SITE = os.environ.get("CIMS_TEST_SITE", "")
+CHROMIUM = os.environ.get("CIMS_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("CIMS_CHROMEDRIVER", "/usr/bin/chromedriver")
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+
+
+def _why_no_browser_run() -> str | None:
+	if not BENCH or not SITE:
+		return "no Frappe site configured: set CIMS_BENCH_PATH and CIMS_TEST_SITE to run the browser tests"
+	if not (Path(BENCH) / "sites" / SITE / "site_config.json").exists():
+		return f"site {SITE} does not exist in {BENCH}/sites"
+	if not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
+		return f"chromium or chromedriver missing ({CHROMIUM}, {CHROMEDRIVER}): apt-get install chromium chromium-driver"
+	try:
+		import frappe
+		import selenium
+	except ImportError as error:
+		return f"{error.name} is not importable: run with the bench's python and `pip install selenium` into it"
+	if not (Path(BENCH) / "sites" / "assets" / "frappe" / "dist").exists():
+		return "Desk assets are not built: run `bench build --app cims_app` in the bench"
+	return None
+
+
+SKIP_REASON = _why_no_browser_run()
+
+
+def pytest_collection_modifyitems(config, items):
+	if SKIP_REASON:
+		here = str(Path(__file__).parent)
+		for item in items:
+			if str(item.fspath).startswith(here):
+				item.add_marker(pytest.mark.skip(reason=SKIP_REASON))
+
+
+if not SKIP_REASON:
+	import frappe
+
+	# The integration tests' session (frappe connected as Administrator, rollback after each test).
+	from tests.integration.conftest import as_administrator, site
+
+	@pytest.fixture(scope="session")
+	def desk_url(site):
+		"""Base URL of a web server serving the site with its Desk assets."""
+		if url := os.environ.get("CIMS_TEST_URL"):
+			port = urlparse(url).port or 80
+			yield f"http://{SITE}:{port}"
+			return
+		port = _free_port()
+		log = open(Path(BENCH) / "logs" / "cims-e2e-web.log", "ab")
+		server = subprocess.Popen(
+			[
+				str(Path(BENCH) / "env" / "bin" / "gunicorn"),
+				f"--bind=127.0.0.1:{port}",
+				"--workers=2",
+				"--threads=4",
+				"--timeout=120",
+				"frappe.app:application_with_statics()",
+			],
+			cwd=Path(BENCH) / "sites",
+			stdout=log,
+			stderr=log,
+		)
+		try:
+			_wait_for(f"http://127.0.0.1:{port}")
+			yield f"http://{SITE}:{port}"
+		finally:
+			server.terminate()
+			server.wait(timeout=30)
+			log.close()
+
+	@pytest.fixture(scope="session")
+	def setup_wizard_done(site):
+		"""A fresh site sends every Desk user to the setup wizard; mark it done for the run, then restore."""
+		before = frappe.db.get_single_value("System Settings", "setup_complete")
+		if not before:
+			frappe.db.set_single_value("System Settings", "setup_complete", 1)
+			frappe.db.commit()
+		yield
+		if not before:
+			frappe.db.set_single_value("System Settings", "setup_complete", 0)
+			frappe.db.commit()
+
+	@pytest.fixture()
+	def browser(request):
+		"""A fresh headless Chromium; `browser(width, height, mobile=False)` opens it at that size."""
+		from selenium import webdriver
+		from selenium.webdriver.chrome.service import Service
+
+		drivers = []
+
+		def open_browser(width: int, height: int, mobile: bool = False):
+			options = webdriver.ChromeOptions()
+			options.binary_location = CHROMIUM
+			profile = tempfile.mkdtemp(prefix="cims-e2e-chromium-")
+			for flag in (
+				"--headless",
+				"--no-sandbox",
+				"--disable-gpu",
+				"--disable-quic",
+				"--no-first-run",
+				"--disable-background-networking",
+				"--disable-component-update",
+				"--disable-sync",
+				"--disable-dev-shm-usage",
+				f"--user-data-dir={profile}",
+				"--host-resolver-rules=MAP * 127.0.0.1",
+				"--lang=zh-CN",
+			):
+				options.add_argument(flag)
+			if mobile:
+				options.add_experimental_option(
+					"mobileEmulation",
+					{
+						"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2},
+						"userAgent": MOBILE_USER_AGENT,
+					},
+				)
+			options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+			driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+			if not mobile:
+				driver.execute_cdp_cmd(
+					"Emulation.setDeviceMetricsOverride",
+					{"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+				)
+			driver.set_page_load_timeout(60)
+			drivers.append((driver, profile))
+			return driver
+
+		yield open_browser
+		for driver, profile in drivers:
+			driver.quit()
+			shutil.rmtree(profile, ignore_errors=True)
+
+
+MOBILE_USER_AGENT = (
+	"Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+	"(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+)
+
+
+def _free_port() -> int:
+	with socket.socket() as sock:
+		sock.bind(("127.0.0.1", 0))
+		return sock.getsockname()[1]
+
+
+def _wait_for(url: str, seconds: int = 60) -> None:
+	import requests
+
+	deadline = time.monotonic() + seconds
+	while time.monotonic() < deadline:
+		try:
+			if requests.get(f"{url}/api/method/ping", headers={"Host": SITE}, timeout=5).ok:
+				return
+		except requests.ConnectionError:
+			pass
+		time.sleep(0.5)
+	raise RuntimeError(f"the web server at {url} did not answer within {seconds} s")

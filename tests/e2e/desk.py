@@ -1,0 +1,207 @@
+"""A thin driver for Frappe's Desk over selenium: log in, open routes, fill controls, save, screenshot.
+
+Waits are conditions on the page (the Desk idle: no pending request, no freeze), never fixed sleeps
+standing in for assertions.
+"""
+
+from pathlib import Path
+
+from selenium.common.exceptions import (
+	ElementClickInterceptedException,
+	JavascriptException,
+	StaleElementReferenceException,
+)
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+IDLE_JS = """
+return document.readyState === "complete" && !!window.frappe && !!frappe.request
+	&& (frappe.request.ajax_count || 0) === 0 && !document.querySelector(".freeze")
+	&& !(frappe.dom && frappe.dom.freeze_count);
+"""
+
+
+class Desk:
+	def __init__(self, driver, base_url: str, screenshots: Path, label: str):
+		self.driver = driver
+		self.base_url = base_url
+		self.screenshots = screenshots
+		self.label = label
+		screenshots.mkdir(parents=True, exist_ok=True)
+
+	# navigation -----------------------------------------------------------------------------
+	def login(self, user: str, password: str) -> None:
+		self.driver.get(f"{self.base_url}/login")
+		self.wait_for(lambda d: d.find_elements(By.ID, "login_email"), "the login form")
+		self.driver.find_element(By.ID, "login_email").send_keys(user)
+		self.driver.find_element(By.ID, "login_password").send_keys(password)
+		self.driver.find_element(By.CSS_SELECTOR, ".btn-login").click()
+		self.wait_for(lambda d: "/app" in d.current_url, "the Desk after login", timeout=60)
+		self.wait_idle()
+
+	def open(self, route: str) -> None:
+		self.driver.get(f"{self.base_url}/app/{route}")
+		self.wait_idle()
+
+	def js(self, script: str, *args):
+		return self.driver.execute_script(script, *args)
+
+	def wait_for(self, condition, what: str, timeout: int = 30):
+		def safe(driver):
+			try:
+				return condition(driver)
+			except (JavascriptException, StaleElementReferenceException):
+				return False
+
+		return WebDriverWait(self.driver, timeout, poll_frequency=0.2).until(
+			safe, message=f"[{self.label}] waited {timeout} s for {what}"
+		)
+
+	def wait_idle(self, timeout: int = 60) -> None:
+		self.wait_for(lambda d: d.execute_script(IDLE_JS), "the Desk to be idle", timeout)
+
+	def wait_form(self, doctype: str, new: bool | None = None) -> None:
+		def ready(driver):
+			state = driver.execute_script(
+				"const f = window.cur_frm; return f && f.doctype === arguments[0] && f.doc"
+				" && !!f.layout && f.layout.wrapper && f.layout.wrapper.is(':visible') ? (f.is_new() ? 'new' : 'saved') : null",
+				doctype,
+			)
+			return state and (new is None or state == ("new" if new else "saved"))
+
+		self.wait_for(ready, f"the {doctype} form", 60)
+		self.wait_idle()
+
+	# form controls ---------------------------------------------------------------------------
+	def control(self, fieldname: str, scope: str = ".form-layout"):
+		selector = f"{scope} .frappe-control[data-fieldname='{fieldname}']"
+		return self.wait_for(
+			lambda d: next((e for e in d.find_elements(By.CSS_SELECTOR, selector) if e.is_displayed()), None),
+			f"the field {fieldname}",
+		)
+
+	def type_into(self, fieldname: str, text: str, scope: str = ".form-layout") -> None:
+		control = self.control(fieldname, scope)
+		field = control.find_element(By.CSS_SELECTOR, "input, textarea, .ql-editor")
+		self.js("arguments[0].scrollIntoView({block: 'center'})", field)
+		field.click()
+		field.send_keys(Keys.CONTROL, "a")
+		field.send_keys(text)
+		if field.tag_name == "input":
+			field.send_keys(Keys.TAB)
+		self.wait_idle()
+
+	def choose(self, fieldname: str, value: str, scope: str = ".form-layout") -> None:
+		from selenium.webdriver.support.ui import Select
+
+		control = self.control(fieldname, scope)
+		select = control.find_element(By.TAG_NAME, "select")
+		self.js("arguments[0].scrollIntoView({block: 'center'})", select)
+		Select(select).select_by_value(value)
+		self.wait_idle()
+
+	def pick_link(self, fieldname: str, text: str, scope: str = ".form-layout") -> None:
+		"""Type into a Link field and pick the suggestion showing `text`, as a user does."""
+		control = self.control(fieldname, scope)
+		field = control.find_element(By.CSS_SELECTOR, "input")
+		self.js("arguments[0].scrollIntoView({block: 'center'})", field)
+		field.click()
+		field.send_keys(Keys.CONTROL, "a")
+		field.send_keys(text)
+		option = self.wait_for(
+			lambda d: next(
+				(
+					e
+					for e in control.find_elements(By.CSS_SELECTOR, "ul[role='listbox'] [role='option']")
+					if e.is_displayed() and text in e.text
+				),
+				None,
+			),
+			f"a suggestion {text!r} for {fieldname}",
+		)
+		option.click()
+		self.wait_idle()
+
+	def is_section_visible(self, fieldname: str) -> bool:
+		return self.js(
+			"const s = cur_frm.fields_dict[arguments[0]]; return !!(s && s.wrapper && $(s.wrapper).is(':visible'))",
+			fieldname,
+		)
+
+	def save(self) -> None:
+		self.driver.find_element(By.TAG_NAME, "body").send_keys(Keys.CONTROL, "s")
+		self.wait_for(
+			lambda d: d.execute_script("return cur_frm && !cur_frm.is_new() && !cur_frm.is_dirty()"),
+			"the form to be saved",
+			60,
+		)
+		self.wait_idle()
+
+	def click_button(self, text: str, within: str = "body") -> None:
+		"""Click a visible button or dropdown item whose text is `text` (already translated)."""
+		xpath = (
+			f"//*[self::button or self::a or contains(@class,'dropdown-item') or contains(@class,'btn')]"
+			f"[normalize-space(.)={_xpath_literal(text)}]"
+		)
+		element = self.wait_for(
+			lambda d: next(
+				(e for e in d.find_element(By.CSS_SELECTOR, within).find_elements(By.XPATH, "." + xpath) if e.is_displayed()),
+				None,
+			),
+			f"a button {text!r}",
+		)
+		if within == ".page-head":
+			self.js("window.scrollTo(0, 0)")
+		else:
+			self.js("arguments[0].scrollIntoView({block: 'center'})", element)
+		try:
+			element.click()
+		except ElementClickInterceptedException:
+			self.js("arguments[0].click()", element)  # a sticky header over it; a user would scroll
+		self.wait_idle()
+
+	def open_menu_item(self, group: str, item: str) -> None:
+		"""A custom button inside a group (the form's inner toolbar dropdowns)."""
+		self.click_button(group, ".page-head")
+		self.click_button(item, ".page-head")
+
+	def dialog(self):
+		return self.wait_for(
+			lambda d: next((e for e in d.find_elements(By.CSS_SELECTOR, ".modal.show .modal-dialog")), None),
+			"a dialog",
+		)
+
+	def screenshot(self, name: str) -> Path:
+		path = self.screenshots / f"{self.label}-{name}.png"
+		self.js("window.scrollTo(0, 0)")
+		self.driver.save_screenshot(str(path))
+		return path
+
+	def translate(self, text: str) -> str:
+		return self.js("return __(arguments[0])", text)
+
+	def visible_texts(self, selector: str) -> list[str]:
+		return [
+			text
+			for text in self.js(
+				"return Array.from(document.querySelectorAll(arguments[0]))"
+				".filter(e => e.offsetParent !== null).map(e => e.innerText.trim())",
+				selector,
+			)
+			if text
+		]
+
+	def severe_console_errors(self) -> list[str]:
+		noise = ("socket.io", "favicon", "Error connecting to socket")
+		return [
+			entry["message"]
+			for entry in self.driver.get_log("browser")
+			if entry["level"] == "SEVERE" and not any(word in entry["message"] for word in noise)
+		]
+
+
+def _xpath_literal(text: str) -> str:
+	if "'" not in text:
+		return f"'{text}'"
+	return 'concat("' + '", "'.join(text.split('"')) + '")' if '"' in text else f'"{text}"'
