@@ -61,7 +61,7 @@ def campaign_workbook(campaign: str) -> bytes:
 			value = _(value)
 		summary.append([_label(campaign_meta, fieldname), _cell(value)])
 
-	members = book.create_sheet(_("Members"))
+	members = book.create_sheet(_("Campaign Members"))
 	members.append([_label(member_meta, fieldname) for fieldname in MEMBER_FIELDS])
 	rows = frappe.get_list(
 		"CIMS Campaign Member",

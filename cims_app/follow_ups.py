@@ -213,12 +213,10 @@ def move_follow_up_reminders(doc) -> None:
 
 
 def apply_stage_after(doc) -> None:
-	"""Move the customer to the follow-up's `stage_after` through the lifecycle rules."""
+	"""Move the customer to the follow-up's `stage_after` through the lifecycle workflow (as the user saving)."""
 	from cims_app.lifecycle import move_customer_stage
 
-	current = frappe.db.get_value("CIMS Customer", doc.customer, "lifecycle_stage")
-	if current != doc.stage_after:
-		move_customer_stage(doc.customer, doc.stage_after, source="follow-up")
+	move_customer_stage(doc.customer, doc.stage_after, source="follow_up")
 
 
 def template_content(template: str) -> dict:

@@ -26,6 +26,43 @@ CIMS_ROLES = [
 fixtures = [
 	{"dt": "Role", "filters": [["name", "in", CIMS_ROLES]]},
 	{"dt": "Custom Field", "filters": [["module", "=", "CIMS App"]]},
+	# Customer lifecycle and approval workflows (cims_app.lifecycle, cims_app.approvals) with their own states and actions.
+	{"dt": "Workflow", "filters": [["name", "in", ["CIMS Customer Lifecycle", "CIMS Approval Request"]]]},
+	{
+		"dt": "Workflow State",
+		"filters": [
+			[
+				"name",
+				"in",
+				[
+					"Potential Customer",
+					"Intent Customer",
+					"Active Customer",
+					"Paused Customer",
+					"Churned Customer",
+				],
+			]
+		],
+	},
+	{
+		"dt": "Workflow Action Master",
+		"filters": [
+			[
+				"name",
+				"in",
+				[
+					"Confirm Intent",
+					"Sign Customer",
+					"Pause Cooperation",
+					"Resume Cooperation",
+					"Mark as Churned",
+					"Win Back",
+					"Back to Potential",
+					"Mark as Lost Lead",
+				],
+			]
+		],
+	},
 ]
 
 # Desk assets
@@ -44,8 +81,56 @@ doc_events = {
 	"CIMS Opportunity": {
 		"validate": "cims_app.campaigns.lock_opportunity_campaigns",
 		"on_update": "cims_app.campaigns.on_opportunity_update",
-		"on_trash": "cims_app.campaigns.on_opportunity_trash",
+		"on_trash": [
+			"cims_app.approvals.refuse_unapproved_delete",
+			"cims_app.campaigns.on_opportunity_trash",
+		],
 	},
+	# Deleting these takes an approved CIMS Approval Request, for every role (cims_app.approvals).
+	"CIMS Customer": {"on_trash": "cims_app.approvals.refuse_unapproved_delete"},
+	"CIMS Follow-Up": {"on_trash": "cims_app.approvals.refuse_unapproved_delete"},
+	"CIMS Campaign": {"on_trash": "cims_app.approvals.refuse_unapproved_delete"},
+	# Attachments of rule-bound records are private files, so only the row rules decide who reads them.
+	"File": {"after_insert": "cims_app.permissions.make_attachment_private"},
+}
+
+# Permissions
+# -----------
+# Row rules of SPEC §4 for every CIMS DocType, contacts and attachments, in one module (cims_app.permissions);
+# DocTypes without a rule (masters, campaigns) answer "no restriction".
+CIMS_PERMISSION_DOCTYPES = [
+	"CIMS Customer",
+	"CIMS Follow-Up",
+	"CIMS Opportunity",
+	"CIMS Campaign",
+	"CIMS Campaign Member",
+	"CIMS Stage Change",
+	"CIMS Approval Request",
+	"CIMS Assignment Rule",
+	"CIMS Sales Target",
+	"CIMS Sales Team",
+	"CIMS Import Batch",
+	"CIMS Import Row",
+	"CIMS Reminder Log",
+	"CIMS Customer Source",
+	"CIMS Industry",
+	"CIMS Region",
+	"CIMS Sales Stage",
+	"CIMS Follow-Up Plan",
+	"CIMS Follow-Up Template",
+	"Contact",
+	"File",
+]
+permission_query_conditions = {
+	doctype: "cims_app.permissions.get_permission_query_conditions" for doctype in CIMS_PERMISSION_DOCTYPES
+}
+has_permission = {doctype: "cims_app.permissions.has_permission" for doctype in CIMS_PERMISSION_DOCTYPES}
+# Framework endpoints that would skip row rules (counts, link search with ignore_user_permissions, global search).
+override_whitelisted_methods = {
+	"frappe.client.get_count": "cims_app.permissions.get_count",
+	"frappe.desk.search.search_link": "cims_app.permissions.search_link",
+	"frappe.desk.search.search_widget": "cims_app.permissions.search_widget",
+	"frappe.utils.global_search.search": "cims_app.permissions.global_search",
 }
 
 # Scheduler
@@ -57,6 +142,8 @@ scheduler_events = {
 		"*/5 * * * *": ["cims_app.jobs.follow_up_due.remind_due_follow_ups"],
 	},
 	"hourly": ["cims_app.jobs.high_intent.escalate_missed_callbacks"],
+	# Idle prospects go to the public pool (公海), cims_app.jobs.public_pool.
+	"daily": ["cims_app.jobs.public_pool.release_idle_customers_to_pool"],
 	"daily_long": [
 		"cims_app.jobs.tiers.update_value_tiers",
 		"cims_app.jobs.churn.score_churn_risk",

@@ -87,7 +87,7 @@ NOTHING = SqlCondition("1=0")
 
 def _value(value) -> LiteralValue:
 	"""A literal escaped by the database driver (user names and team names are user input)."""
-	return LiteralValue(frappe.db.escape(value))
+	return LiteralValue(frappe.db.escape(value, percent=False))
 
 
 def _values(values) -> list[LiteralValue]:
@@ -100,6 +100,11 @@ def _any(parts: list) -> Criterion:
 
 def _sql(criterion: Criterion) -> str:
 	return criterion.get_sql(quote_char="`", with_namespace=True)
+
+
+def _sql_with_params(sql: str) -> str:
+	"""SQL built here, placed in a statement that also takes parameters: a literal % must be doubled."""
+	return sql.replace("%", "%%")
 
 
 @dataclass(frozen=True)
@@ -278,6 +283,14 @@ def import_batch_rows(scope: Scope, t, write: bool = False) -> Criterion | None:
 	return None if scope.is_admin else t.owner == _value(scope.user)
 
 
+def import_row_rows(scope: Scope, t, write: bool = False) -> Criterion | None:
+	"""Import rows (with the file's cells, personal data included) follow their batch."""
+	if scope.is_admin:
+		return None
+	batch = DocType("CIMS Import Batch").as_("cims_perm_b")
+	return t.batch.isin(frappe.qb.from_(batch).select(batch.name).where(batch.owner == _value(scope.user)))
+
+
 def reminder_log_rows(scope: Scope, t, write: bool = False) -> Criterion | None:
 	if scope.is_admin:
 		return None
@@ -331,6 +344,7 @@ ROW_RULES = {
 	"CIMS Approval Request": approval_request_rows,
 	"CIMS Sales Target": sales_target_rows,
 	"CIMS Import Batch": import_batch_rows,
+	"CIMS Import Row": import_row_rows,
 	"CIMS Reminder Log": reminder_log_rows,
 	"Contact": contact_rows,
 	"File": file_rows,
@@ -402,10 +416,10 @@ def _stored_row(doc, criterion):
 	fields = [table.name]
 	if parent := PARENT_LINKS.get(doc.doctype):
 		fields.append(table[parent])
-	allowed = LiteralValue("1") if criterion is None else criterion
+	allowed = "1" if criterion is None else _sql_with_params(_sql(criterion))
 	rows = (
 		frappe.qb.from_(table)
-		.select(*fields, LiteralValue(f"({_sql(allowed)})").as_("allowed"))
+		.select(*fields, LiteralValue(f"({allowed})").as_("allowed"))
 		.where(table.name == doc.name)
 		.run(as_dict=True)
 	)
@@ -427,9 +441,8 @@ def _may_attach(doc, scope: Scope, stored) -> bool:
 	subquery = _seller_customers(scope, True)
 	if subquery is None:
 		return False
-	return bool(
-		frappe.db.sql(f"select 1 from ({subquery.get_sql(quote_char='`')}) c where c.name = %s", customer)
-	)
+	reachable = _sql_with_params(subquery.get_sql(quote_char="`"))
+	return bool(frappe.db.sql(f"select 1 from ({reachable}) c where c.name = %s", customer))
 
 
 def _contact_links_reachable(doc, scope: Scope) -> bool:
@@ -442,10 +455,9 @@ def _contact_links_reachable(doc, scope: Scope) -> bool:
 	subquery = _seller_customers(scope, True)
 	if subquery is None:
 		return False
-	reachable = frappe.db.sql(
-		f"select c.name from ({subquery.get_sql(quote_char='`')}) c where c.name in %s", (tuple(customers),)
-	)
-	return len(reachable) == len(customers)
+	reachable = _sql_with_params(subquery.get_sql(quote_char="`"))
+	found = frappe.db.sql(f"select c.name from ({reachable}) c where c.name in %s", (tuple(customers),))
+	return len(found) == len(customers)
 
 
 def _attachment_target_writable(doc, scope: Scope) -> bool:

@@ -11,7 +11,13 @@ from cims_app.campaign_invitations import send_invitations as queue_invitations
 from cims_app.validation import get_setting
 
 CHECK_IN_PAGE = "cims_app/templates/campaign/check_in.html"
-_HTTP_STATUS = {"checked_in": 200, "already_checked_in": 409, "unknown": 404, "closed": 403, "rate_limited": 429}
+_HTTP_STATUS = {
+	"checked_in": 200,
+	"already_checked_in": 409,
+	"unknown": 404,
+	"closed": 403,
+	"rate_limited": 429,
+}
 
 
 def _check_in_limit() -> int:

@@ -35,6 +35,7 @@ class Rule:
 	customer_source: str | None = None
 	assign_to: str = ASSIGN_TO_USER
 	assignee: str | None = None
+	sales_team: str | None = None
 	members: tuple[str, ...] = ()
 	last_assigned_user: str | None = None
 	has_region: bool = False
@@ -73,8 +74,9 @@ def rule_matches(rule: Rule, customer: CustomerFacts) -> bool:
 
 
 def ordered_rules(rules: Iterable[Rule]) -> list[Rule]:
-	"""Highest priority first; equal priorities by rule name so the order never depends on the database."""
-	return sorted(rules, key=lambda rule: (-int(rule.priority or 0), rule.name))
+	"""Lower priority numbers first (as the rule's form says); equal ones by rule name, so the order never
+	depends on the database."""
+	return sorted(rules, key=lambda rule: (int(rule.priority or 0), rule.name))
 
 
 def next_in_rotation(members: tuple[str, ...] | list[str], last: str | None) -> str | None:

@@ -93,12 +93,7 @@ def parse_engagement_row(row: dict) -> EngagementRow:
 	interactions = _non_negative(row.get("interactions"), "interactions")
 	if interactions is not None and interactions != interactions.to_integral_value():
 		raise RuleViolation(_("interactions must be a whole number, not {0}"), (row.get("interactions"),))
-	attended = (
-		bool(minutes)
-		or bool(interactions)
-		or _flag(row.get("attended"))
-		or _flag(row.get("viewed"))
-	)
+	attended = bool(minutes) or bool(interactions) or _flag(row.get("attended")) or _flag(row.get("viewed"))
 	return EngagementRow(
 		member=member,
 		customer=customer,

@@ -82,7 +82,16 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
 	},
 	"Contact": {
 		"first_name": ("姓名", "联系人", "联系人姓名", "名字", "Name", "Contact Name"),
-		"customer": ("客户", "客户名称", "公司名称", "所属客户", "公司", "客户编号", "Company", "Customer Name"),
+		"customer": (
+			"客户",
+			"客户名称",
+			"公司名称",
+			"所属客户",
+			"公司",
+			"客户编号",
+			"Company",
+			"Customer Name",
+		),
 		"mobile_no": ("手机", "手机号", "手机号码", "联系电话", "移动电话", "Mobile", "Cell Phone"),
 		"phone": ("座机", "固定电话", "办公电话", "电话", "Landline", "Telephone"),
 		"email_id": ("邮箱", "电子邮箱", "邮件", "电子邮件", "E-mail", "Mail"),
@@ -187,7 +196,9 @@ class ColumnMapping:
 	def as_overrides(self, headers: Sequence[object]) -> dict[str, str | None]:
 		"""The mapping as {header text: fieldname or None}, the form users edit in the batch."""
 		return {
-			column_label(headers, index): self.fields.get(index) for index in range(len(headers)) if headers[index]
+			column_label(headers, index): self.fields.get(index)
+			for index in range(len(headers))
+			if headers[index]
 		}
 
 

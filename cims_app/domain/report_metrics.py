@@ -151,6 +151,21 @@ def month_bounds(key: str) -> tuple[datetime.date, datetime.date]:
 	return first, following - datetime.timedelta(days=1)
 
 
+def week_key(day: datetime.date | datetime.datetime | None) -> str | None:
+	"""'2024-W05' for any day of ISO week 5 of 2024 (weeks start on Monday)."""
+	if not day:
+		return None
+	year, week, _weekday = day.isocalendar()
+	return f"{year:04d}-W{week:02d}"
+
+
+def week_bounds(key: str) -> tuple[datetime.date, datetime.date]:
+	"""Monday and Sunday of the ISO week named by a 'YYYY-Www' key."""
+	year, week = key.split("-W")
+	monday = datetime.date.fromisocalendar(int(year), int(week), 1)
+	return monday, monday + datetime.timedelta(days=6)
+
+
 def overlap_days(
 	start_a: datetime.date, end_a: datetime.date, start_b: datetime.date, end_b: datetime.date
 ) -> int:

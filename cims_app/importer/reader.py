@@ -66,11 +66,17 @@ def inspect_file(path: str, max_mb: float, max_rows: int) -> SheetInfo:
 			content = handle.read()
 		if ENCRYPTION_STREAM in content:
 			raise ImportFileError(
-				_("The workbook is password-protected: remove the password in Excel (File > Info) and upload it again")
+				_(
+					"The workbook is password-protected: remove the password in Excel (File > Info) and upload it again"
+				)
 			)
-		raise ImportFileError(_("This is an old Excel 97-2003 file (.xls): save it as .xlsx and upload it again"))
+		raise ImportFileError(
+			_("This is an old Excel 97-2003 file (.xls): save it as .xlsx and upload it again")
+		)
 	if not zipfile.is_zipfile(path):
-		raise ImportFileError(_("The file is not an Excel workbook (.xlsx): save it as .xlsx and upload it again"))
+		raise ImportFileError(
+			_("The file is not an Excel workbook (.xlsx): save it as .xlsx and upload it again")
+		)
 	try:
 		with zipfile.ZipFile(path) as archive:
 			names = set(archive.namelist())
@@ -80,16 +86,22 @@ def inspect_file(path: str, max_mb: float, max_rows: int) -> SheetInfo:
 				)
 			broken = archive.testzip()
 			if broken:
-				raise ImportFileError(_("The workbook is damaged (part {0} is corrupt): save it again in Excel"), (broken,))
+				raise ImportFileError(
+					_("The workbook is damaged (part {0} is corrupt): save it again in Excel"), (broken,)
+				)
 	except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError):
 		raise ImportFileError(_("The workbook is damaged and cannot be read: save it again in Excel"))
 
 	workbook = _open(path)
 	try:
-		hidden = [ws.title for ws in workbook.worksheets if ws.sheet_state != "visible" and ws.title != LISTS_SHEET]
+		hidden = [
+			ws.title for ws in workbook.worksheets if ws.sheet_state != "visible" and ws.title != LISTS_SHEET
+		]
 		if hidden:
 			raise ImportFileError(
-				_("The workbook has hidden sheets ({0}): unhide or delete them so nothing is imported unseen"),
+				_(
+					"The workbook has hidden sheets ({0}): unhide or delete them so nothing is imported unseen"
+				),
 				(", ".join(hidden),),
 			)
 		visible = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"]
@@ -118,7 +130,8 @@ def inspect_file(path: str, max_mb: float, max_rows: int) -> SheetInfo:
 	formulas, merged, rows = _scan_sheet_xml(path, sheet_path)
 	if merged:
 		raise ImportFileError(
-			_("The sheet {0} has merged cells ({1}): unmerge them and fill every cell"), (info.sheet_name, merged)
+			_("The sheet {0} has merged cells ({1}): unmerge them and fill every cell"),
+			(info.sheet_name, merged),
 		)
 	if formulas:
 		raise ImportFileError(
@@ -129,7 +142,9 @@ def inspect_file(path: str, max_mb: float, max_rows: int) -> SheetInfo:
 	data_rows = max(0, rows - header_row)
 	if max_rows and data_rows > max_rows:
 		raise ImportFileError(
-			_("The sheet {0} has {1} rows, more than the {2} allowed per import: split it into several files"),
+			_(
+				"The sheet {0} has {1} rows, more than the {2} allowed per import: split it into several files"
+			),
 			(info.sheet_name, data_rows, max_rows),
 		)
 	return info
@@ -168,7 +183,9 @@ def _scan_sheet_xml(path: str, sheet_path: str) -> tuple[bool, str, int]:
 			block = tail + chunk
 			# Count only tags that start in the new part, so a tag split across chunks is counted once.
 			start = len(tail)
-			rows += sum(1 for found in _ROW.finditer(block) if found.start() >= start - 0 and found.end() > start)
+			rows += sum(
+				1 for found in _ROW.finditer(block) if found.start() >= start - 0 and found.end() > start
+			)
 			if not formulas and _FORMULA.search(block):
 				formulas = True
 			if not merged and (found := _MERGE.search(block)):
@@ -228,7 +245,10 @@ class SheetStream:
 		properties = workbook_xml.find(MAIN_NS + "workbookPr")
 		mac = properties is not None and properties.get("date1904") in ("1", "true")
 		self.epoch = CALENDAR_MAC_1904 if mac else CALENDAR_WINDOWS_1900
-		by_type = {kind.rsplit("/", 1)[-1]: target for target, kind in self._relation_types("xl/_rels/workbook.xml.rels")}
+		by_type = {
+			kind.rsplit("/", 1)[-1]: target
+			for target, kind in self._relation_types("xl/_rels/workbook.xml.rels")
+		}
 		self.shared = self._shared_strings(_part_path(by_type.get("sharedStrings", "")))
 		self.date_styles = self._date_styles(_part_path(by_type.get("styles", "")))
 

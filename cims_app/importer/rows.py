@@ -284,7 +284,14 @@ def normalise_row(
 
 
 # Columns of the customer template that describe its primary contact (the rest are customer fields).
-CONTACT_COLUMNS = ("contact_name", "mobile_no", "email_id", "contact_role", "contact_designation", "contact_wechat")
+CONTACT_COLUMNS = (
+	"contact_name",
+	"mobile_no",
+	"email_id",
+	"contact_role",
+	"contact_designation",
+	"contact_wechat",
+)
 
 
 def customer_row_rules(values: dict, default_type: str = "Enterprise") -> list[RowError]:

@@ -15,6 +15,9 @@ CUSTOMER = "CIMS Customer"
 # The column the error workbook adds so a fixed row replaces its failed original in the same batch.
 ROW_REF_FIELD = "import_row_id"
 ROW_REF_LABEL = "Import Row ID"
+# The error workbook's reason column: recognised so a fixed workbook imports without an unmapped column.
+REASON_FIELD = "import_error_reason"
+REASON_LABEL = "Reason"
 
 # Links to DocTypes with many records are looked up per chunk of rows (by name, exact key or code),
 # not loaded whole as drop-down masters.
@@ -156,7 +159,9 @@ def _with_extra_columns(doctype: str, columns: list[Column]) -> list[Column]:
 			Column(
 				"first_name",
 				"Full Name",
-				FieldSpec("first_name", _("Full Name"), "person_name", required=True, max_length=DATA_MAX_LENGTH),
+				FieldSpec(
+					"first_name", _("Full Name"), "person_name", required=True, max_length=DATA_MAX_LENGTH
+				),
 			),
 			Column(
 				"customer",
@@ -179,7 +184,11 @@ def contact_columns() -> list[Column]:
 	"""The primary contact's columns of the customer template (one row = a customer and its contact)."""
 	role_words = _option_words("Contact", "cims_contact_role", VOCABULARY_OPTIONS["contact_role"])
 	return [
-		Column("contact_name", "Contact Name", FieldSpec("contact_name", _("Contact Name"), "person_name", max_length=DATA_MAX_LENGTH)),
+		Column(
+			"contact_name",
+			"Contact Name",
+			FieldSpec("contact_name", _("Contact Name"), "person_name", max_length=DATA_MAX_LENGTH),
+		),
 		Column("mobile_no", "Mobile No", FieldSpec("mobile_no", _("Mobile No"), "mobile")),
 		Column("email_id", "Email", FieldSpec("email_id", _("Email"), "email")),
 		Column(
@@ -199,7 +208,11 @@ def contact_columns() -> list[Column]:
 			"Designation",
 			FieldSpec("contact_designation", _("Designation"), "text", max_length=DATA_MAX_LENGTH),
 		),
-		Column("contact_wechat", "WeChat", FieldSpec("contact_wechat", _("WeChat"), "text", max_length=DATA_MAX_LENGTH)),
+		Column(
+			"contact_wechat",
+			"WeChat",
+			FieldSpec("contact_wechat", _("WeChat"), "text", max_length=DATA_MAX_LENGTH),
+		),
 	]
 
 
@@ -272,10 +285,14 @@ def mapping_targets(doctype: str, columns: list[Column]) -> list[Target]:
 	"""What the header of each column may be: fieldname, English label, its translation and its Chinese."""
 	zh = _zh_translations()
 	targets = [
-		Target(column.fieldname, tuple(dict.fromkeys(filter(None, (column.label, _(column.label), zh.get(column.label))))))
+		Target(
+			column.fieldname,
+			tuple(dict.fromkeys(filter(None, (column.label, _(column.label), zh.get(column.label))))),
+		)
 		for column in columns
 	]
-	targets.append(Target(ROW_REF_FIELD, (ROW_REF_LABEL, _(ROW_REF_LABEL), zh.get(ROW_REF_LABEL) or "")))
+	for fieldname, label in ((ROW_REF_FIELD, ROW_REF_LABEL), (REASON_FIELD, REASON_LABEL)):
+		targets.append(Target(fieldname, tuple(filter(None, (label, _(label), zh.get(label))))))
 	return targets
 
 

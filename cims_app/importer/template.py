@@ -53,7 +53,7 @@ def is_example_row(first_cell: object) -> bool:
 
 
 def sheet_title(text: str) -> str:
-	for char in '[]:*?/\\':
+	for char in "[]:*?/\\":
 		text = text.replace(char, " ")
 	return text[:31] or "Data"
 
@@ -182,7 +182,9 @@ def write_instructions(sheet, doctype: str, columns: list[Column]) -> None:
 		_("Row 2 is an example: it starts with Example: and is never imported. Overwrite or delete it."),
 		_("Columns marked * are required. Drop-downs list the allowed values; Chinese or English both work."),
 		_("Dates: YYYY-MM-DD, YYYY/M/D or YYYY年M月D日, or an Excel date."),
-		_("Amounts: 1,234.50, 50万 or 1.2亿; tick Amounts in 万元 on the import batch if all amounts are in 万元."),
+		_(
+			"Amounts: 1,234.50, 50万 or 1.2亿; tick Amounts in 万元 on the import batch if all amounts are in 万元."
+		),
 		_("No formulas, merged cells or hidden sheets: paste values only."),
 	]
 	if doctype == "CIMS Customer":

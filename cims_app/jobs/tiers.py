@@ -69,5 +69,6 @@ def update_value_tiers() -> int:
 		tier = row.value_tier_override or compute_value_tier(annual, growth, **thresholds)
 		label = classification_label(row.industry, tier, row.lifecycle_stage, row.need_type)
 		current[row.name] = tuple(row[field] for field in FIELDS)
-		computed[row.name] = (annual, row.cumulative or 0, growth, tier, label)
+		# Percent columns are NOT NULL: no growth to measure is stored as 0.
+		computed[row.name] = (annual, row.cumulative or 0, growth or 0, tier, label)
 	return update_rows("CIMS Customer", FIELDS, changed_rows(current, computed))

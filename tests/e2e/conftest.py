@@ -39,7 +39,9 @@ def _why_no_browser_run() -> str | None:
 		import frappe
 		import selenium
 	except ImportError as error:
-		return f"{error.name} is not importable: run with the bench's python and `pip install selenium` into it"
+		return (
+			f"{error.name} is not importable: run with the bench's python and `pip install selenium` into it"
+		)
 	if not (Path(BENCH) / "sites" / "assets" / "frappe" / "dist").exists():
 		return "Desk assets are not built: run `bench build --app cims_app` in the bench"
 	return None
@@ -63,7 +65,7 @@ if not SKIP_REASON:
 	from tests.integration.conftest import as_administrator, site
 
 	@pytest.fixture(scope="session")
-	def desk_url(site):
+	def desk_url(site):  # noqa: F811 (the imported fixture)
 		"""Base URL of a web server serving the site with its Desk assets."""
 		if url := os.environ.get("CIMS_TEST_URL"):
 			port = urlparse(url).port or 80
@@ -93,7 +95,7 @@ if not SKIP_REASON:
 			log.close()
 
 	@pytest.fixture(scope="session")
-	def setup_wizard_done(site):
+	def setup_wizard_done(site):  # noqa: F811 (the imported fixture)
 		"""A fresh site sends every Desk user to the setup wizard; mark it done for the run, then restore."""
 		before = frappe.db.get_single_value("System Settings", "setup_complete")
 		if not before:
@@ -168,7 +170,7 @@ def _free_port() -> int:
 		return sock.getsockname()[1]
 
 
-def _wait_for(url: str, seconds: int = 60) -> None:
+def _wait_for(url: str, seconds: int = 120) -> None:
 	import requests
 
 	deadline = time.monotonic() + seconds
@@ -176,7 +178,7 @@ def _wait_for(url: str, seconds: int = 60) -> None:
 		try:
 			if requests.get(f"{url}/api/method/ping", headers={"Host": SITE}, timeout=5).ok:
 				return
-		except requests.ConnectionError:
+		except requests.RequestException:  # not listening yet, or still starting its workers
 			pass
 		time.sleep(0.5)
 	raise RuntimeError(f"the web server at {url} did not answer within {seconds} s")

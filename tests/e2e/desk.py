@@ -123,6 +123,57 @@ class Desk:
 		option.click()
 		self.wait_idle()
 
+	def add_grid_row(self, table: str, values: dict, checks: tuple = ()) -> None:
+		"""Add a row to a child table, typing into its cells and ticking its checkboxes.
+
+		On a wide screen the row is edited inline; on a phone the Desk opens the row's own form.
+		"""
+		grid = self.control(table)
+		add = grid.find_element(By.CSS_SELECTOR, ".grid-add-row")
+		self.js("arguments[0].scrollIntoView({block: 'center'})", add)
+		add.click()
+		self.wait_idle()
+		row = self.wait_for(
+			lambda d: grid.find_elements(By.CSS_SELECTOR, ".grid-body .grid-row[data-idx]")[-1], "the new row"
+		)
+
+		def cell_input(fieldname: str):
+			def find(driver):
+				open_form = [
+					e
+					for e in driver.find_elements(By.CSS_SELECTOR, ".grid-row-open .form-in-grid")
+					if e.is_displayed()
+				]
+				scope = open_form[0] if open_form else row
+				inputs = scope.find_elements(By.CSS_SELECTOR, f"[data-fieldname='{fieldname}'] input")
+				visible = [e for e in inputs if e.is_displayed()]
+				if visible:
+					return visible[0]
+				if not open_form:
+					row.find_element(By.CSS_SELECTOR, f".static-area, [data-fieldname='{fieldname}']").click()
+				return None
+
+			return self.wait_for(find, f"the {fieldname} cell of {table}")
+
+		for fieldname, text in values.items():
+			cell_input(fieldname).send_keys(text)
+		for fieldname in checks:
+			box = cell_input(fieldname)
+			if not box.is_selected():
+				self.js("arguments[0].scrollIntoView({block: 'center'})", box)
+				try:
+					box.click()
+				except ElementClickInterceptedException:
+					self.js("arguments[0].click()", box)  # Desk draws its own box over the input
+		collapse = [
+			e
+			for e in self.driver.find_elements(By.CSS_SELECTOR, ".grid-row-open .grid-collapse-row")
+			if e.is_displayed()
+		]
+		if collapse:
+			collapse[0].click()
+		self.wait_idle()
+
 	def is_section_visible(self, fieldname: str) -> bool:
 		return self.js(
 			"const s = cur_frm.fields_dict[arguments[0]]; return !!(s && s.wrapper && $(s.wrapper).is(':visible'))",
@@ -146,7 +197,11 @@ class Desk:
 		)
 		element = self.wait_for(
 			lambda d: next(
-				(e for e in d.find_element(By.CSS_SELECTOR, within).find_elements(By.XPATH, "." + xpath) if e.is_displayed()),
+				(
+					e
+					for e in d.find_element(By.CSS_SELECTOR, within).find_elements(By.XPATH, "." + xpath)
+					if e.is_displayed()
+				),
 				None,
 			),
 			f"a button {text!r}",

@@ -52,8 +52,19 @@ def members_of(campaign) -> dict[str, frappe._dict]:
 	rows = frappe.get_all(
 		"CIMS Campaign Member",
 		{"campaign": campaign.name if hasattr(campaign, "name") else campaign},
-		["name", "customer", "status", "check_in_token", "invited_on", "checked_in_at", "converted",
-		 "conversion_amount", "high_intent", "watch_minutes", "interactions"],
+		[
+			"name",
+			"customer",
+			"status",
+			"check_in_token",
+			"invited_on",
+			"checked_in_at",
+			"converted",
+			"conversion_amount",
+			"high_intent",
+			"watch_minutes",
+			"interactions",
+		],
 	)
 	return {row.customer: row for row in rows}
 
@@ -103,8 +114,16 @@ def delete_campaigns_and_customers(campaigns=(), customers=()) -> None:
 	if campaigns:
 		members = frappe.get_all("CIMS Campaign Member", {"campaign": ("in", campaigns)}, pluck="name")
 		if members:
-			frappe.db.delete("Email Queue Recipient", {"parent": ("in", frappe.get_all(
-				"Email Queue", {"reference_name": ("in", members)}, pluck="name") or [""])})
+			frappe.db.delete(
+				"Email Queue Recipient",
+				{
+					"parent": (
+						"in",
+						frappe.get_all("Email Queue", {"reference_name": ("in", members)}, pluck="name")
+						or [""],
+					)
+				},
+			)
 			frappe.db.delete("Email Queue", {"reference_name": ("in", members)})
 		hard_delete("CIMS Campaign Member", members)
 		for child in CAMPAIGN_CHILD_TABLES:

@@ -132,7 +132,7 @@ def _wait_for(url: str, seconds: int = 60) -> None:
 		try:
 			if requests.get(f"{url}/api/method/ping", headers={"Host": SITE}, timeout=5).ok:
 				return
-		except requests.ConnectionError:
+		except (requests.ConnectionError, requests.Timeout):
 			pass
 		time.sleep(0.5)
 	raise RuntimeError(f"the web server at {url} did not answer within {seconds} s")

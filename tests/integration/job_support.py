@@ -25,7 +25,7 @@ def frozen_clock(moment):
 
 
 @pytest.fixture(autouse=True)
-def commits(monkeypatch):
+def commits(monkeypatch, site):
 	"""Jobs commit per batch; here each commit becomes a savepoint, so the test's rollback still undoes
 	everything and a test can lose the uncommitted part like a killed job would. Yields the commit count."""
 	count = []
@@ -34,9 +34,14 @@ def commits(monkeypatch):
 		count.append(1)
 		self.savepoint("cims_job_commit")
 
-	monkeypatch.setattr(type(frappe.db), "commit", commit)
+	monkeypatch.setattr(type(frappe.local.db), "commit", commit)
+	frappe.local.outgoing_email_account = {}
 	frappe.db.savepoint("cims_job_commit")
-	return count
+	yield count
+	# Per-request caches would outlive the rollback of what the test wrote.
+	frappe.db.value_cache.pop("CIMS Settings", None)
+	frappe.db.value_cache.pop("SMS Settings", None)
+	frappe.local.outgoing_email_account = {}
 
 
 def lose_uncommitted_work() -> None:
@@ -44,21 +49,54 @@ def lose_uncommitted_work() -> None:
 	frappe.db.rollback(save_point="cims_job_commit")
 
 
+def make_email_account() -> str:
+	"""A default outgoing Email Account (not validated against a server in tests)."""
+	account = frappe.get_doc(
+		{
+			"doctype": "Email Account",
+			"email_account_name": f"CIMS Test {unique_suffix()}",
+			"email_id": f"cims-{unique_suffix()}@example.com",
+			"enable_outgoing": 1,
+			"default_outgoing": 1,
+			"smtp_server": "localhost",
+			"no_smtp_authentication": 1,
+		}
+	).insert(ignore_permissions=True)
+	frappe.local.outgoing_email_account = {}
+	return account.name
+
+
+def queued_emails(recipient: str) -> list:
+	queue = frappe.qb.DocType("Email Queue")
+	to = frappe.qb.DocType("Email Queue Recipient")
+	return (
+		frappe.qb.from_(queue)
+		.join(to)
+		.on(to.parent == queue.name)
+		.select(queue.name, queue.message, queue.reference_doctype, queue.reference_name)
+		.where(to.recipient == recipient)
+	).run(as_dict=True)
+
+
 def make_user(role: str = "CIMS Sales Rep", **values) -> str:
+	"""An enabled system user with one role, written without the User hooks (quick; rolled back with the test)."""
 	email = f"cims-job-{unique_suffix()}@example.com"
 	user = frappe.get_doc(
 		{
 			"doctype": "User",
+			"name": email,
 			"email": email,
 			"first_name": role,
-			"send_welcome_email": 0,
+			"enabled": 1,
 			"user_type": "System User",
 			"roles": [{"role": role}],
 			**values,
 		}
 	)
-	user.flags.no_welcome_mail = True
-	user.insert(ignore_permissions=True)
+	user.set_new_name(set_name=email)
+	user.db_insert()
+	for row in user.roles:
+		row.db_insert()
 	return email
 
 

@@ -145,7 +145,10 @@ def test_invitation_qr_code_encodes_the_members_check_in_link(emails_queue):
 	scale, border = 6, 4
 	assert image.size == ((len(expected) + 2 * border) * scale,) * 2
 	read = [
-		[int(image.getpixel(((x + border) * scale + 2, (y + border) * scale + 2)) == 0) for x in range(len(expected))]
+		[
+			int(image.getpixel(((x + border) * scale + 2, (y + border) * scale + 2)) == 0)
+			for x in range(len(expected))
+		]
 		for y in range(len(expected))
 	]
 	assert read == expected
@@ -191,7 +194,9 @@ def test_email_template_is_rendered_with_member_customer_and_campaign(emails_que
 	message = frappe.db.get_value("Email Queue", queue.name, "message")
 	import email.header
 
-	subject = str(email.header.make_header(email.header.decode_header(email.message_from_string(message)["Subject"])))
+	subject = str(
+		email.header.make_header(email.header.decode_header(email.message_from_string(message)["Subject"]))
+	)
 	assert subject == f"{campaign.campaign_name} 邀请 {customer.customer_name}"
 
 
@@ -233,7 +238,9 @@ def test_sms_invitation_goes_through_sms_settings_when_configured(emails_queue, 
 	sent = []
 	import frappe.core.doctype.sms_settings.sms_settings as sms_settings
 
-	monkeypatch.setattr(sms_settings, "send_sms", lambda numbers, message, **kwargs: sent.append((numbers, message)))
+	monkeypatch.setattr(
+		sms_settings, "send_sms", lambda numbers, message, **kwargs: sent.append((numbers, message))
+	)
 	frappe.db.set_single_value("SMS Settings", "sms_gateway_url", "https://sms.example.com/send")
 	customer = make_customer(mobile_no="13912345678")
 	campaign = make_campaign()

@@ -3,6 +3,8 @@
 import frappe
 import pytest
 
+from cims_app.lifecycle import move_customer_stage
+
 from tests.integration.support import make_customer, unique_suffix, valid_id_number, valid_mobile
 
 pytestmark = pytest.mark.integration
@@ -58,9 +60,9 @@ def test_customer_names_follow_monthly_series(site):
 
 
 def test_classification_label_joins_industry_tier_stage_and_need(site):
-	customer = make_customer(
-		industry="汽车制造", need_type="Product Purchase", lifecycle_stage="Intent Customer"
-	)
+	customer = make_customer(industry="汽车制造", need_type="Product Purchase")
+	# New customers start as Potential Customer; the workflow moves them on.
+	customer = move_customer_stage(customer.name, "Intent Customer", source="form")
 	assert customer.classification_label == "汽车制造-普通-意向-产品采购型"
 
 

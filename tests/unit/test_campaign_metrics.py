@@ -72,9 +72,7 @@ def test_conversion_rate_matches_exact_fraction(conversions, participants):
 	assert abs(conversion_rate(conversions, participants) - exact) <= Decimal("0.005")
 
 
-@given(
-	st.decimals(0, 10**9, places=2, allow_nan=False), st.decimals(Decimal("0.01"), 10**8, places=2)
-)
+@given(st.decimals(0, 10**9, places=2, allow_nan=False), st.decimals(Decimal("0.01"), 10**8, places=2))
 def test_roi_times_budget_gives_back_revenue_within_rounding(revenue, budget):
 	roi = return_on_investment(revenue, budget)
 	assert abs(roi * budget - revenue) <= budget * Decimal("0.005") + Decimal("0.0001")

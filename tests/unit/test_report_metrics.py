@@ -28,6 +28,8 @@ from cims_app.domain.report_metrics import (
 	retention_cutoff,
 	return_on_investment,
 	satisfaction_stars,
+	week_bounds,
+	week_key,
 	weighted_value,
 	win_rate,
 )
@@ -119,6 +121,19 @@ def test_month_keys_span_years_inclusive():
 def test_month_bounds_know_month_lengths():
 	assert month_bounds("2024-02") == (D(2024, 2, 1), D(2024, 2, 29))
 	assert month_bounds("2023-12") == (D(2023, 12, 1), D(2023, 12, 31))
+
+
+def test_week_keys_follow_iso_weeks_across_the_new_year():
+	assert week_key(D(2024, 1, 31)) == "2024-W05"
+	assert week_key(datetime.datetime(2024, 12, 30, 9, 0)) == "2025-W01"
+	assert week_bounds("2025-W01") == (D(2024, 12, 30), D(2025, 1, 5))
+	assert week_key(None) is None
+
+
+@given(st.dates(min_value=D(2000, 1, 1), max_value=D(2040, 12, 31)))
+def test_every_day_lies_within_the_bounds_of_its_week(day):
+	monday, sunday = week_bounds(week_key(day))
+	assert monday <= day <= sunday and monday.weekday() == 0
 
 
 def test_overlap_days_counts_shared_inclusive_days():

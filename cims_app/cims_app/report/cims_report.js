@@ -1,5 +1,6 @@
 // Shared by the CIMS script reports: common filters, the bold total row and drill-down links.
-// Each report's script pulls this file in with {% include "cims_app/cims_app/report/cims_report.js" %}.
+// Each report's script pulls this file in with a Jinja include of cims_app/cims_app/report/cims_report.js
+// (not spelled out here: frappe expands include tags even inside comments, recursively).
 
 frappe.provide("cims_app.reports");
 

@@ -203,10 +203,20 @@ def total_row(data: list[dict], columns: list[dict], label_field: str, **compute
 	return row
 
 
-def chart(labels: list[str], datasets: list[dict], kind: str | None = None, fieldtype: str | None = None):
-	"""A frappe-charts definition; pie for few groups of a single series, bars otherwise."""
-	labels = labels[:MAX_CHART_GROUPS]
-	datasets = [{**dataset, "values": dataset["values"][:MAX_CHART_GROUPS]} for dataset in datasets]
+def chart(
+	labels: list[str],
+	datasets: list[dict],
+	kind: str | None = None,
+	fieldtype: str | None = None,
+	latest: bool = False,
+):
+	"""A frappe-charts definition; pie for few groups of a single series, bars otherwise.
+
+	Long series are cut to MAX_CHART_GROUPS: the first groups, or the `latest` ones for time series.
+	"""
+	window = slice(-MAX_CHART_GROUPS, None) if latest else slice(MAX_CHART_GROUPS)
+	labels = labels[window]
+	datasets = [{**dataset, "values": dataset["values"][window]} for dataset in datasets]
 	if not kind:
 		kind = "pie" if len(datasets) == 1 and len(labels) <= MAX_PIE_SLICES else "bar"
 	definition = {"data": {"labels": labels, "datasets": datasets}, "type": kind}

@@ -3,6 +3,8 @@
 
 from frappe.model.document import Document
 
+from cims_app import approvals
+
 
 class CIMSApprovalRequest(Document):
 	# begin: auto-generated types
@@ -25,5 +27,10 @@ class CIMSApprovalRequest(Document):
 		restored_on: DF.Datetime | None
 		snapshot: DF.Code | None
 		status: DF.Literal["Pending", "Approved", "Rejected"]
+
 	# end: auto-generated types
-	pass
+	def validate(self):
+		approvals.validate_request(self)
+
+	def on_update(self):
+		approvals.on_request_update(self)

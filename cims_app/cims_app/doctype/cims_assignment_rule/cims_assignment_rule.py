@@ -3,6 +3,9 @@
 
 from frappe.model.document import Document
 
+from cims_app.domain.assignment_rules import check_rule_target
+from cims_app.validation import run_rule
+
 
 class CIMSAssignmentRule(Document):
 	# begin: auto-generated types
@@ -24,5 +27,7 @@ class CIMSAssignmentRule(Document):
 		region: DF.Link | None
 		rule_name: DF.Data
 		sales_team: DF.Link | None
+
 	# end: auto-generated types
-	pass
+	def validate(self):
+		run_rule(check_rule_target, self.assign_to, self.assignee, self.sales_team, doc=self)

@@ -63,7 +63,7 @@ class CIMSCampaignMember(Document):
 	def on_update(self):
 		before = self.get_doc_before_save()
 		if self.high_intent and not (before and before.high_intent):
-			campaigns.mark_customer_high_intent(self.customer, self.campaign)
+			campaigns.mark_customers_high_intent([self.customer], self.campaign)
 		campaigns.refresh_metrics([self.campaign, before and before.campaign])
 
 	def after_delete(self):

@@ -7,10 +7,10 @@ from frappe.contacts.address_and_contact import load_address_and_contact
 from frappe.model.document import Document
 from frappe.utils import now_datetime, nowdate
 
-from cims_app.domain.contact_rules import mask_id_number, normalise_email, normalise_mobile, normalise_phone
-from cims_app.domain.customer_rules import check_core_need, classification_label, compute_value_tier
-from cims_app.domain.identifiers import birth_date_from_id, normalise_id_number, normalise_uscc
-from cims_app.domain.names import exact_key, match_key
+from cims_app import approvals, assignment, lifecycle, permissions
+from cims_app.domain.contact_rules import normalise_email, normalise_mobile, normalise_phone
+from cims_app.domain.customer_rules import check_core_need, derived_customer_fields
+from cims_app.domain.identifiers import normalise_id_number, normalise_uscc
 from cims_app.domain.text import clean_text
 from cims_app.follow_up_plans import follow_stage_plans
 from cims_app.stage_history import record_stage_change
@@ -27,6 +27,7 @@ class CIMSCustomer(Document):
 		from frappe.types import DF
 
 		account_manager: DF.Link | None
+		account_manager_since: DF.Datetime | None
 		amount_growth_6m: DF.Percent
 		annual_amount: DF.Currency
 		annual_revenue_band: DF.Literal["", "<10M", "10M-50M", "50M-100M", "100M-500M", ">500M"]
@@ -48,6 +49,7 @@ class CIMSCustomer(Document):
 		customer_type: DF.Literal["Enterprise", "Individual", "Institution"]
 		data_source: DF.SmallText | None
 		email_id: DF.Data | None
+		email_id_masked: DF.Data | None
 		erpnext_customer: DF.Data | None
 		first_contact_date: DF.Date | None
 		first_deal_date: DF.Date | None
@@ -66,6 +68,7 @@ class CIMSCustomer(Document):
 		main_business: DF.SmallText | None
 		maintenance_due_on: DF.Date | None
 		mobile_no: DF.Data | None
+		mobile_no_masked: DF.Data | None
 		name_exact_key: DF.Data | None
 		name_match_key: DF.Data | None
 		naming_series: DF.Literal[".YYYY..MM.-.####"]
@@ -76,6 +79,7 @@ class CIMSCustomer(Document):
 		next_follow_up_on: DF.Datetime | None
 		occupation: DF.Data | None
 		phone: DF.Data | None
+		phone_masked: DF.Data | None
 		pool_released_on: DF.Date | None
 		primary_contact: DF.Link | None
 		region: DF.Link | None
@@ -104,22 +108,32 @@ class CIMSCustomer(Document):
 				"core_need": check_core_need,
 			},
 		)
-		self.set_name_keys()
+		self.set_derived_fields()
 		self.refuse_duplicate_enterprise()
-		self.set_individual_details()
 		self.mirror_primary_contact()
+		assignment.assign_new_customer(self)
 		self.set_defaults_for_new_customer()
-		self.set_classification()
+		assignment.track_account_manager(self)
+		lifecycle.validate_customer_stage(self)
+		approvals.keep_value_tier_override(self)
+		permissions.set_masked_personal_data(self)
+		self.set_derived_fields()
 		if not self.is_new() and self.has_value_changed("lifecycle_stage"):
 			self.lifecycle_stage_changed_on = now_datetime()
+
+	def validate_workflow(self):
+		# Jobs, imports and merges move the stage as the app (cims_app.lifecycle.move_customer_stage).
+		if not lifecycle.skip_workflow_validation(self):
+			super().validate_workflow()
 
 	def on_update(self):
 		record_stage_change(self, "lifecycle_stage", customer=self.name)
 		follow_stage_plans(self)
 
-	def set_name_keys(self):
-		self.name_exact_key = exact_key(self.customer_name)
-		self.name_match_key = match_key(self.customer_name)
+	def set_derived_fields(self):
+		"""Name keys, masked ID number, birthday, value tier and classification label, computed by the same
+		function the bulk importer uses (run again at the end, once stage and tier override are final)."""
+		self.update(derived_customer_fields(self))
 
 	def refuse_duplicate_enterprise(self):
 		if self.customer_type != "Enterprise":
@@ -137,11 +151,6 @@ class CIMSCustomer(Document):
 				frappe.DuplicateEntryError,
 				title=_("Duplicate Customer"),
 			)
-
-	def set_individual_details(self):
-		self.id_number_masked = mask_id_number(self.id_number) if self.id_number else None
-		if self.id_number and not self.birthday:
-			self.birthday = birth_date_from_id(self.id_number)
 
 	def mirror_primary_contact(self):
 		if not self.primary_contact:
@@ -163,12 +172,3 @@ class CIMSCustomer(Document):
 			and frappe.session.user not in ("Guest", "Administrator")
 		):
 			self.account_manager = frappe.session.user
-
-	def set_classification(self):
-		if self.value_tier_override:
-			self.value_tier = self.value_tier_override
-		elif not self.value_tier:
-			self.value_tier = compute_value_tier(self.annual_amount, self.amount_growth_6m)
-		self.classification_label = classification_label(
-			self.industry, self.value_tier, self.lifecycle_stage, self.need_type
-		)

@@ -1,4 +1,111 @@
 // Copyright (c) 2026, cims_app contributors
 // For license information, please see license.txt
 
-frappe.ui.form.on("CIMS Import Batch", {});
+frappe.ui.form.on("CIMS Import Batch", {
+	setup(frm) {
+		frappe.realtime.on("cims_import_progress", (data) => {
+			if (!data || data.batch !== frm.doc.name) return;
+			if (data.finished) {
+				frm.dashboard.hide_progress();
+				frm.reload_doc();
+				return;
+			}
+			const counts = data.counts || {};
+			const text = Object.keys(counts)
+				.map((status) => `${__(status)} ${counts[status]}`)
+				.join(" · ");
+			frm.dashboard.show_progress(
+				__("Importing"),
+				data.percent,
+				__("{0} of about {1} rows", [data.done, data.total]) + (text ? ` (${text})` : "")
+			);
+		});
+	},
+
+	refresh(frm) {
+		frm.add_custom_button(__("Download Template"), () => {
+			window.open(
+				"/api/method/cims_app.api.imports.download_template?doctype=" +
+					encodeURIComponent(frm.doc.import_doctype || "CIMS Customer")
+			);
+		});
+		if (frm.is_new() || !frm.doc.import_file) return;
+		const running = ["Queued", "Running"].includes(frm.doc.status);
+		if (!running) {
+			frm.add_custom_button(__("Preview"), () => frm.trigger("preview"));
+			frm.add_custom_button(__("Start Import"), () => frm.trigger("start_import")).addClass(
+				"btn-primary"
+			);
+		}
+		if (frm.doc.failed) {
+			frm.add_custom_button(__("Download Failed Rows"), () => {
+				window.open(
+					"/api/method/cims_app.api.imports.error_workbook?batch=" +
+						encodeURIComponent(frm.doc.name)
+				);
+			});
+		}
+		if (frm.doc.import_doctype === "CIMS Customer" && frm.doc.inserted) {
+			frm.trigger("show_possible_duplicates");
+		}
+	},
+
+	async preview(frm) {
+		if (frm.is_dirty()) await frm.save();
+		await frm.call({ method: "preview", doc: frm.doc, freeze: true, freeze_message: __("Checking the file…") });
+		frm.reload_doc();
+	},
+
+	async start_import(frm) {
+		if (frm.is_dirty()) await frm.save();
+		frappe.confirm(
+			__("Import {0} rows from this file now? Rows this batch already imported are left alone.", [
+				frm.doc.rows_read ? __("the remaining") : __("all"),
+			]),
+			async () => {
+				await frm.call({ method: "start_import", doc: frm.doc });
+				frm.dashboard.show_progress(__("Importing"), 0, __("Queued"));
+				frm.reload_doc();
+			}
+		);
+	},
+
+	async show_possible_duplicates(frm) {
+		const { message: rows } = await frm.call({ method: "possible_duplicates", doc: frm.doc });
+		if (!rows || !rows.length) return;
+		const items = rows
+			.map((row) => {
+				const others = JSON.parse(row.possible_duplicates || "[]");
+				return others
+					.map(
+						(other) => `<tr>
+							<td>${row.sheet_row}</td>
+							<td><a href="/app/cims-customer/${encodeURIComponent(row.record)}">${frappe.utils.escape_html(row.record)}</a></td>
+							<td><a href="/app/cims-customer/${encodeURIComponent(other)}">${frappe.utils.escape_html(other)}</a></td>
+							<td><button class="btn btn-xs btn-default cims-merge" data-keep="${frappe.utils.escape_html(other)}"
+								data-remove="${frappe.utils.escape_html(row.record)}">${__("Merge into existing")}</button></td>
+						</tr>`
+					)
+					.join("");
+			})
+			.join("");
+		const html = `<div class="cims-possible-duplicates">
+			<p class="text-muted">${__("Possible duplicates: confirm each pair before merging; nothing was merged automatically.")}</p>
+			<table class="table table-bordered table-sm"><thead><tr>
+				<th>${__("Row")}</th><th>${__("Imported Customer")}</th><th>${__("Possibly Same As")}</th><th></th>
+			</tr></thead><tbody>${items}</tbody></table></div>`;
+		frm.dashboard.add_section(html, __("Possible Duplicates"));
+		frm.dashboard.wrapper.find(".cims-merge").on("click", function () {
+			const keep = $(this).attr("data-keep");
+			const remove = $(this).attr("data-remove");
+			frappe.confirm(__("Merge customer {0} into {1}? {0} is deleted after its records move.", [remove, keep]), () =>
+				frappe
+					.call("cims_app.api.customers.merge", { keep, remove, policy: "Fill Empty" })
+					.then(() => {
+						frappe.show_alert({ message: __("Merged {0} into {1}", [remove, keep]), indicator: "green" });
+						frm.reload_doc();
+					})
+			);
+		});
+	},
+});

@@ -21,7 +21,7 @@ class CIMSImportRow(Document):
 		possible_duplicates: DF.SmallText | None
 		record: DF.Data | None
 		row_hash: DF.Data | None
-		row_number: DF.Int
+		sheet_row: DF.Int
 		status: DF.Literal["Inserted", "Updated", "Merged", "Skipped", "Failed"]
 	# end: auto-generated types
 	pass

@@ -6,6 +6,7 @@ from frappe.model.document import Document
 from frappe.utils import now_datetime, nowdate
 
 from cims_app.domain.opportunity_rules import expected_amount, require_close_fields, weighted_amount
+from cims_app.lifecycle import reconcile_opportunity_stage
 from cims_app.stage_history import record_stage_change
 from cims_app.validation import run_rule
 
@@ -46,6 +47,7 @@ class CIMSOpportunity(Document):
 
 	# end: auto-generated types
 	def validate(self):
+		reconcile_opportunity_stage(self)
 		run_rule(require_close_fields, self.status, self.won_amount, self.lost_reason, doc=self)
 		self.set_amounts()
 		self.set_stage_dates()

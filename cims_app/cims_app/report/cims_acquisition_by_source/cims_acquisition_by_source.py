@@ -121,9 +121,11 @@ class AcquisitionBySource:
 					"drill": {
 						"new_customers": drill(
 							CUSTOMER,
-							**customer_route_filters(self.filters),
-							customer_source=key or ["is", "not set"],
-							creation=period,
+							**{
+								**customer_route_filters(self.filters),
+								"customer_source": key or ["is", "not set"],
+								"creation": period,
+							},
 						)
 					},
 				}
@@ -135,7 +137,7 @@ class AcquisitionBySource:
 			column("Customer Source", "customer_source", "Data", width=160),
 			column("Source Group", "source_group", "Data", width=110),
 			column("New Customers", "new_customers", "Int", width=120),
-			column("Share", "share", "Percent", width=90),
+			column("Share of New Customers", "share", "Percent", width=90),
 			column("Converted Customers", "converted", "Int", width=150),
 			column("Conversion Rate", "conversion_rate", "Percent", width=130),
 			column("Cumulative Amount", "revenue", "Currency", width=150),

@@ -18,6 +18,7 @@ frappe.query_reports["CIMS Customer Distribution"] = {
 				"Customer Type",
 				"Customer Category",
 				"Intent Level",
+				"Created Month",
 			],
 			"Industry"
 		),

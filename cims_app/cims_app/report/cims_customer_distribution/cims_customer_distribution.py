@@ -5,7 +5,7 @@
 import frappe
 from frappe import _
 from frappe.query_builder import Case
-from frappe.query_builder.functions import Count, Sum
+from frappe.query_builder.functions import Count, DateFormat, Sum
 
 from cims_app.cims_app.report.cims_report import (
 	apply_customer_filters,
@@ -21,7 +21,7 @@ from cims_app.cims_app.report.cims_report import (
 	summary,
 	total_row,
 )
-from cims_app.domain.report_metrics import CONVERTED_STAGES, rate
+from cims_app.domain.report_metrics import CONVERTED_STAGES, month_bounds, rate
 
 CUSTOMER = "CIMS Customer"
 # "Group By" option -> (customer fieldname, whether its values are Select options to translate).
@@ -35,7 +35,9 @@ GROUPS = {
 	"Customer Type": ("customer_type", True),
 	"Customer Category": ("customer_category", True),
 	"Intent Level": ("intent_level", True),
+	"Created Month": ("creation", False),
 }
+MONTH_FORMAT = "%Y-%m"
 
 
 @frappe.read_only()
@@ -50,6 +52,7 @@ class CustomerDistribution:
 		if self.group_by not in GROUPS:
 			frappe.throw(_("Unknown grouping {0}").format(self.group_by))
 		self.fieldname, self.translate = GROUPS[self.group_by]
+		self.by_month = self.group_by == "Created Month"
 
 	def run(self):
 		columns = self.get_columns()
@@ -61,7 +64,7 @@ class CustomerDistribution:
 		return [
 			column(self.group_by, "group_label", "Data", width=180),
 			column("Customers", "customers", "Int", width=110),
-			column("Share", "share", "Percent", width=100),
+			column("Share of Customers", "share", "Percent", width=100),
 			column("Converted Customers", "converted", "Int", width=140),
 			column("Conversion Rate", "conversion_rate", "Percent", width=130),
 			column("High Value Customers", "high_value", "Int", width=140),
@@ -71,7 +74,7 @@ class CustomerDistribution:
 
 	def get_data(self):
 		customer = frappe.qb.DocType(CUSTOMER)
-		group = customer[self.fieldname]
+		group = DateFormat(customer.creation, MONTH_FORMAT) if self.by_month else customer[self.fieldname]
 		query = (
 			frappe.qb.from_(customer)
 			.select(
@@ -85,8 +88,8 @@ class CustomerDistribution:
 				Sum(customer.cumulative_amount).as_("cumulative_amount"),
 			)
 			.groupby(group)
-			.orderby(Count("*"), order=frappe.qb.desc)
 		)
+		query = query.orderby(group) if self.by_month else query.orderby(Count("*"), order=frappe.qb.desc)
 		if self.filters.get("from_date") or self.filters.get("to_date"):
 			start, end = day_bounds(
 				frappe.utils.getdate(self.filters.get("from_date") or "1900-01-01"),
@@ -117,8 +120,12 @@ class CustomerDistribution:
 		return data
 
 	def drill_targets(self, value):
-		base = {**customer_route_filters(self.filters), self.fieldname: value or ["is", "not set"]}
-		if self.filters.get("from_date") and self.filters.get("to_date"):
+		if self.by_month:
+			first, last = month_bounds(value)
+			base = {**customer_route_filters(self.filters), "creation": between(first, last)}
+		else:
+			base = {**customer_route_filters(self.filters), self.fieldname: value or ["is", "not set"]}
+		if self.filters.get("from_date") and self.filters.get("to_date") and not self.by_month:
 			base["creation"] = between(self.filters.from_date, self.filters.to_date)
 		return {
 			"customers": drill(CUSTOMER, **base),
@@ -143,6 +150,8 @@ class CustomerDistribution:
 		return chart(
 			[row["group_label"] for row in data],
 			[{"name": _("Customers"), "values": [row["customers"] for row in data]}],
+			kind="bar" if self.by_month else None,
+			latest=self.by_month,
 		)
 
 	def get_summary(self, total):

@@ -8,7 +8,7 @@ frappe.query_reports["CIMS Follow-Up Activity"] = {
 		cims_app.reports.filter.select(
 			"group_by",
 			"Group By",
-			["Rep", "Follow-Up Type", "Status", "Result", "Customer Feedback"],
+			["Rep", "Follow-Up Type", "Status", "Result", "Customer Feedback", "Week"],
 			"Rep"
 		),
 		cims_app.reports.filter.from_date(2),

@@ -9,7 +9,7 @@ overdue when still Planned after its scheduled time."""
 import frappe
 from frappe import _
 from frappe.query_builder import Case
-from frappe.query_builder.functions import Count, Sum
+from frappe.query_builder.functions import Count, DateFormat, Sum
 
 from cims_app.cims_app.report.cims_report import (
 	apply_customer_filters,
@@ -27,7 +27,7 @@ from cims_app.cims_app.report.cims_report import (
 	total_row,
 	user_full_names,
 )
-from cims_app.domain.report_metrics import completion_rate, rate, ratio, satisfaction_stars
+from cims_app.domain.report_metrics import completion_rate, rate, ratio, satisfaction_stars, week_bounds
 
 FOLLOW_UP = "CIMS Follow-Up"
 # "Group By" option -> (follow-up fieldname, whether its values are Select options to translate).
@@ -37,7 +37,10 @@ GROUPS = {
 	"Status": ("status", True),
 	"Result": ("result", True),
 	"Customer Feedback": ("customer_feedback", True),
+	"Week": (None, False),
 }
+# ISO year and week, as report_metrics.week_key writes them.
+WEEK_FORMAT = "%x-W%v"
 
 
 @frappe.read_only()
@@ -71,8 +74,12 @@ class FollowUpActivity:
 
 	def get_rows(self):
 		follow_up = frappe.qb.DocType(FOLLOW_UP)
-		group = follow_up[self.fieldname]
 		completed = follow_up.status == "Completed"
+		if self.group_by == "Week":
+			activity_on = Case().when(completed, follow_up.completed_on).else_(follow_up.scheduled_on)
+			group = DateFormat(activity_on, WEEK_FORMAT)
+		else:
+			group = follow_up[self.fieldname]
 		overdue = (follow_up.status == "Planned") & (follow_up.scheduled_on < self.moment)
 
 		def count_when(condition):
@@ -100,8 +107,11 @@ class FollowUpActivity:
 				| ((follow_up.status != "Completed") & follow_up.scheduled_on[self.start : self.end])
 			)
 			.groupby(group)
-			.orderby(Count("*"), order=frappe.qb.desc)
 		)
+		if self.group_by == "Week":
+			query = query.orderby(group)
+		else:
+			query = query.orderby(Count("*"), order=frappe.qb.desc)
 		for fieldname in ("assigned_to", "follow_up_type", "status"):
 			if self.filters.get(fieldname):
 				query = query.where(follow_up[fieldname] == self.filters.get(fieldname))
@@ -143,12 +153,18 @@ class FollowUpActivity:
 	def drill_targets(self, value):
 		if customer_filters_set(self.filters):
 			return None  # the follow-up list cannot filter on the customer's team, region or industry
-		keyed = {self.fieldname: value or ["is", "not set"]}
+		start, end = self.start, self.end
+		if self.group_by == "Week":
+			keyed = {}
+			monday, sunday = week_bounds(value)
+			start, end = max(start, day_bounds(monday, sunday)[0]), min(end, day_bounds(monday, sunday)[1])
+		else:
+			keyed = {self.fieldname: value or ["is", "not set"]}
 		for fieldname in ("assigned_to", "follow_up_type", "status"):
 			if self.filters.get(fieldname):
 				keyed.setdefault(fieldname, self.filters.get(fieldname))
-		period = between(self.start, self.end)
-		overdue_until = between(self.start, min(self.end, self.moment))
+		period = between(start, end)
+		overdue_until = between(start, min(end, self.moment))
 
 		def listed(status, date_field, dates):
 			if keyed.get("status", status) != status:
@@ -211,6 +227,7 @@ class FollowUpActivity:
 				{"name": _("Cancelled"), "values": [row["cancelled"] for row in data]},
 			],
 			kind="bar",
+			latest=self.group_by == "Week",
 		)
 		definition["barOptions"] = {"stacked": 1}
 		definition["colors"] = ["green", "blue", "red", "grey"]

@@ -5,7 +5,7 @@
 
 frappe.query_reports["CIMS Pipeline Forecast"] = {
 	filters: [
-		cims_app.reports.filter.select("group_by", "Group By", ["Month", "Sales Stage", "Owner"], "Month"),
+		cims_app.reports.filter.select("group_by", "Group By", ["Month", "Sales Stage", "Opportunity Owner"], "Month"),
 		Object.assign(cims_app.reports.filter.from_date(0), { label: __("Expected Close From") }),
 		Object.assign(cims_app.reports.filter.to_date(5), { label: __("Expected Close To") }),
 		cims_app.reports.filter.sales_team(),

@@ -25,7 +25,7 @@ from cims_app.cims_app.report.cims_report import (
 from cims_app.domain.report_metrics import month_bounds, month_keys, rate
 
 OPPORTUNITY = "CIMS Opportunity"
-GROUP_BY = ("Month", "Sales Stage", "Owner")
+GROUP_BY = ("Month", "Sales Stage", "Opportunity Owner")
 MONTH_FORMAT = "%Y-%m"
 
 

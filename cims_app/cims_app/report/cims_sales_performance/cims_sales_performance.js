@@ -5,7 +5,7 @@
 
 frappe.query_reports["CIMS Sales Performance"] = {
 	filters: [
-		cims_app.reports.filter.select("group_by", "Group By", ["Rep", "Team", "Region", "Month"], "Rep"),
+		cims_app.reports.filter.select("group_by", "Group By", ["Rep", "Sales Team", "Region", "Month"], "Rep"),
 		cims_app.reports.filter.from_date(),
 		cims_app.reports.filter.to_date(),
 		cims_app.reports.filter.sales_team(),

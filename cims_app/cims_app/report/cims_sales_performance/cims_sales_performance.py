@@ -38,7 +38,7 @@ CUSTOMER, FOLLOW_UP, OPPORTUNITY, TARGET = (
 	"CIMS Opportunity",
 	"CIMS Sales Target",
 )
-GROUP_BY = ("Rep", "Team", "Region", "Month")
+GROUP_BY = ("Rep", "Sales Team", "Region", "Month")
 OWNER_FIELD = {CUSTOMER: "account_manager", FOLLOW_UP: "assigned_to", OPPORTUNITY: "owner_user"}
 MONTH_FORMAT = "%Y-%m"
 # Filters on the customer's fields this report offers (the rep filter is `user`, on each record's owner).
@@ -80,7 +80,7 @@ class SalesPerformance:
 			return table[owner_field]
 		if self.group_by == "Month":
 			return DateFormat(table[date_field], MONTH_FORMAT)
-		return customer["sales_team" if self.group_by == "Team" else "region"]
+		return customer["sales_team" if self.group_by == "Sales Team" else "region"]
 
 	def grouped(self, doctype, owner_field, date_field, measures, conditions=()):
 		"""Rows of (key, measures…) for `doctype` records dated in the period, narrowed by the filters."""
@@ -97,7 +97,7 @@ class SalesPerformance:
 			query = query.where(condition(table))
 		if self.filters.get("user"):
 			query = query.where(table[owner_field] == self.filters.user)
-		needs_customer = self.group_by in ("Team", "Region") or customer_filters_set(self.customer_filters)
+		needs_customer = self.group_by in ("Sales Team", "Region") or customer_filters_set(self.customer_filters)
 		if doctype != CUSTOMER and needs_customer:
 			query = query.join(customer).on(customer.name == table.customer)
 		if needs_customer:
@@ -134,14 +134,18 @@ class SalesPerformance:
 			if self.filters.get("user"):
 				return "User", [self.filters.user]
 			if self.filters.get("sales_team"):
-				members = frappe.get_all(
-					"CIMS Sales Team Member", filters={"parent": self.filters.sales_team}, pluck="user"
-				)
-				return "User", members
+				return "User", self.team_members()
 			return "User", None
 		if self.filters.get("sales_team"):
 			return "Sales Team", [self.filters.sales_team]
 		return "Sales Team", None
+
+	def team_members(self):
+		return frappe.get_all(
+			"CIMS Sales Team Member",
+			filters={"parenttype": "CIMS Sales Team", "parent": self.filters.sales_team},
+			pluck="user",
+		)
 
 	def load_targets(self, target_for, owners):
 		target = frappe.qb.DocType(TARGET)
@@ -171,8 +175,9 @@ class SalesPerformance:
 		if not scope:
 			return {}
 		rows = self.load_targets(*scope)
-		if not rows and self.group_by == "Month" and scope == ("Sales Team", None):
-			rows = self.load_targets("User", None)  # no team targets: the company target is the reps' sum
+		if not rows and self.group_by == "Month" and scope[0] == "Sales Team":
+			# No team targets: the team's (or company's) target is the sum of its reps' targets.
+			rows = self.load_targets("User", self.team_members() if self.filters.get("sales_team") else None)
 		targets = {}
 		for row in rows:
 			if self.group_by == "Month":
@@ -266,7 +271,7 @@ class SalesPerformance:
 				column("Sales Rep", "group_key", "Link", "User", 200),
 				column("Full Name", "full_name", "Data", width=120),
 			]
-		elif self.group_by == "Team":
+		elif self.group_by == "Sales Team":
 			first = [column("Sales Team", "group_key", "Link", "CIMS Sales Team", 160)]
 		elif self.group_by == "Region":
 			first = [column("Region", "group_key", "Link", "CIMS Region", 140)]

@@ -203,7 +203,7 @@ class StageDuration:
 
 	def current_drill(self, stage):
 		if self.doctype == CUSTOMER:
-			return drill(CUSTOMER, **customer_route_filters(self.filters), lifecycle_stage=stage)
+			return drill(CUSTOMER, **{**customer_route_filters(self.filters), "lifecycle_stage": stage})
 		if customer_filters_set(self.filters):
 			return None
 		return drill(OPPORTUNITY, sales_stage=stage, status="Open")

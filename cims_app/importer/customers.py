@@ -1,0 +1,544 @@
+"""The customer handler: one row is a customer with its primary contact (SPEC §6).
+
+New customers are written in bulk: names from a reserved block of the naming series, derived fields
+from the same function the controller uses, the contact with its phone, email and link rows, the
+Version rows Frappe writes for imported records and the global-search entries, a few statements per
+chunk. Updates and merges into existing customers go through the controller (Document.save), so the
+workflow, Version diff and stage history are exactly the form's.
+"""
+
+import frappe
+from frappe import _
+from frappe.utils import now_datetime, nowdate
+
+from cims_app import assignment, permissions
+from cims_app.domain.customer_rules import derived_customer_fields
+from cims_app.domain.duplicates import (
+	SAME_ID_NUMBER,
+	SAME_MOBILE,
+	SAME_NAME,
+	SAME_USCC,
+	CustomerIndex,
+	CustomerKeys,
+	customer_keys,
+)
+from cims_app.domain.errors import RuleViolation
+from cims_app.domain.lifecycle_rules import (
+	INITIAL_STAGE,
+	check_active_requirement,
+	check_stage,
+	stage_move_effects,
+)
+from cims_app.domain.merge_policy import append_source, resolve
+from cims_app.importer.bulk import (
+	SeriesNames,
+	column_defaults,
+	hash_name,
+	insert_dicts,
+	sync_global_search,
+	version_rows,
+)
+from cims_app.importer.engine import FAILED, INSERTED, MERGED, SKIPPED, UPDATED, ImportContext, SourceRow
+from cims_app.importer.records import contacts_of, in_savepoint, updater_reference
+from cims_app.importer.rows import RowError, customer_row_rules, lookup_key, split_customer_contact
+
+CUSTOMER = "CIMS Customer"
+SERIES = ".YYYY..MM.-.####"
+
+
+def same_reason(reason: str) -> str:
+	return {
+		SAME_USCC: _("same Unified Social Credit Code"),
+		SAME_ID_NUMBER: _("same ID number"),
+		SAME_NAME: _("same name"),
+		SAME_MOBILE: _("same mobile number"),
+	}[reason]
+
+
+def load_site_index(index: CustomerIndex, exclude: set[str] | None = None) -> None:
+	"""File every customer of the site under its keys, and contacts' mobiles under their customers."""
+	exclude = exclude or set()
+	for name, customer_type, code, id_number, exact, match, mobile in frappe.db.sql(
+		"""SELECT name, customer_type, unified_social_credit_code, id_number, name_exact_key,
+		name_match_key, mobile_no FROM `tabCIMS Customer`"""
+	):
+		if name in exclude:
+			continue
+		index.add(
+			CustomerKeys(
+				uscc=code or "",
+				id_number=id_number or "",
+				name_key="" if customer_type == "Individual" else (exact or ""),
+				mobile=mobile or "",
+				match_key=match or "",
+			),
+			name,
+		)
+	for customer, mobile in frappe.db.sql(
+		"""SELECT dl.link_name, c.mobile_no FROM `tabContact` c JOIN `tabDynamic Link` dl
+			ON dl.parent = c.name AND dl.parenttype = 'Contact' AND dl.link_doctype = 'CIMS Customer'
+		WHERE IFNULL(c.mobile_no, '') != ''"""
+	):
+		if customer not in exclude:
+			index.add_key(SAME_MOBILE, mobile, customer)
+
+
+class CustomerHandler:
+	def __init__(self, context: ImportContext, write: bool = True):
+		self.context = context
+		self.write = write
+		self.index = CustomerIndex()
+
+	def prepare(self) -> None:
+		load_site_index(self.index)
+		self.names = SeriesNames(SERIES)
+		self.customer_columns, self.customer_base = column_defaults(CUSTOMER)
+		self.contact_columns, self.contact_base = column_defaults("Contact")
+		self.user = frappe.session.user
+		self.reference = updater_reference(self.context)
+		self._teams: dict = {}
+		self._members: dict = {}
+
+	def finish(self) -> None:
+		pass
+
+	# Deciding -------------------------------------------------------------------------------------
+
+	def process(self, rows: list[SourceRow]) -> None:
+		for row in rows:
+			if row.status != FAILED:
+				self.decide(row)
+		if not self.write:
+			self.plan(rows)
+			return
+		self.write_inserts([row for row in rows if row.action == "insert" and row.status != FAILED])
+		for row in rows:
+			if row.status in (MERGED, SKIPPED) and isinstance(row.target, SourceRow):
+				row.record = row.target.record
+		self.write_updates(
+			[row for row in rows if row.action in ("update", "merge") and row.status != FAILED]
+		)
+		self.describe_possible_duplicates(rows)
+
+	def decide(self, row: SourceRow) -> None:
+		context = self.context
+		customer, contact = split_customer_contact(row.values)
+		for error in customer_row_rules(customer):
+			row.errors.append(error)
+		if row.errors:
+			row.status = FAILED
+			return
+		keys = customer_keys(customer)
+		row.data = {"customer": customer, "contact": contact, "keys": keys}
+		targets: dict = {}
+		for reason, ref in self.index.same(keys):
+			target = ref.record if isinstance(ref, SourceRow) and ref.record else ref
+			targets.setdefault(target, reason)
+		if len(targets) > 1:
+			row.fail(
+				_("This row matches more than one customer: {0}").format(
+					"; ".join(
+						f"{self.describe(target)} ({same_reason(reason)})"
+						for target, reason in targets.items()
+					)
+				)
+			)
+			return
+		if targets:
+			target, reason = next(iter(targets.items()))
+			self.decide_existing(row, target, reason)
+			return
+		if context.import_type == "Update":
+			row.outcome(
+				SKIPPED, _("No existing customer matches this row: an Update changes existing customers only")
+			)
+			return
+		if not self.new_customer_stage(row, customer):
+			return
+		row.action = "insert"
+		row.data["similar"] = self.index.similar(keys)
+		self.index.add(keys, row)
+
+	def new_customer_stage(self, row: SourceRow, customer: dict) -> bool:
+		"""The lifecycle rules a new customer created in a stage past the first one must meet (as in the
+		form): Active needs a contract amount (a new customer has no won opportunity), and the stage sets
+		its dates."""
+		stage = customer.get("lifecycle_stage") or INITIAL_STAGE
+		if stage == INITIAL_STAGE:
+			return True
+		try:
+			check_stage(stage)
+			check_active_requirement(stage, False, customer.get("contract_amount"))
+		except RuleViolation as error:
+			row.errors.append(RowError("lifecycle_stage", error.message, error.params))
+			row.status = FAILED
+			return False
+		customer.update(
+			stage_move_effects(
+				None, stage, self.context.today, customer.get("churned_on"), customer.get("first_deal_date")
+			)
+		)
+		return True
+
+	def decide_existing(self, row: SourceRow, target, reason: str) -> None:
+		context = self.context
+		described = self.describe(target)
+		record = target if isinstance(target, str) else None
+		if context.import_type == "Insert":
+			if isinstance(target, SourceRow):
+				row.target = target
+				row.outcome(
+					SKIPPED, _("Same customer as row {0} ({1})").format(target.number, same_reason(reason))
+				)
+			else:
+				row.outcome(
+					SKIPPED, _("Already exists: {0} ({1})").format(described, same_reason(reason)), record
+				)
+			return
+		if context.policy == "Skip":
+			row.outcome(
+				SKIPPED,
+				_("Exists: {0} ({1}); the conflict policy Skip leaves it unchanged").format(
+					described, same_reason(reason)
+				),
+				record,
+			)
+			return
+		if isinstance(target, SourceRow):
+			# An earlier row of this chunk inserts that customer: fold this row into it before writing.
+			changes = resolve(target.data["customer"], row.data["customer"], context.policy)
+			target.data["customer"].update(changes)
+			if row.data["contact"] and not target.data["contact"]:
+				target.data["contact"] = row.data["contact"]
+			row.target = target
+			row.outcome(MERGED, _("Merged into row {0} ({1})").format(target.number, same_reason(reason)))
+			return
+		row.action = "update" if context.import_type == "Update" else "merge"
+		row.target = target
+		row.data["reason"] = reason
+		self.index.add(row.data["keys"], target, similar=False)
+
+	def describe(self, target) -> str:
+		if isinstance(target, SourceRow):
+			return _("row {0}").format(target.number)
+		return _("customer {0}").format(target)
+
+	# Writing new customers ------------------------------------------------------------------------
+
+	def write_inserts(self, rows: list[SourceRow]) -> None:
+		if not rows:
+			return
+		frappe.has_permission(CUSTOMER, "create", throw=True)
+		context = self.context
+		now = now_datetime()
+		today = nowdate()
+		user = self.user
+		names = self.names.take(len(rows))
+		customers, contacts, phones, emails, links = [], [], [], [], []
+		contact_names = self._free_contact_names(rows, names)
+		for row, name in zip(rows, names, strict=True):
+			values = row.data["customer"]
+			customer = dict(self.customer_base)
+			customer.update(values)
+			customer.update(
+				name=name,
+				naming_series=SERIES,
+				creation=now,
+				modified=now,
+				owner=user,
+				modified_by=user,
+				lifecycle_stage=customer.get("lifecycle_stage") or "Potential Customer",
+				lifecycle_stage_changed_on=now,
+				first_contact_date=customer.get("first_contact_date") or today,
+				data_source=context.data_source,
+			)
+			if customer.get("account_manager"):
+				self.track_account_manager(customer, now)
+			customer.update(derived_customer_fields(customer))
+			permissions.set_masked_personal_data(_Record(customer))
+			contact = row.data["contact"]
+			if contact:
+				contact_name = contact_names[row]
+				record = dict(self.contact_base)
+				record.update({key: value for key, value in contact.items() if value not in (None, "")})
+				record.update(
+					name=contact_name,
+					full_name=contact["first_name"],
+					is_primary_contact=1,
+					creation=now,
+					modified=now,
+					owner=user,
+					modified_by=user,
+				)
+				contacts.append(record)
+				child = {
+					"creation": now,
+					"modified": now,
+					"owner": user,
+					"modified_by": user,
+					"docstatus": 0,
+					"parent": contact_name,
+					"parenttype": "Contact",
+					"idx": 1,
+				}
+				links.append(
+					{
+						**child,
+						"name": hash_name(),
+						"parentfield": "links",
+						"link_doctype": CUSTOMER,
+						"link_name": name,
+						"link_title": customer["customer_name"],
+					}
+				)
+				if contact.get("mobile_no"):
+					phones.append(
+						{
+							**child,
+							"name": hash_name(),
+							"parentfield": "phone_nos",
+							"phone": contact["mobile_no"],
+							"is_primary_mobile_no": 1,
+							"is_primary_phone": 0,
+						}
+					)
+				if contact.get("email_id"):
+					emails.append(
+						{
+							**child,
+							"name": hash_name(),
+							"parentfield": "email_ids",
+							"email_id": contact["email_id"],
+							"is_primary": 1,
+						}
+					)
+				customer["primary_contact"] = contact_name
+				customer["mobile_no"] = contact.get("mobile_no") or customer.get("mobile_no")
+				customer["email_id"] = contact.get("email_id") or customer.get("email_id")
+				permissions.set_masked_personal_data(_Record(customer))
+			customers.append(customer)
+			row.outcome(INSERTED, "", name)
+		insert_dicts(CUSTOMER, customers, self.customer_columns)
+		insert_dicts("Contact", contacts, self.contact_columns)
+		child_fields = [
+			"name",
+			"creation",
+			"modified",
+			"owner",
+			"modified_by",
+			"docstatus",
+			"parent",
+			"parenttype",
+			"parentfield",
+			"idx",
+		]
+		insert_dicts("Dynamic Link", links, [*child_fields, "link_doctype", "link_name", "link_title"])
+		insert_dicts(
+			"Contact Phone", phones, [*child_fields, "phone", "is_primary_mobile_no", "is_primary_phone"]
+		)
+		insert_dicts("Contact Email", emails, [*child_fields, "email_id", "is_primary"])
+		insert_dicts("Version", version_rows(CUSTOMER, names, now, user, self.reference))
+		sync_global_search(CUSTOMER, customers)
+		children: dict[str, list[dict]] = {}
+		for child in (*links, *phones, *emails):
+			doctype = {"links": "Dynamic Link", "phone_nos": "Contact Phone", "email_ids": "Contact Email"}[
+				child["parentfield"]
+			]
+			children.setdefault(child["parent"], []).append({**child, "doctype": doctype})
+		sync_global_search("Contact", contacts, children)
+		self.assign_account_managers(
+			[customer["name"] for customer in customers if not customer.get("account_manager")], now
+		)
+		from cims_app.follow_up_plans import sync_plans
+
+		sync_plans(names)
+
+	def track_account_manager(self, customer: dict, now) -> None:
+		"""As the form's assignment.track_account_manager: stamp the date, and take the manager's team when
+		the row names none (or one the manager is not in)."""
+		user = customer["account_manager"]
+		customer["account_manager_since"] = now
+		team = customer.get("sales_team")
+		if not team or not self._is_member(user, team):
+			customer["sales_team"] = self._team_of(user) or team
+
+	def assign_account_managers(self, names: list[str], now) -> None:
+		"""New customers without an account manager: the assignment rules first (as the form does), then
+		the importing user, unless that is Administrator (set-based, after the insert)."""
+		if not names:
+			return
+		if assignment.REP not in frappe.get_roles():
+			assignment.assign_customers(names)
+		user = self.user
+		if user in ("Guest", "Administrator"):
+			return
+		customer = frappe.qb.DocType(CUSTOMER)
+		from frappe.query_builder.functions import Coalesce
+
+		(
+			frappe.qb.update(customer)
+			.set(customer.account_manager, user)
+			.set(customer.account_manager_since, now)
+			.set(customer.sales_team, Coalesce(customer.sales_team, self._team_of(user)))
+			.where(
+				customer.name.isin(names)
+				& (Coalesce(customer.account_manager, "") == "")
+				& (customer.in_public_pool == 0)
+			)
+		).run()
+
+	def _team_of(self, user: str) -> str | None:
+		if user not in self._teams:
+			self._teams[user] = assignment.team_of(user)
+		return self._teams[user]
+
+	def _is_member(self, user: str, team: str) -> bool:
+		key = (user, team)
+		if key not in self._members:
+			self._members[key] = bool(
+				frappe.db.exists(
+					"CIMS Sales Team Member", {"parenttype": "CIMS Sales Team", "parent": team, "user": user}
+				)
+			)
+		return self._members[key]
+
+	def _free_contact_names(self, rows: list[SourceRow], names: list[str]) -> dict:
+		"""Contact names as Frappe's Contact.autoname makes them (full name-customer), made unique."""
+		wanted = {}
+		for row, name in zip(rows, names, strict=True):
+			if row.data["contact"]:
+				wanted[row] = f"{row.data['contact']['first_name']}-{name}".strip()
+		taken = set()
+		if wanted:
+			taken = set(
+				frappe.db.sql_list(
+					"SELECT name FROM `tabContact` WHERE name IN %(names)s",
+					{"names": tuple(set(wanted.values()))},
+				)
+			)
+		result = {}
+		for row, candidate in wanted.items():
+			name, number = candidate, 0
+			while name in taken:
+				number += 1
+				name = f"{candidate}-{number}"
+			taken.add(name)
+			result[row] = name
+		return result
+
+	# Updating existing customers ------------------------------------------------------------------
+
+	def write_updates(self, rows: list[SourceRow]) -> None:
+		if not rows:
+			return
+		contacts = contacts_of(row.target for row in rows)
+		for row in rows:
+			in_savepoint(row, lambda row=row: self.update_one(row, contacts.get(row.target, [])))
+
+	def update_one(self, row: SourceRow, contacts: list[dict]) -> None:
+		context = self.context
+		status = UPDATED if row.action == "update" else MERGED
+		doc = frappe.get_doc(CUSTOMER, row.target)
+		values = row.data["customer"]
+		changes = resolve(doc.as_dict(), values, context.policy)
+		changes.pop("mobile_no", None) if doc.primary_contact else None
+		changes.pop("email_id", None) if doc.primary_contact else None
+		contact = row.data["contact"]
+		new_contact = None
+		if contact and not _has_contact(contacts, contact):
+			new_contact = frappe.get_doc(
+				{
+					"doctype": "Contact",
+					"first_name": contact["first_name"],
+					"designation": contact.get("designation"),
+					"cims_contact_role": contact.get("cims_contact_role"),
+					"cims_wechat": contact.get("cims_wechat"),
+					"links": [{"link_doctype": CUSTOMER, "link_name": doc.name}],
+					"phone_nos": [{"phone": contact["mobile_no"], "is_primary_mobile_no": 1}]
+					if contact.get("mobile_no")
+					else [],
+					"email_ids": [{"email_id": contact["email_id"], "is_primary": 1}]
+					if contact.get("email_id")
+					else [],
+				}
+			)
+			new_contact.flags.updater_reference = self.reference
+			new_contact.insert()
+			if not doc.primary_contact:
+				changes["primary_contact"] = new_contact.name
+		if not changes and not new_contact:
+			row.outcome(SKIPPED, _("Nothing to change in customer {0}").format(doc.name), doc.name)
+			return
+		doc.update(changes)
+		doc.data_source = append_source(doc.data_source, context.data_source)
+		doc.flags.updater_reference = self.reference
+		doc.flags.stage_change_source = "import"
+		doc.flags.cims_system_stage_move = True
+		doc.save()
+		row.outcome(status, "", doc.name)
+
+	def plan(self, rows: list[SourceRow]) -> None:
+		"""The preview's description of each row (nothing is written)."""
+		for row in rows:
+			if row.status == FAILED:
+				continue
+			if row.action == "insert":
+				row.plan = _("Insert")
+				similar = [self.describe(ref) for ref in row.data.get("similar") or []]
+				if similar:
+					row.plan += "; " + _("possibly the same customer as {0}").format(", ".join(similar))
+			elif row.action == "update":
+				row.plan = _("Update {0} ({1})").format(
+					self.describe(row.target), same_reason(row.data["reason"])
+				)
+			elif row.action == "merge":
+				row.plan = _("Merge into {0} ({1})").format(
+					self.describe(row.target), same_reason(row.data["reason"])
+				)
+			else:
+				row.plan = row.message
+
+	# Possible duplicates --------------------------------------------------------------------------
+
+	def describe_possible_duplicates(self, rows: list[SourceRow]) -> None:
+		for row in rows:
+			similar = row.data.get("similar") if row.data else None
+			if not similar or row.status != INSERTED:
+				continue
+			names = []
+			for ref in similar:
+				name = ref.record if isinstance(ref, SourceRow) else ref
+				if name and name != row.record and name not in names:
+					names.append(name)
+			if names:
+				row.possible_duplicates = names
+				row.message = _("Possibly the same customer as {0}: check and merge if so").format(
+					", ".join(names)
+				)
+
+
+class _Record:
+	"""A dict seen as a document (get and set), for the app's per-document helpers."""
+
+	def __init__(self, values: dict):
+		self.values = values
+
+	def get(self, key, default=None):
+		return self.values.get(key, default)
+
+	def set(self, key, value) -> None:
+		self.values[key] = value
+
+
+def _has_contact(contacts: list[dict], contact: dict) -> bool:
+	mobile = contact.get("mobile_no")
+	email = contact.get("email_id")
+	name = lookup_key(contact.get("first_name"))
+	for existing in contacts:
+		if mobile and existing.mobile_no == mobile:
+			return True
+		if email and existing.email_id == email:
+			return True
+		if name and lookup_key(existing.full_name) == name and not (mobile or email):
+			return True
+	return False
