@@ -16,7 +16,6 @@ from frappe.utils import cint, flt, now_datetime
 from cims_app.domain.campaign_metrics import campaign_metrics
 from cims_app.domain.campaign_rules import (
 	ATTENDED,
-	EngagementRow,
 	check_in_is_open,
 	like_pattern_for_tag,
 	parse_engagement_row,
@@ -104,7 +103,7 @@ def _insert_members(campaign: str, conditions: list[str], params: dict) -> int:
 		""",
 		{**params, "now": now, "user": user, "campaign": campaign},
 	)
-	added = frappe.db._cursor.rowcount
+	added = frappe.db._cursor.rowcount  # rows the statement inserted (the framework exposes no API)
 	if added:
 		sync_member_conversions([campaign])
 		refresh_metrics([campaign])

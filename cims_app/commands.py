@@ -140,3 +140,8 @@ def cims_demo(
 
 
 commands = [cims_demo]
+
+# Excel import from the shell (cims_app.importer.cli).
+from cims_app.importer.cli import cims_import
+
+commands.append(cims_import)

@@ -131,6 +131,10 @@ override_whitelisted_methods = {
 	"frappe.desk.search.search_link": "cims_app.permissions.search_link",
 	"frappe.desk.search.search_widget": "cims_app.permissions.search_widget",
 	"frappe.utils.global_search.search": "cims_app.permissions.global_search",
+	# Exports neutralise spreadsheet formula injection (cims_app.importer.export wraps the originals).
+	"frappe.desk.reportview.export_query": "cims_app.importer.export.export_query",
+	"frappe.desk.query_report.export_query": "cims_app.importer.export.export_report_query",
+	"frappe.core.doctype.data_export.exporter.export_data": "cims_app.importer.export.export_data",
 }
 
 # Scheduler

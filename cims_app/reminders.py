@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import frappe
 from frappe.utils import escape_html, get_url_to_form, getdate, now_datetime, strip_html
 
+from cims_app.domain.errors import _
 from cims_app.jobs.bulk_update import update_rows
 
 BATCH_SIZE = 2000
@@ -174,6 +175,11 @@ def _send_batch(batch: list[Reminder], users: dict, channels: Channels) -> int:
 	return len(new)
 
 
+def translate(message: str, lang: str, *params) -> str:
+	"""`message` (an English template) in `lang`, filled with `params`."""
+	return frappe._(message, lang=lang).format(*params)
+
+
 def _text(reminder: Reminder, lang: str) -> str:
 	params = [escape_html(p) if isinstance(p, str) else p for p in reminder.params]
 	return frappe._(reminder.message, lang=lang).format(*params)
@@ -307,7 +313,7 @@ def _queue_digests(reminders: list[Reminder], texts: dict, users: dict) -> None:
 		if len(items) == 1:
 			subject = strip_html(texts[id(items[0])])
 		else:
-			subject = frappe._("{0} new CIMS reminders", lang=info.language).format(len(items))
+			subject = translate(_("{0} new CIMS reminders"), info.language, len(items))
 		lines = "".join(
 			f'<li><a href="{escape_html(get_url_to_form(r.reference_doctype, r.reference_name))}">'
 			f"{texts[id(r)]}</a></li>"

@@ -86,3 +86,16 @@ def claim(customer: str) -> dict:
 	if not set(frappe.get_roles()) & set(ASSIGNABLE_ROLES):
 		frappe.throw(_("Only sales reps and sales managers claim customers"), frappe.PermissionError)
 	return assignment.claim_customer(customer, frappe.session.user)
+
+
+@frappe.whitelist(methods=["POST"])
+def merge(keep: str, remove: str, policy: str = "Fill Empty") -> dict:
+	"""Merge customer `remove` into `keep` (contacts, follow-ups, opportunities, memberships, comments and
+	attachments move; fields by conflict policy; `remove` is deleted, its snapshot kept in a comment):
+	Sales Manager or admin, with write access to both customers."""
+	_require_manager()
+	for name in (keep, remove):
+		frappe.has_permission(CUSTOMER, "write", doc=name, throw=True)
+	from cims_app.importer.merge import merge_customers
+
+	return merge_customers(keep, remove, policy)

@@ -980,10 +980,11 @@ class DemoGenerator:
 				created = rng.randint(earliest, latest)
 			created = min(max(created, earliest), latest)
 			product, low_price, high_price, low_quantity, high_quantity = rng.choice(products)
-			unit_price = rng.randint(low_price, high_price)
+			# Most deals are small: price and quantity lean towards the low end of their ranges.
+			unit_price = low_price + int((high_price - low_price) * rng.random() ** 2)
 			if unit_price >= 1000:
 				unit_price = unit_price // 100 * 100
-			quantity = low_quantity + int((high_quantity - low_quantity) * rng.random() ** 2)
+			quantity = low_quantity + int((high_quantity - low_quantity) * rng.random() ** 3)
 			expected = expected_amount(unit_price, quantity)
 			closed = None
 			if status != "Open":

@@ -59,21 +59,31 @@ def customer_keys(values: Mapping) -> CustomerKeys:
 	)
 
 
-class SimilarNameIndex:
-	"""Match keys of many customers, answering "which known names may be the same as this one?".
+ABBREVIATION_MAX = 4  # an abbreviation found by the index has at most this many characters
 
-	Two match keys can only be possibly the same when every character of the shorter one occurs in
-	the longer (match_keys_possibly_same). So a key is filed under each of its characters, and under
-	one "anchor" character, the rarest when it was added: a shorter known key is found through the
-	anchor, which the new key must contain; a longer known key through the new key's rarest
-	character. Candidates are then checked with match_keys_possibly_same.
+
+class SimilarNameIndex:
+	"""Match keys of many customers, answering "which known names may be the same as this one?" fast.
+
+	match_keys_possibly_same flags equal keys, a key contained in another (华为 in 华为技术) and an
+	abbreviation whose characters appear in order in the longer key (中石油, 中国石油天然气). Comparing
+	a key with every known one is quadratic, so candidates come from small indexes and are then checked
+	with match_keys_possibly_same:
+	- equal keys: a dict;
+	- containment: a shorter known key is one of the new key's substrings (a dict lookup each); a longer
+	  known key contains the new key's rarest bigram (a bigram index);
+	- abbreviations of up to ABBREVIATION_MAX characters that start with the full name's first
+	  character (中石油, 北大, 华为), through an index of (first character, later character) pairs.
+	Longer abbreviations, or ones starting elsewhere, are found only when they are also substrings.
 	"""
 
 	def __init__(self):
 		self._keys: list[str] = []
 		self._refs: list[Hashable] = []
-		self._by_char: dict[str, list[int]] = defaultdict(list)
-		self._by_anchor: dict[str, list[int]] = defaultdict(list)
+		self._by_key: dict[str, list[int]] = defaultdict(list)
+		self._by_bigram: dict[str, list[int]] = defaultdict(list)
+		self._short_by_pair: dict[tuple[str, str], list[int]] = defaultdict(list)
+		self._by_pair: dict[tuple[str, str], list[int]] = defaultdict(list)
 
 	def __len__(self) -> int:
 		return len(self._keys)
@@ -84,24 +94,45 @@ class SimilarNameIndex:
 		position = len(self._keys)
 		self._keys.append(key)
 		self._refs.append(ref)
-		chars = set(key)
-		anchor = min(chars, key=lambda char: (len(self._by_char.get(char, ())), char))
-		self._by_anchor[anchor].append(position)
-		for char in chars:
-			self._by_char[char].append(position)
+		self._by_key[key].append(position)
+		for bigram in {key[i : i + 2] for i in range(len(key) - 1)}:
+			self._by_bigram[bigram].append(position)
+		first = key[0]
+		if len(key) <= ABBREVIATION_MAX:
+			self._short_by_pair[(first, key[1])].append(position)
+		if len(key) <= ABBREVIATION_MAX * 5 // 2:
+			for char in set(key[1:]):
+				self._by_pair[(first, char)].append(position)
+
+	def _candidates(self, key: str) -> set[int]:
+		found: set[int] = set(self._by_key.get(key, ()))
+		# Known keys the new key contains: its substrings of 2 characters or more.
+		for start in range(len(key) - 1):
+			for end in range(start + 2, len(key) + 1):
+				found.update(self._by_key.get(key[start:end], ()))
+		# Known keys containing the new key: they hold its rarest bigram.
+		bigrams = {key[i : i + 2] for i in range(len(key) - 1)}
+		rarest = min(bigrams, key=lambda bigram: len(self._by_bigram.get(bigram, ())))
+		found.update(self._by_bigram.get(rarest, ()))
+		# Abbreviations: a short known key starting as the new one does, with a later character of it.
+		first = key[0]
+		for char in set(key[1:]):
+			found.update(self._short_by_pair.get((first, char), ()))
+		# The new key as an abbreviation of a longer known key.
+		if len(key) <= ABBREVIATION_MAX:
+			rest = set(key[1:])
+			pairs = [self._by_pair.get((first, char), ()) for char in rest]
+			if pairs:
+				found.update(min(pairs, key=len))
+		return found
 
 	def similar(self, key: str) -> list[Hashable]:
 		"""Refs of known keys possibly the same as `key`, in the order they were added, each once."""
 		if len(key) < 2:
 			return []
-		chars = set(key)
-		rarest = min(chars, key=lambda char: len(self._by_char.get(char, ())))
-		candidates = set(self._by_char.get(rarest, ()))
-		for char in chars:
-			candidates.update(self._by_anchor.get(char, ()))
 		found = []
 		seen = set()
-		for position in sorted(candidates):
+		for position in sorted(self._candidates(key)):
 			ref = self._refs[position]
 			if ref not in seen and match_keys_possibly_same(key, self._keys[position]):
 				seen.add(ref)

@@ -4,8 +4,8 @@ import re
 
 from cims_app.domain.contact_rules import mask_email, mask_mobile
 
-# A mainland mobile number not glued to other digits, and an email address.
-_MOBILE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+# A mainland mobile number standing on its own (not inside a longer code), and an email address.
+_MOBILE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])1[3-9][0-9]{9}(?![0-9A-Za-z])")
 _EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 
 

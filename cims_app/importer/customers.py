@@ -7,6 +7,9 @@ chunk. Updates and merges into existing customers go through the controller (Doc
 workflow, Version diff and stage history are exactly the form's.
 """
 
+import time
+from collections import Counter
+
 import frappe
 from frappe import _
 from frappe.utils import now_datetime, nowdate
@@ -88,6 +91,7 @@ class CustomerHandler:
 		self.context = context
 		self.write = write
 		self.index = CustomerIndex()
+		self.timings: Counter = Counter()
 
 	def prepare(self) -> None:
 		load_site_index(self.index)
@@ -105,9 +109,11 @@ class CustomerHandler:
 	# Deciding -------------------------------------------------------------------------------------
 
 	def process(self, rows: list[SourceRow]) -> None:
+		clock = time.perf_counter()
 		for row in rows:
 			if row.status != FAILED:
 				self.decide(row)
+		clock = self._tick("decide", clock)
 		if not self.write:
 			self.plan(rows)
 			return
@@ -119,6 +125,12 @@ class CustomerHandler:
 			[row for row in rows if row.action in ("update", "merge") and row.status != FAILED]
 		)
 		self.describe_possible_duplicates(rows)
+		self._tick("writes (all)", clock)
+
+	def _tick(self, phase: str, since: float) -> float:
+		now = time.perf_counter()
+		self.timings[phase] += now - since
+		return now
 
 	def decide(self, row: SourceRow) -> None:
 		context = self.context
@@ -228,6 +240,7 @@ class CustomerHandler:
 	def write_inserts(self, rows: list[SourceRow]) -> None:
 		if not rows:
 			return
+		clock = time.perf_counter()
 		frappe.has_permission(CUSTOMER, "create", throw=True)
 		context = self.context
 		now = now_datetime()
@@ -318,7 +331,9 @@ class CustomerHandler:
 				permissions.set_masked_personal_data(_Record(customer))
 			customers.append(customer)
 			row.outcome(INSERTED, "", name)
+		clock = self._tick("build rows", clock)
 		insert_dicts(CUSTOMER, customers, self.customer_columns)
+		clock = self._tick("insert customers", clock)
 		insert_dicts("Contact", contacts, self.contact_columns)
 		child_fields = [
 			"name",
@@ -337,7 +352,9 @@ class CustomerHandler:
 			"Contact Phone", phones, [*child_fields, "phone", "is_primary_mobile_no", "is_primary_phone"]
 		)
 		insert_dicts("Contact Email", emails, [*child_fields, "email_id", "is_primary"])
+		clock = self._tick("insert contacts", clock)
 		insert_dicts("Version", version_rows(CUSTOMER, names, now, user, self.reference))
+		clock = self._tick("insert versions", clock)
 		sync_global_search(CUSTOMER, customers)
 		children: dict[str, list[dict]] = {}
 		for child in (*links, *phones, *emails):
@@ -346,12 +363,14 @@ class CustomerHandler:
 			]
 			children.setdefault(child["parent"], []).append({**child, "doctype": doctype})
 		sync_global_search("Contact", contacts, children)
+		clock = self._tick("global search", clock)
 		self.assign_account_managers(
 			[customer["name"] for customer in customers if not customer.get("account_manager")], now
 		)
 		from cims_app.follow_up_plans import sync_plans
 
 		sync_plans(names)
+		self._tick("assign and plans", clock)
 
 	def track_account_manager(self, customer: dict, now) -> None:
 		"""As the form's assignment.track_account_manager: stamp the date, and take the manager's team when

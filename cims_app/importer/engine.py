@@ -355,6 +355,12 @@ class ImportRun:
 		self.run_counts: Counter = Counter()
 		self.already_done = 0
 		self.examples = 0
+		self.timings: Counter = Counter()
+
+	def _tick(self, phase: str, since: float) -> float:
+		now = time.perf_counter()
+		self.timings[phase] += now - since
+		return now
 
 	def run(self) -> dict[str, int]:
 		batch = self.batch
@@ -379,7 +385,11 @@ class ImportRun:
 			occurrence: Counter = Counter()
 			done_rows = 0
 			total = max(1, info.row_bound - info.header_row)
+			timings = self.timings
+			clock = time.perf_counter()
 			for chunk in chunks(iter_rows(info), self.chunk_rows):
+				timings["read"] += time.perf_counter() - clock
+				clock = time.perf_counter()
 				rows = []
 				for number, cells in chunk:
 					if is_example_row(next((value for value in cells if value not in (None, "")), None)):
@@ -391,23 +401,29 @@ class ImportRun:
 						continue
 					context.normalise(row)
 					rows.append(row)
+				clock = self._tick("normalise", clock)
 				handler.process(rows)
 				for row in rows:
 					if not row.status:
 						row.fail(_("The row was not processed"))
+				clock = self._tick("records", clock)
 				ledger.write(rows, context)
 				self.run_counts.update(row.status for row in rows)
 				for row in rows:
 					# Later rows may still point at these (duplicates inside the file): keep only what they need.
 					row.cells, row.values, row.data = (), {}, {}
 				done_rows += len(chunk)
+				clock = self._tick("ledger", clock)
 				frappe.db.commit()
 				self._publish(done_rows, total)
+				clock = self._tick("commit", clock)
 		except Exception:
 			frappe.db.rollback()
 			self._append_log(traceback.format_exc())
 			return self._finish(ledger, started, crashed=True)
 		handler.finish()
+		for phase, seconds in getattr(handler, "timings", {}).items():
+			self.timings[f"records: {phase}"] += seconds
 		return self._finish(ledger, started)
 
 	def _refuse_missing_required(self, context: ImportContext) -> None:

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from lxml import etree
-from openpyxl import load_workbook
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
@@ -92,10 +91,15 @@ def inspect_file(path: str, max_mb: float, max_rows: int) -> SheetInfo:
 	except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError):
 		raise ImportFileError(_("The workbook is damaged and cannot be read: save it again in Excel"))
 
-	workbook = _open(path)
 	try:
+		stream = SheetStream(path)
+	except ImportFileError:
+		raise
+	except Exception:
+		raise ImportFileError(_("The workbook is damaged and cannot be read: save it again in Excel"))
+	with stream:
 		hidden = [
-			ws.title for ws in workbook.worksheets if ws.sheet_state != "visible" and ws.title != LISTS_SHEET
+			sheet.name for sheet in stream.sheets if sheet.state != "visible" and sheet.name != LISTS_SHEET
 		]
 		if hidden:
 			raise ImportFileError(
@@ -104,28 +108,31 @@ def inspect_file(path: str, max_mb: float, max_rows: int) -> SheetInfo:
 				),
 				(", ".join(hidden),),
 			)
-		visible = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"]
+		visible = [sheet for sheet in stream.sheets if sheet.state == "visible"]
 		if not visible:
 			raise ImportFileError(_("The workbook has no sheet to import"))
-		sheet = visible[0]
-		sheet_path = sheet._worksheet_path
-		header_row, header = _find_header(sheet)
+		stream.select(visible[0].name)
+		sheet_path = stream.sheet_part
+		try:
+			header_row, header = _find_header(stream)
+			has_data = header is not None and _has_data_row(stream, header_row)
+		except (etree.XMLSyntaxError, zipfile.BadZipFile, KeyError, ValueError, IndexError):
+			raise ImportFileError(_("The workbook is damaged and cannot be read: save it again in Excel"))
 		if header is None:
-			raise ImportFileError(_("The sheet {0} is empty"), (sheet.title,))
-		if not _has_data_row(sheet, header_row):
+			raise ImportFileError(_("The sheet {0} is empty"), (visible[0].name,))
+		if not has_data:
 			raise ImportFileError(
-				_("The sheet {0} has a header row but no data rows: fill in at least one row"), (sheet.title,)
+				_("The sheet {0} has a header row but no data rows: fill in at least one row"),
+				(visible[0].name,),
 			)
 		info = SheetInfo(
 			path=path,
-			sheet_name=sheet.title,
+			sheet_name=visible[0].name,
 			header=header,
 			header_row=header_row,
 			row_bound=0,
-			other_sheets=[ws.title for ws in visible[1:]],
+			other_sheets=[sheet.name for sheet in visible[1:]],
 		)
-	finally:
-		workbook.close()
 
 	formulas, merged, rows = _scan_sheet_xml(path, sheet_path)
 	if merged:
@@ -150,22 +157,15 @@ def inspect_file(path: str, max_mb: float, max_rows: int) -> SheetInfo:
 	return info
 
 
-def _open(path: str):
-	try:
-		return load_workbook(path, read_only=True, data_only=False)
-	except Exception:
-		raise ImportFileError(_("The workbook is damaged and cannot be read: save it again in Excel"))
-
-
-def _find_header(sheet) -> tuple[int, list | None]:
-	for number, row in enumerate(sheet.iter_rows(max_row=_HEADER_SEARCH_ROWS, values_only=True), start=1):
+def _find_header(stream: "SheetStream") -> tuple[int, list | None]:
+	for number, row in stream.rows(max_row=_HEADER_SEARCH_ROWS):
 		if any(not is_blank(value) for value in row):
 			return number, list(row)
 	return 0, None
 
 
-def _has_data_row(sheet, header_row: int) -> bool:
-	for row in sheet.iter_rows(min_row=header_row + 1, values_only=True):
+def _has_data_row(stream: "SheetStream", header_row: int) -> bool:
+	for _number, row in stream.rows(min_row=header_row + 1):
 		values = [value for value in row if not is_blank(value)]
 		if values and not is_example_row(values[0]):
 			return True
@@ -195,15 +195,8 @@ def _scan_sheet_xml(path: str, sheet_path: str) -> tuple[bool, str, int]:
 
 
 def _first_formula_cell(path: str, sheet_name: str) -> str:
-	workbook = _open(path)
-	try:
-		for row in workbook[sheet_name].iter_rows():
-			for cell in row:
-				if getattr(cell, "data_type", None) == "f":
-					return cell.coordinate
-	finally:
-		workbook.close()
-	return "?"
+	with SheetStream(path, sheet_name) as stream:
+		return stream.first_formula_cell() or "?"
 
 
 def iter_rows(info: SheetInfo) -> Iterator[tuple[int, tuple]]:
@@ -226,31 +219,53 @@ _ROW_TAG = MAIN_NS + "row"
 _VALUE_TAG = MAIN_NS + "v"
 _TEXT_TAG = MAIN_NS + "t"
 _PHONETIC_TAG = MAIN_NS + "rPh"
+_FORMULA_TAG = MAIN_NS + "f"
 _CELL_REF = re.compile(r"([A-Z]+)")
 
 
-class SheetStream:
-	"""Rows of one worksheet of an .xlsx, parsed incrementally; shared strings and date styles loaded once."""
+@dataclass(frozen=True)
+class SheetEntry:
+	name: str
+	state: str
+	part: str
 
-	def __init__(self, path: str, sheet_name: str):
+
+class SheetStream:
+	"""The sheets of an .xlsx and the rows of one, parsed incrementally with lxml; shared strings are read
+	only as far as the rows read so far need them, date styles once."""
+
+	def __init__(self, path: str, sheet_name: str | None = None):
 		self.archive = zipfile.ZipFile(path)
+		self.names = set(self.archive.namelist())
 		workbook_xml = etree.fromstring(self.archive.read("xl/workbook.xml"))
-		relations = self._relations("xl/_rels/workbook.xml.rels")
-		self.sheet_part = None
-		for sheet in workbook_xml.iter(MAIN_NS + "sheet"):
-			if sheet.get("name") == sheet_name:
-				self.sheet_part = _part_path(relations.get(sheet.get(REL_NS + "id"), ""))
-		if not self.sheet_part:
-			raise ImportFileError(_("The workbook is damaged and cannot be read: save it again in Excel"))
+		relations = self._relation_rows("xl/_rels/workbook.xml.rels")
+		by_id = {rid: target for target, _kind, rid in relations}
+		self.sheets = [
+			SheetEntry(
+				sheet.get("name"),
+				sheet.get("state") or "visible",
+				_part_path(by_id.get(sheet.get(REL_NS + "id"), "")),
+			)
+			for sheet in workbook_xml.iter(MAIN_NS + "sheet")
+		]
 		properties = workbook_xml.find(MAIN_NS + "workbookPr")
 		mac = properties is not None and properties.get("date1904") in ("1", "true")
 		self.epoch = CALENDAR_MAC_1904 if mac else CALENDAR_WINDOWS_1900
-		by_type = {
-			kind.rsplit("/", 1)[-1]: target
-			for target, kind in self._relation_types("xl/_rels/workbook.xml.rels")
-		}
-		self.shared = self._shared_strings(_part_path(by_type.get("sharedStrings", "")))
+		by_type = {kind.rsplit("/", 1)[-1]: target for target, kind, _rid in relations}
+		self.shared: list[str] = []
+		self._shared_part = _part_path(by_type.get("sharedStrings", ""))
+		self._shared_reader = None
 		self.date_styles = self._date_styles(_part_path(by_type.get("styles", "")))
+		self.sheet_part = None
+		if sheet_name:
+			self.select(sheet_name)
+
+	def select(self, sheet_name: str) -> None:
+		for sheet in self.sheets:
+			if sheet.name == sheet_name and sheet.part in self.names:
+				self.sheet_part = sheet.part
+				return
+		raise ImportFileError(_("The workbook is damaged and cannot be read: save it again in Excel"))
 
 	def __enter__(self):
 		return self
@@ -258,14 +273,8 @@ class SheetStream:
 	def __exit__(self, *exc):
 		self.archive.close()
 
-	def _relations(self, part: str) -> dict[str, str]:
-		return {rid: target for target, _kind, rid in self._relation_rows(part)}
-
-	def _relation_types(self, part: str) -> list[tuple[str, str]]:
-		return [(target, kind) for target, kind, _rid in self._relation_rows(part)]
-
 	def _relation_rows(self, part: str) -> list[tuple[str, str, str]]:
-		if part not in self.archive.namelist():
+		if part not in self.names:
 			return []
 		root = etree.fromstring(self.archive.read(part))
 		return [
@@ -273,24 +282,25 @@ class SheetStream:
 			for rel in root.iter(PACKAGE_REL_NS + "Relationship")
 		]
 
-	def _shared_strings(self, part: str) -> list[str]:
-		if not part or part not in self.archive.namelist():
-			return []
-		strings = []
-		with self.archive.open(part) as stream:
-			for _event, item in etree.iterparse(stream, tag=MAIN_NS + "si"):
-				strings.append(
-					"".join(
-						text.text or ""
-						for text in item.iter(_TEXT_TAG)
-						if text.getparent().tag != _PHONETIC_TAG
-					)
+	def _shared_string(self, index: int) -> str:
+		"""Shared string `index`, reading the shared-strings part just far enough."""
+		while index >= len(self.shared):
+			if self._shared_reader is None:
+				if self._shared_part not in self.names:
+					raise IndexError(index)
+				self._shared_stream = self.archive.open(self._shared_part)
+				self._shared_reader = etree.iterparse(self._shared_stream, tag=MAIN_NS + "si")
+			_event, item = next(self._shared_reader)
+			self.shared.append(
+				"".join(
+					text.text or "" for text in item.iter(_TEXT_TAG) if text.getparent().tag != _PHONETIC_TAG
 				)
-				item.clear()
-		return strings
+			)
+			item.clear()
+		return self.shared[index]
 
 	def _date_styles(self, part: str) -> list[bool]:
-		if not part or part not in self.archive.namelist():
+		if not part or part not in self.names:
 			return []
 		root = etree.fromstring(self.archive.read(part))
 		formats = dict(BUILTIN_FORMATS)
@@ -304,28 +314,41 @@ class SheetStream:
 			for xf in cell_formats.iter(MAIN_NS + "xf")
 		]
 
-	def rows(self, min_row: int = 1) -> Iterator[tuple[int, tuple]]:
-		shared = self.shared
-		date_styles = self.date_styles
+	def _row_elements(self):
 		with self.archive.open(self.sheet_part) as stream:
-			number = 0
 			for _event, row in etree.iterparse(stream, tag=_ROW_TAG):
-				number = int(row.get("r") or number + 1)
-				if number >= min_row:
-					values: list = []
-					for cell in row:
-						ref = cell.get("r")
-						if ref:
-							position = column_index_from_string(_CELL_REF.match(ref).group(1)) - 1
-							if position > len(values):
-								values.extend([None] * (position - len(values)))
-						values.append(self._value(cell, shared, date_styles))
-					yield number, tuple(values)
+				yield row
 				row.clear()
 				while row.getprevious() is not None:
 					del row.getparent()[0]
 
-	def _value(self, cell, shared: list[str], date_styles: list[bool]):
+	def rows(self, min_row: int = 1, max_row: int | None = None) -> Iterator[tuple[int, tuple]]:
+		date_styles = self.date_styles
+		number = 0
+		for row in self._row_elements():
+			number = int(row.get("r") or number + 1)
+			if max_row and number > max_row:
+				return
+			if number < min_row:
+				continue
+			values: list = []
+			for cell in row:
+				ref = cell.get("r")
+				if ref:
+					position = column_index_from_string(_CELL_REF.match(ref).group(1)) - 1
+					if position > len(values):
+						values.extend([None] * (position - len(values)))
+				values.append(self._value(cell, date_styles))
+			yield number, tuple(values)
+
+	def first_formula_cell(self) -> str | None:
+		for row in self._row_elements():
+			for cell in row:
+				if cell.find(_FORMULA_TAG) is not None:
+					return cell.get("r") or "?"
+		return None
+
+	def _value(self, cell, date_styles: list[bool]):
 		kind = cell.get("t")
 		if kind == "inlineStr":
 			return "".join(text.text or "" for text in cell.iter(_TEXT_TAG))
@@ -334,7 +357,7 @@ class SheetStream:
 		if text is None:
 			return None
 		if kind == "s":
-			return shared[int(text)]
+			return self._shared_string(int(text))
 		if kind in ("str", "e"):
 			return text
 		if kind == "b":

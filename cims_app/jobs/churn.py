@@ -12,13 +12,19 @@ import datetime
 import frappe
 from frappe.utils import get_datetime, getdate, now_datetime, nowdate
 
-from cims_app.domain.churn import ChurnFacts, assess_churn_risk, auto_churn_reason, round_robin
+from cims_app.domain.churn import (
+	CONTRACT_WINDOW_DAYS,
+	ChurnFacts,
+	assess_churn_risk,
+	auto_churn_reason,
+	round_robin,
+)
 from cims_app.domain.customer_rules import HIGH_POTENTIAL, HIGH_VALUE
 from cims_app.domain.errors import _
 from cims_app.jobs.bulk_update import changed_rows, update_rows
 from cims_app.jobs.recipients import team_managers
 from cims_app.jobs.tiers import won_amounts_sql
-from cims_app.reminders import Reminder, send
+from cims_app.reminders import Reminder, send, translate
 from cims_app.validation import get_setting
 
 SCORED_STAGES = ("Intent Customer", "Active Customer", "Paused Customer")
@@ -75,7 +81,8 @@ def score_churn_risk() -> dict:
 	cadences = _cadences()
 	high = int(get_setting("churn_high_score", 70))
 	medium = int(get_setting("churn_medium_score", 40))
-	window = int(get_setting("churn_contract_window_days", 60))
+	# Added after install: a site migrated since has no stored value (reads 0) until CIMS Settings is saved.
+	window = int(get_setting("churn_contract_window_days") or CONTRACT_WINDOW_DAYS)
 	lang = frappe.db.get_default("lang") or "en"
 
 	current, computed, new_high = {}, {}, []
@@ -102,7 +109,7 @@ def score_churn_risk() -> dict:
 			open_opportunities=int(row.open_count or 0),
 		)
 		assessment = assess_churn_risk(facts, high, medium, window)
-		reasons = "\n".join(frappe._(r.message, lang=lang).format(*r.params) for r in assessment.reasons)
+		reasons = "\n".join(translate(r.message, lang, *r.params) for r in assessment.reasons)
 		computed[row.name] = (assessment.level, assessment.score, reasons)
 		if assessment.level == "High" and row.churn_risk != "High":
 			new_high.append((row, assessment.score, reasons))
@@ -169,7 +176,7 @@ def churn_inactive_customers() -> dict:
 		if reason:
 			churning.append((row, reason))
 	lang = frappe.db.get_default("lang") or "en"
-	reasons = {row.name: frappe._(r.message, lang=lang).format(*r.params) for row, r in churning}
+	reasons = {row.name: translate(r.message, lang, *r.params) for row, r in churning}
 	for row, _reason in churning:
 		move_customer_stage(row.name, "Churned Customer", source="job")
 	if reasons:
@@ -234,9 +241,9 @@ def assign_win_back(today: datetime.date, reasons: dict | None = None) -> int:
 				else _("{0} has churned: please try to win it back"),
 				params=(row.customer_name, why) if why else (row.customer_name,),
 				todo=(
-					frappe._("Win back {0}: {1}", lang=lang).format(row.customer_name, why)
+					translate(_("Win back {0}: {1}"), lang, row.customer_name, why)
 					if why
-					else frappe._("Win back {0}", lang=lang).format(row.customer_name)
+					else translate(_("Win back {0}"), lang, row.customer_name)
 				),
 			)
 		)

@@ -217,9 +217,43 @@ class Desk:
 		self.wait_idle()
 
 	def open_menu_item(self, group: str, item: str) -> None:
-		"""A custom button inside a group (the form's inner toolbar dropdowns)."""
-		self.click_button(group, ".page-head")
-		self.click_button(item, ".page-head")
+		"""A custom button inside a group: its dropdown on a wide screen, "group > item" in the ... menu on a phone."""
+		group_buttons = [
+			e
+			for e in self.driver.find_elements(By.CSS_SELECTOR, ".page-head .inner-group-button > button")
+			if e.is_displayed() and e.text.strip() == group
+		]
+		if group_buttons:
+			self.click_button(group, ".page-head")
+			self.click_button(item, ".page-head")
+		else:
+			self.js("window.scrollTo(0, 0)")
+			self.driver.find_element(By.CSS_SELECTOR, ".page-head .menu-btn-group > button").click()
+			self.click_button(f"{group} > {item}", ".page-head")
+
+	def apply_workflow_action(self, action: str) -> None:
+		"""Click a workflow action (already translated) in the form's Actions dropdown."""
+		self.js("window.scrollTo(0, 0)")
+		self.wait_for(
+			lambda d: next(
+				(
+					e
+					for e in d.find_elements(By.CSS_SELECTOR, ".page-head .actions-btn-group > button")
+					if e.is_displayed()
+				),
+				None,
+			),
+			"the workflow Actions button",
+		).click()
+		self.click_button(action, ".page-head .actions-btn-group")
+		confirm = [
+			e
+			for e in self.driver.find_elements(By.CSS_SELECTOR, ".modal.show .btn-primary")
+			if e.is_displayed()
+		]
+		if confirm:
+			confirm[0].click()
+		self.wait_idle()
 
 	def dialog(self):
 		return self.wait_for(

@@ -174,7 +174,7 @@ def move_lifecycle_stage(desk: Desk, customer: str) -> None:
 			"action",
 		)
 		assert action, f"the workflow {workflow} has no action from {current} to Intent"
-		desk.open_menu_item(desk.translate("Actions"), desk.translate(action))
+		desk.apply_workflow_action(desk.translate(action))
 		desk.wait_for(
 			lambda d: d.execute_script("return cur_frm.doc.lifecycle_stage") != current, "the workflow action"
 		)

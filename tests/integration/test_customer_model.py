@@ -4,7 +4,6 @@ import frappe
 import pytest
 
 from cims_app.lifecycle import move_customer_stage
-
 from tests.integration.support import make_customer, unique_suffix, valid_id_number, valid_mobile
 
 pytestmark = pytest.mark.integration

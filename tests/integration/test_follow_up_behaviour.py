@@ -11,7 +11,7 @@ from cims_app.api.follow_ups import get_events, get_timeline
 from cims_app.approvals import execute_deletion
 from tests.integration.job_support import (
 	GOOD_CONTENT,
-	commits,  # noqa: F401  (autouse)
+	commits,  # autouse fixture: job commits become savepoints
 	completed_follow_up,
 	customer_with,
 	frozen_clock,

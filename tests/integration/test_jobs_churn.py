@@ -9,7 +9,7 @@ import pytest
 from cims_app.jobs.churn import churn_inactive_customers, score_churn_risk
 from tests.integration.job_support import (
 	bells,
-	commits,  # noqa: F401  (autouse)
+	commits,  # autouse fixture: job commits become savepoints
 	completed_follow_up,
 	customer_with,
 	frozen_clock,
@@ -27,7 +27,10 @@ TODAY = NOW.date()
 
 
 def risk_of(customer: str) -> tuple:
-	return frappe.db.get_value("CIMS Customer", customer, ["churn_risk", "churn_risk_score", "churn_reasons"])
+	level, score, reasons = frappe.db.get_value(
+		"CIMS Customer", customer, ["churn_risk", "churn_risk_score", "churn_reasons"]
+	)
+	return level, score, reasons or ""
 
 
 def high_value_customer(days_since_follow_up: int, **values):
@@ -276,9 +279,8 @@ def test_churned_customers_go_to_customer_service_in_turn_as_todos(customer_serv
 	assert sorted(owners) == sorted([customer_service[0], customer_service[1], owners[0]])
 	assert owners[0] != owners[1] and owners[1] != owners[2]
 	todo = open_todos(customers[0])[0]
-	assert todo.description == "Win back {0}: Paused for 100 days".format(
-		frappe.db.get_value("CIMS Customer", customers[0], "customer_name")
-	)
+	name = frappe.db.get_value("CIMS Customer", customers[0], "customer_name")
+	assert todo.description == f"Win back {name}: Paused for 100 days"
 	assert "please try to win it back" in bells(owners[0], customers[0])[0].subject
 
 

@@ -8,7 +8,7 @@ import pytest
 from cims_app.jobs.leads import TAG, flag_low_value_leads
 from cims_app.jobs.tiers import update_value_tiers
 from tests.integration.job_support import (
-	commits,  # noqa: F401  (autouse)
+	commits,  # autouse fixture: job commits become savepoints
 	completed_follow_up,
 	customer_with,
 	frozen_clock,

@@ -11,7 +11,7 @@ from cims_app.jobs.plans import create_planned_follow_ups
 from cims_app.lifecycle import move_customer_stage
 from tests.integration.job_support import (
 	GOOD_CONTENT,
-	commits,  # noqa: F401  (autouse)
+	commits,  # autouse fixture: job commits become savepoints
 	customer_with,
 	frozen_clock,
 	make_user,

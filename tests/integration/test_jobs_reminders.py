@@ -10,7 +10,7 @@ from cims_app.jobs.follow_up_due import remind_due_follow_ups
 from cims_app.reminders import Reminder, send
 from tests.integration.job_support import (
 	bells,
-	commits,  # noqa: F401  (autouse)
+	commits,  # autouse fixture: job commits become savepoints
 	frozen_clock,
 	lose_uncommitted_work,
 	make_email_account,
@@ -112,7 +112,7 @@ def test_reminders_to_disabled_users_are_dropped():
 	assert bells(user) == []
 
 
-def test_job_killed_halfway_sends_the_rest_and_nothing_twice_when_run_again(monkeypatch, commits):
+def test_job_killed_halfway_sends_the_rest_and_nothing_twice_when_run_again(monkeypatch, commits):  # noqa: F811
 	user = make_user()
 	customers = [make_customer().name for _ in range(5)]
 	batches = []
@@ -137,7 +137,7 @@ def test_job_killed_halfway_sends_the_rest_and_nothing_twice_when_run_again(monk
 	assert len(reminder_logs("test_rule")) == 5
 
 
-def test_each_batch_is_committed_with_its_notifications(commits):
+def test_each_batch_is_committed_with_its_notifications(commits):  # noqa: F811
 	user = make_user()
 	customers = [make_customer().name for _ in range(5)]
 	before = len(commits)

@@ -68,3 +68,10 @@ class CIMSCampaignMember(Document):
 
 	def after_delete(self):
 		campaigns.refresh_metrics([self.campaign])
+
+
+def on_doctype_update():
+	"""Composite indexes for reports and row rules (cims_app/indexes.py)."""
+	from cims_app.indexes import add_campaign_member_indexes
+
+	add_campaign_member_indexes()

@@ -108,7 +108,8 @@ function cims_add_request_deletion_button(frm) {
 }
 
 function cims_add_merge_button(frm) {
-	if (!frm.perm[0] || !frm.perm[0].write) {
+	// The server allows merges to sales managers and administrators with write access to both customers.
+	if (!frm.perm[0] || !frm.perm[0].write || !frappe.user.has_role(["CIMS Sales Manager", "System Manager"])) {
 		return;
 	}
 	frm.add_custom_button(
@@ -126,6 +127,18 @@ function cims_add_merge_button(frm) {
 						get_query: () => ({ filters: [["name", "!=", frm.doc.name]] }),
 					},
 					{
+						fieldname: "policy",
+						fieldtype: "Select",
+						label: __("Conflict Policy"),
+						options: [
+							{ value: "Fill Empty", label: __("Fill Empty") },
+							{ value: "Overwrite", label: __("Overwrite") },
+							{ value: "Skip", label: __("Skip") },
+						],
+						default: "Fill Empty",
+						reqd: 1,
+					},
+					{
 						fieldtype: "HTML",
 						options: `<p class="text-muted">${__(
 							"This customer is kept. Contacts, follow-ups, opportunities, campaign members, comments and attachments of the other customer move here."
@@ -137,14 +150,17 @@ function cims_add_merge_button(frm) {
 					frappe
 						.call({
 							method: "cims_app.api.customers.merge",
-							args: { keep: frm.doc.name, merge: values.other_customer },
+							args: { keep: frm.doc.name, remove: values.other_customer, policy: values.policy },
 							freeze: true,
 							freeze_message: __("Merging..."),
 						})
 						.then((r) => {
 							dialog.hide();
-							const result = r.message || {};
-							frappe.msgprint(result.message || __("Customers merged"));
+							frappe.msgprint({
+								title: __("Customers merged"),
+								message: cims_merge_summary(r.message || {}),
+								indicator: "green",
+							});
 							frm.reload_doc();
 						});
 				},
@@ -153,6 +169,20 @@ function cims_add_merge_button(frm) {
 		},
 		__("Manage")
 	);
+}
+
+function cims_merge_summary(result) {
+	const moved = Object.entries(result.moved || {})
+		.filter(([, count]) => count)
+		.map(([doctype, count]) => `${__(doctype)}: ${count}`);
+	const changed = (result.changed_fields || []).map((field) => __(frappe.meta.get_label("CIMS Customer", field)));
+	return [
+		__("{0} was merged into this customer.", [frappe.utils.escape_html(result.removed || "")]),
+		moved.length ? __("Moved: {0}", [moved.join(", ")]) : __("No linked records to move."),
+		changed.length ? __("Fields filled or changed: {0}", [changed.join(", ")]) : "",
+	]
+		.filter(Boolean)
+		.join("<br>");
 }
 
 // Follow-up timeline (issue 4): the customer's follow-ups in a dashboard section, filterable by date,

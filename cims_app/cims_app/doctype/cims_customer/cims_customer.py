@@ -172,3 +172,10 @@ class CIMSCustomer(Document):
 			and frappe.session.user not in ("Guest", "Administrator")
 		):
 			self.account_manager = frappe.session.user
+
+
+def on_doctype_update():
+	"""Composite indexes for reports and row rules (cims_app/indexes.py)."""
+	from cims_app.indexes import add_customer_indexes
+
+	add_customer_indexes()

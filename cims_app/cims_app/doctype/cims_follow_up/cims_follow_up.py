@@ -34,3 +34,10 @@ class CIMSFollowUp(Document):
 		if template:
 			self.content = template.content
 			self.next_action = self.next_action or template.next_action
+
+
+def on_doctype_update():
+	"""Composite indexes for reports and row rules (cims_app/indexes.py)."""
+	from cims_app.indexes import add_follow_up_indexes
+
+	add_follow_up_indexes()

@@ -75,3 +75,10 @@ class CIMSOpportunity(Document):
 			self.closed_on = self.closed_on or nowdate()
 		else:
 			self.closed_on = None
+
+
+def on_doctype_update():
+	"""Composite indexes for reports and row rules (cims_app/indexes.py)."""
+	from cims_app.indexes import add_opportunity_indexes
+
+	add_opportunity_indexes()

@@ -24,3 +24,10 @@ class CIMSStageChange(Document):
 		to_stage: DF.Data | None
 	# end: auto-generated types
 	pass
+
+
+def on_doctype_update():
+	"""Composite indexes for reports and row rules (cims_app/indexes.py)."""
+	from cims_app.indexes import add_stage_change_indexes
+
+	add_stage_change_indexes()

@@ -1,0 +1,540 @@
+"""Benchmark of the Excel import (SPEC §9): 100,000 customer rows with contacts, and the framework's own
+Data Import on the same rows, measured in one run on the same machine.
+
+	cd /work/main && /opt/cims-bench/env/bin/python benchmarks/import_customers.py \\
+		--bench /opt/cims-bench --site cims-bench5.localhost --rows 100000 --small 10000 --framework-rows 2000
+
+Each import runs in its own process (so its peak RSS is its own) against the given site, which should be
+a throwaway site: the benchmark commits what it imports. Steps:
+1. generate the rows (deterministic, realistic Chinese companies, valid credit codes, unique mobiles) and
+   write them as .xlsx files with shared strings, as Excel saves them: the small and the large file for
+   cims_app, and the first --framework-rows rows in the framework's Data Import format (English labels
+   and option values, customer fields only: its Data Import cannot create a customer's contact from the
+   same row, so it does strictly less work per row than cims_app);
+2. cims_app's import of the small file, then of the large file (CIMS Import Batch, ImportRun, the code
+   the background job runs), each on an empty site: wall time, rows per second, peak RSS;
+3. frappe.core Data Import of the framework file (Importer.import_data, what its background job runs);
+4. a summary with the speed ratio, also written as JSON next to this file (import_customers.last.json).
+"""
+
+import argparse
+import datetime
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+REPO = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+if str(REPO) not in sys.path:
+	sys.path.insert(0, str(REPO))
+
+HEADER = [
+	"客户名称",
+	"客户类型",
+	"统一社会信用代码",
+	"生命周期阶段",
+	"意向等级",
+	"行业",
+	"地区",
+	"企业规模",
+	"客户类别",
+	"客户来源",
+	"联系人",
+	"手机",
+	"邮箱",
+	"联系人角色",
+	"微信",
+	"首次接触日期",
+	"合同金额(万元)",
+	"核心需求",
+	"注册地址",
+	"备注",
+]
+FRAMEWORK_HEADER = [
+	"Customer Name",
+	"Customer Type",
+	"Unified Social Credit Code",
+	"Lifecycle Stage",
+	"Intent Level",
+	"Industry",
+	"Region",
+	"Customer Size",
+	"Customer Category",
+	"Customer Source",
+	"Mobile No",
+	"Email",
+	"First Contact Date",
+	"Contract Amount",
+	"Core Need",
+	"Registered Address",
+	"Remarks",
+]
+CITIES = [
+	"北京",
+	"上海",
+	"广州",
+	"深圳",
+	"杭州",
+	"南京",
+	"苏州",
+	"成都",
+	"武汉",
+	"西安",
+	"天津",
+	"重庆",
+	"长沙",
+	"青岛",
+	"厦门",
+]
+BRAND_CHARS = (
+	"华瑞嘉鑫源泰隆盛宏达恒通远辰星耀凯博创新智联科信安诚德润丰禾荣昌汇成祥和锦程万家鼎峰明朗"
+	"旭晨阳光启航腾飞卓越优品睿思蓝海银河天宇金石云帆若水青松翠柏长虹宝光聚力合众同心正道"
+)
+TRADES = [
+	"科技",
+	"信息技术",
+	"电子",
+	"机械",
+	"贸易",
+	"物流",
+	"医药",
+	"食品",
+	"建材",
+	"化工",
+	"软件",
+	"环保",
+	"能源",
+	"教育",
+]
+SUFFIXES = ["有限公司", "股份有限公司", "有限责任公司", "集团有限公司"]
+STAGES = [("潜在客户", "Potential Customer"), ("意向客户", "Intent Customer"), ("线索", "Potential Customer")]
+INTENTS = [("A-高", "A - High"), ("B-中", "B - Medium"), ("C-低", "C - Low"), ("", "")]
+SIZES = [("50人以下", "<50"), ("50-200人", "50-200"), ("200-500", "200-500"), ("500人以上", ">500")]
+CATEGORIES = [("终端客户", "End Customer"), ("经销商", "Distributor"), ("合作伙伴", "Partner")]
+ROLES = ["决策者", "影响者", "使用者", "财务"]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国玉兰志红"
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def uscc(rng: random.Random) -> str:
+	from cims_app.domain.identifiers import uscc_check_char
+
+	body = (
+		"91"
+		+ "".join(rng.choice("0123456789") for _ in range(6))
+		+ "".join(rng.choice(USCC_ALPHABET) for _ in range(9))
+	)
+	return body + uscc_check_char(body)
+
+
+def make_rows(count: int, masters: dict, seed: int = 5) -> list[dict]:
+	"""`count` distinct customers with a contact each (unique names, credit codes and mobiles)."""
+	rng = random.Random(seed)
+	names, codes, mobiles = set(), set(), set()
+	rows = []
+	while len(rows) < count:
+		city = rng.choice(CITIES)
+		brand = "".join(rng.sample(BRAND_CHARS, rng.choice((2, 2, 3))))
+		name = f"{city}{brand}{rng.choice(TRADES)}{rng.choice(SUFFIXES)}"
+		if name in names:
+			continue
+		code = uscc(rng)
+		mobile = "1" + rng.choice("3456789") + "".join(rng.choice("0123456789") for _ in range(9))
+		if code in codes or mobile in mobiles:
+			continue
+		names.add(name)
+		codes.add(code)
+		mobiles.add(mobile)
+		stage = rng.choice(STAGES)
+		intent = rng.choice(INTENTS)
+		size = rng.choice(SIZES)
+		category = rng.choice(CATEGORIES)
+		person = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+		rows.append(
+			{
+				"name": name,
+				"type": ("企业", "Enterprise"),
+				"uscc": code,
+				"stage": stage,
+				"intent": intent,
+				"industry": rng.choice(masters["industry"]),
+				"region": rng.choice(masters["region"]),
+				"size": size,
+				"category": category,
+				"source": rng.choice(masters["source"]),
+				"contact": person,
+				"mobile": mobile,
+				"email": f"user{len(rows)}@example.com",
+				"role": rng.choice(ROLES),
+				"wechat": f"wx{mobile[-8:]}",
+				"first_contact": datetime.date(2024, 1, 1) + datetime.timedelta(days=rng.randrange(700)),
+				"amount_wan": rng.choice((None, 5, 12.5, 30, 80, 150)),
+				"need": rng.choice(("生产排程系统升级", "仓储管理改造", "数据中台建设", "渠道分销合作", "")),
+				"address": f"{city}市某区某路{rng.randrange(1, 999)}号",
+				"remarks": rng.choice(("", "展会认识", "老客户介绍", "官网留资")),
+			}
+		)
+	return rows
+
+
+def ours(row: dict) -> list:
+	return [
+		row["name"],
+		row["type"][0],
+		row["uscc"],
+		row["stage"][0],
+		row["intent"][0],
+		row["industry"],
+		row["region"],
+		row["size"][0],
+		row["category"][0],
+		row["source"],
+		row["contact"],
+		row["mobile"],
+		row["email"],
+		row["role"],
+		row["wechat"],
+		row["first_contact"],
+		row["amount_wan"],
+		row["need"],
+		row["address"],
+		row["remarks"],
+	]
+
+
+def framework(row: dict) -> list:
+	return [
+		row["name"],
+		row["type"][1],
+		row["uscc"],
+		row["stage"][1],
+		row["intent"][1],
+		row["industry"],
+		row["region"],
+		row["size"][1],
+		row["category"][1],
+		row["source"],
+		row["mobile"],
+		row["email"],
+		row["first_contact"],
+		(row["amount_wan"] or 0) * 10000,
+		row["need"],
+		row["address"],
+		row["remarks"],
+	]
+
+
+# A minimal .xlsx writer with shared strings and a date style, the way Excel saves a sheet ------------------
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+_EPOCH = datetime.date(1899, 12, 30)
+
+
+def _column(index: int) -> str:
+	letters = ""
+	index += 1
+	while index:
+		index, rest = divmod(index - 1, 26)
+		letters = chr(65 + rest) + letters
+	return letters
+
+
+def write_xlsx(path: Path, sheet_name: str, header: list, rows) -> None:
+	strings: dict[str, int] = {}
+
+	def shared(text: str) -> int:
+		if text not in strings:
+			strings[text] = len(strings)
+		return strings[text]
+
+	letters = [_column(index) for index in range(len(header))]
+	parts = [f'<worksheet xmlns="{_MAIN}"><sheetData>']
+	for number, values in enumerate([header, *rows], start=1):
+		cells = []
+		for letter, value in zip(letters, values, strict=False):
+			ref = f"{letter}{number}"
+			if value is None or value == "":
+				continue
+			if isinstance(value, datetime.date):
+				cells.append(f'<c r="{ref}" s="1"><v>{(value - _EPOCH).days}</v></c>')
+			elif isinstance(value, int | float):
+				cells.append(f'<c r="{ref}"><v>{value}</v></c>')
+			else:
+				cells.append(f'<c r="{ref}" t="s"><v>{shared(str(value))}</v></c>')
+		parts.append(f'<row r="{number}">{"".join(cells)}</row>')
+	parts.append("</sheetData></worksheet>")
+	sst = [f'<sst xmlns="{_MAIN}" count="{len(strings)}" uniqueCount="{len(strings)}">']
+	sst.extend(f"<si><t>{escape(text)}</t></si>" for text in strings)
+	sst.append("</sst>")
+	head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+	with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+		archive.writestr(
+			"[Content_Types].xml",
+			head + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+			'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+			'<Default Extension="xml" ContentType="application/xml"/>'
+			'<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+			'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+			'<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+			'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+			"</Types>",
+		)
+		archive.writestr(
+			"_rels/.rels",
+			head + f'<Relationships xmlns="{_PKG}"><Relationship Id="rId1" '
+			f'Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+		)
+		archive.writestr(
+			"xl/workbook.xml",
+			head + f'<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>'
+			f'<sheet name="{escape(sheet_name)}" sheetId="1" r:id="rId1"/></sheets></workbook>',
+		)
+		archive.writestr(
+			"xl/_rels/workbook.xml.rels",
+			head + f'<Relationships xmlns="{_PKG}">'
+			f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
+			f'<Relationship Id="rId2" Type="{_REL}/styles" Target="styles.xml"/>'
+			f'<Relationship Id="rId3" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>'
+			"</Relationships>",
+		)
+		archive.writestr(
+			"xl/styles.xml",
+			head
+			+ f'<styleSheet xmlns="{_MAIN}"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+			'<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
+			'<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+			'<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+			'<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+			'<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+			'<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>',
+		)
+		archive.writestr("xl/sharedStrings.xml", head + "".join(sst))
+		archive.writestr("xl/worksheets/sheet1.xml", head + "".join(parts))
+
+
+# Workers: each import in its own process ---------------------------------------------------------------
+
+
+def _connect(bench: str, site: str):
+	os.chdir(Path(bench) / "sites")
+	import frappe
+
+	frappe.init(site=site, sites_path=".")
+	frappe.connect()
+	frappe.set_user("Administrator")
+	return frappe
+
+
+def _rss_mb() -> float:
+	return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def worker_masters(bench: str, site: str) -> dict:
+	frappe = _connect(bench, site)
+	masters = {
+		"industry": frappe.get_all("CIMS Industry", filters={"is_group": 0}, pluck="name"),
+		"region": frappe.get_all("CIMS Region", filters={"is_group": 0}, pluck="name"),
+		"source": frappe.get_all("CIMS Customer Source", pluck="name"),
+	}
+	frappe.destroy()
+	return masters
+
+
+def _clear_customers(frappe) -> None:
+	"""Empty the throwaway site's customers, contacts and import ledgers (between the measured runs)."""
+	for table in (
+		"CIMS Customer",
+		"Contact",
+		"Contact Phone",
+		"Contact Email",
+		"Dynamic Link",
+		"Version",
+		"CIMS Import Row",
+		"CIMS Import Batch",
+		"CIMS Stage Change",
+		"CIMS Follow-Up",
+		"Data Import",
+		"Data Import Log",
+	):
+		frappe.db.sql(f"DELETE FROM `tab{table}`")
+	frappe.db.sql("DELETE FROM `__global_search` WHERE doctype IN ('CIMS Customer', 'Contact')")
+	frappe.db.commit()
+
+
+def worker_ours(bench: str, site: str, path: str) -> dict:
+	frappe = _connect(bench, site)
+	from frappe.utils.file_manager import save_file
+
+	from cims_app.importer.engine import ImportRun
+
+	_clear_customers(frappe)
+	rss_before = _rss_mb()
+	batch = frappe.get_doc(
+		{
+			"doctype": "CIMS Import Batch",
+			"import_doctype": "CIMS Customer",
+			"import_type": "Insert",
+			"amounts_in_wan": 0,
+		}
+	)
+	batch.flags.ignore_mandatory = True
+	batch.insert()
+	with open(path, "rb") as handle:
+		file_doc = save_file(os.path.basename(path), handle.read(), batch.doctype, batch.name, is_private=1)
+	batch.db_set("import_file", file_doc.file_url)
+	frappe.db.commit()
+	started = time.perf_counter()
+	result = ImportRun(batch.name).run()
+	seconds = time.perf_counter() - started
+	counts = {
+		"customers": frappe.db.count("CIMS Customer"),
+		"contacts": frappe.db.count("Contact"),
+		"versions": frappe.db.count("Version", {"ref_doctype": "CIMS Customer"}),
+	}
+	frappe.destroy()
+	return {
+		"seconds": round(seconds, 2),
+		"rows": result.get("rows_read"),
+		"inserted": result.get("inserted"),
+		"failed": result.get("failed"),
+		"status": result.get("status"),
+		"rows_per_second": round((result.get("rows_read") or 0) / seconds, 1),
+		"peak_rss_mb": round(_rss_mb(), 1),
+		"rss_before_mb": round(rss_before, 1),
+		**counts,
+	}
+
+
+def worker_framework(bench: str, site: str, path: str) -> dict:
+	frappe = _connect(bench, site)
+	from frappe.core.doctype.data_import.importer import Importer
+	from frappe.utils.file_manager import save_file
+
+	_clear_customers(frappe)
+	data_import = frappe.get_doc(
+		{"doctype": "Data Import", "reference_doctype": "CIMS Customer", "import_type": "Insert New Records"}
+	)
+	data_import.flags.ignore_mandatory = True
+	data_import.insert()
+	with open(path, "rb") as handle:
+		file_doc = save_file(
+			os.path.basename(path), handle.read(), "Data Import", data_import.name, is_private=1
+		)
+	data_import.db_set("import_file", file_doc.file_url)
+	frappe.db.commit()
+	data_import.reload()
+	started = time.perf_counter()
+	Importer("CIMS Customer", data_import=data_import).import_data()
+	seconds = time.perf_counter() - started
+	frappe.db.commit()
+	imported = frappe.db.count("CIMS Customer")
+	failed = frappe.db.count("Data Import Log", {"data_import": data_import.name, "success": 0})
+	warnings = frappe.db.get_value("Data Import", data_import.name, "template_warnings")
+	frappe.destroy()
+	return {
+		"seconds": round(seconds, 2),
+		"inserted": imported,
+		"failed_logs": failed,
+		"template_warnings": (warnings or "")[:300],
+		"rows_per_second": round(imported / seconds, 1) if seconds else 0,
+		"peak_rss_mb": round(_rss_mb(), 1),
+	}
+
+
+def run_worker(kind: str, args) -> dict:
+	command = [
+		sys.executable,
+		str(Path(__file__).resolve()),
+		"--worker",
+		kind,
+		"--bench",
+		args.bench,
+		"--site",
+		args.site,
+		"--file",
+		args.file_for_worker,
+	]
+	output = subprocess.run(command, check=True, capture_output=True, text=True, cwd=str(REPO))
+	return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+	parser = argparse.ArgumentParser(
+		description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+	)
+	parser.add_argument("--bench", default="/opt/cims-bench")
+	parser.add_argument("--site", default="cims-bench5.localhost")
+	parser.add_argument("--rows", type=int, default=100_000)
+	parser.add_argument("--small", type=int, default=10_000)
+	parser.add_argument("--framework-rows", type=int, default=2_000)
+	parser.add_argument("--workdir", default="/tmp/cims-import-bench")
+	parser.add_argument("--worker", choices=("ours", "framework", "masters"))
+	parser.add_argument("--file")
+	args = parser.parse_args()
+	sys.path.insert(0, str(REPO))
+
+	if args.worker:
+		if args.worker == "masters":
+			print(json.dumps(worker_masters(args.bench, args.site), ensure_ascii=False))
+		elif args.worker == "ours":
+			print(json.dumps(worker_ours(args.bench, args.site, args.file)))
+		else:
+			print(json.dumps(worker_framework(args.bench, args.site, args.file)))
+		return
+
+	if "bench" not in args.site:
+		parser.error("the benchmark deletes every customer of --site: use a throwaway site named *bench*")
+	workdir = Path(args.workdir)
+	workdir.mkdir(parents=True, exist_ok=True)
+	args.file_for_worker = ""
+	masters = run_worker("masters", args)
+	started = time.perf_counter()
+	rows = make_rows(args.rows, masters)
+	large = workdir / f"customers-{args.rows}.xlsx"
+	small = workdir / f"customers-{args.small}.xlsx"
+	framework_file = workdir / f"framework-{args.framework_rows}.xlsx"
+	write_xlsx(large, "客户", HEADER, (ours(row) for row in rows))
+	write_xlsx(small, "客户", HEADER, (ours(row) for row in rows[: args.small]))
+	write_xlsx(
+		framework_file,
+		"CIMS Customer",
+		FRAMEWORK_HEADER,
+		(framework(row) for row in rows[: args.framework_rows]),
+	)
+	print(
+		f"files written in {time.perf_counter() - started:.1f} s: {large} ({large.stat().st_size / 1e6:.1f} MB)"
+	)
+
+	results = {"machine": {"cpus": os.cpu_count(), "load_before": os.getloadavg()}, "site": args.site}
+	for label, path in (("ours_small", small), ("ours_large", large)):
+		args.file_for_worker = str(path)
+		results[label] = run_worker("ours", args)
+		print(label, results[label])
+	args.file_for_worker = str(framework_file)
+	results["framework"] = run_worker("framework", args)
+	print("framework", results["framework"])
+	results["machine"]["load_after"] = os.getloadavg()
+	ratio = results["ours_large"]["rows_per_second"] / max(results["framework"]["rows_per_second"], 0.001)
+	results["speed_ratio"] = round(ratio, 1)
+	print(
+		f"\ncims_app: {results['ours_large']['rows']} rows in {results['ours_large']['seconds']} s "
+		f"({results['ours_large']['rows_per_second']} rows/s, peak RSS {results['ours_large']['peak_rss_mb']} MB; "
+		f"{results['ours_small']['rows']} rows: peak RSS {results['ours_small']['peak_rss_mb']} MB)\n"
+		f"frappe Data Import: {results['framework']['inserted']} rows in {results['framework']['seconds']} s "
+		f"({results['framework']['rows_per_second']} rows/s)\nratio: {ratio:.1f}x"
+	)
+	(HERE / "import_customers.last.json").write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+	main()

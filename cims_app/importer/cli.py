@@ -1,0 +1,146 @@
+"""`bench --site SITE cims-import FILE`: the Excel import of a CIMS Import Batch, from the shell."""
+
+import os
+import sys
+
+import click
+import frappe
+from frappe.commands import pass_context
+from frappe.exceptions import SiteNotSpecifiedError
+
+
+def _(message: str) -> str:
+	"""frappe._ once a site is connected; the English text while bench builds its help without one."""
+	return frappe._(message) if getattr(frappe.local, "site", None) else message
+
+
+@click.command(
+	"cims-import", help=_("Import customers, contacts, follow-ups or opportunities from an .xlsx file")
+)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+	"--doctype",
+	type=click.Choice(["CIMS Customer", "Contact", "CIMS Follow-Up", "CIMS Opportunity"]),
+	default="CIMS Customer",
+	show_default=True,
+	help=_("What the rows are"),
+)
+@click.option(
+	"--import-type",
+	type=click.Choice(["Insert", "Update", "Merge"]),
+	default="Insert",
+	show_default=True,
+	help=_(
+		"Insert new records, Update existing ones, or Merge (update the ones that exist, insert the rest)"
+	),
+)
+@click.option(
+	"--conflict-policy",
+	type=click.Choice(["Fill Empty", "Overwrite", "Skip"]),
+	default="Fill Empty",
+	show_default=True,
+	help=_(
+		"What happens to values of records that exist: fill empty fields only, overwrite, or skip the row"
+	),
+)
+@click.option("--source-label", default="", help=_("Where the file comes from (kept on the batch)"))
+@click.option("--amounts-in-wan", is_flag=True, default=False, help=_("Amounts in the file are in 万元"))
+@click.option("--batch", "batch_name", default=None, help=_("Run an existing batch again with this file"))
+@click.option(
+	"--user", default="Administrator", show_default=True, help=_("Import as this user (owner of the records)")
+)
+@pass_context
+def cims_import(
+	context, file, doctype, import_type, conflict_policy, source_label, amounts_in_wan, batch_name, user
+):
+	if not context.sites:
+		raise SiteNotSpecifiedError
+	exit_code = 0
+	for site in context.sites:
+		frappe.init(site=site)
+		frappe.connect()
+		try:
+			frappe.set_user(user)
+			frappe.local.lang = frappe.db.get_default("lang") or "en"
+			result = run_file(
+				file,
+				doctype=doctype,
+				import_type=import_type,
+				conflict_policy=conflict_policy,
+				source_label=source_label,
+				amounts_in_wan=amounts_in_wan,
+				batch_name=batch_name,
+				echo=click.echo,
+			)
+			if result.get("status") == "Failed":
+				exit_code = 1
+		finally:
+			frappe.destroy()
+	sys.exit(exit_code)
+
+
+def run_file(
+	path: str,
+	doctype: str = "CIMS Customer",
+	import_type: str = "Insert",
+	conflict_policy: str = "Fill Empty",
+	source_label: str = "",
+	amounts_in_wan: bool = False,
+	batch_name: str | None = None,
+	echo=print,
+) -> dict:
+	"""Attach `path` to a new (or the given) batch, run it in this process and print progress and counts."""
+	from frappe.utils.file_manager import save_file
+
+	from cims_app.importer.engine import ImportRun
+
+	with open(path, "rb") as handle:
+		content = handle.read()
+	if batch_name:
+		batch = frappe.get_doc("CIMS Import Batch", batch_name)
+	else:
+		batch = frappe.get_doc(
+			{
+				"doctype": "CIMS Import Batch",
+				"import_doctype": doctype,
+				"import_type": import_type,
+				"conflict_policy": conflict_policy,
+				"source_label": source_label,
+				"amounts_in_wan": 1 if amounts_in_wan else 0,
+			}
+		)
+		batch.flags.ignore_mandatory = True
+		batch.insert()
+	file_doc = save_file(os.path.basename(path), content, batch.doctype, batch.name, is_private=1)
+	batch.import_file = file_doc.file_url
+	batch.column_mapping = None
+	batch.save()
+	frappe.db.commit()
+	echo(
+		_("Batch {0}: importing {1} into {2} ({3}, {4})").format(
+			batch.name, path, _(doctype), _(import_type), _(conflict_policy)
+		)
+	)
+
+	def progress(done: int, total: int, counts: dict) -> None:
+		summary = ", ".join(f"{_(status)} {count}" for status, count in sorted(counts.items()))
+		echo(_("{0}/{1} rows ({2})").format(done, total, summary))
+
+	result = ImportRun(batch.name, progress=progress).run()
+	batch.reload()
+	if result.get("status") == "Failed" and not batch.rows_read:
+		echo(batch.log.splitlines()[-1] if batch.log else result.get("message", ""))
+	echo(
+		_("{0}: {1} rows read, {2} inserted, {3} updated, {4} merged, {5} skipped, {6} failed").format(
+			batch.status,
+			batch.rows_read,
+			batch.inserted,
+			batch.updated,
+			batch.merged,
+			batch.skipped,
+			batch.failed,
+		)
+	)
+	if batch.error_file:
+		echo(_("Failed rows with their reasons: {0}").format(batch.error_file))
+	return result
