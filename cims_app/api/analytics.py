@@ -80,6 +80,7 @@ def average_satisfaction(filters=None) -> dict:
 	return {
 		"value": satisfaction_stars(ratio(row.total, row.rated, 4)) or 0,
 		"fieldtype": "Float",
+		"precision": 1,
 		"route": ["query-report", "CIMS Follow-Up Activity"],
 		"route_options": {"group_by": "Follow-Up Type"},
 	}

@@ -171,7 +171,7 @@ def sync_global_search(
 	doctype: str, records: Sequence[dict], children: dict[str, list[dict]] | None = None
 ) -> None:
 	"""Index inserted records in global search with the content Frappe's update_global_search builds for a
-	saved document (its get_formatted_value per field), written in a few statements.
+	saved document (its get_formatted_value per field), through the same queue.
 
 	`children` maps a parent name to its child rows (dicts with a "doctype" key) whose fields count too.
 	"""
@@ -202,10 +202,29 @@ def sync_global_search(
 			values.append(
 				(doctype, record["name"], " ||| ".join(content), 0, title[: int(frappe.db.VARCHAR_LEN)], "")
 			)
-	insert_rows(
-		"__global_search",
-		("doctype", "name", "content", "published", "title", "route"),
-		values,
-		on_duplicate="`content` = VALUES(`content`), `published` = VALUES(`published`), "
-		"`title` = VALUES(`title`), `route` = VALUES(`route`)",
-	)
+	queue_global_search(values)
+
+
+def queue_global_search(values: list[tuple]) -> None:
+	"""Hand global-search entries to the framework's queue, as Document.save does (update_global_search →
+	sync_value_in_queue); the scheduler's sync_global_search writes them. Without Redis, write them now."""
+	import json
+
+	import redis
+
+	if not values:
+		return
+	keys = ("doctype", "name", "content", "published", "title", "route")
+	items = [json.dumps(dict(zip(keys, value, strict=True))) for value in values]
+	try:
+		queue = frappe.cache.make_key("global_search_queue")
+		for start in range(0, len(items), 1000):
+			redis.Redis.lpush(frappe.cache, queue, *items[start : start + 1000])
+	except redis.exceptions.ConnectionError:
+		insert_rows(
+			"__global_search",
+			keys,
+			values,
+			on_duplicate="`content` = VALUES(`content`), `published` = VALUES(`published`), "
+			"`title` = VALUES(`title`), `route` = VALUES(`route`)",
+		)

@@ -10,6 +10,7 @@ from selenium.common.exceptions import (
 	ElementClickInterceptedException,
 	JavascriptException,
 	StaleElementReferenceException,
+	TimeoutException,
 )
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -17,8 +18,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 IDLE_JS = """
 return document.readyState === "complete" && !!window.frappe && !!frappe.request
-	&& (frappe.request.ajax_count || 0) === 0 && !document.querySelector(".freeze")
-	&& !(frappe.dom && frappe.dom.freeze_count);
+	&& (frappe.request.ajax_count || 0) === 0 && !(frappe.dom && frappe.dom.freeze_count);
 """
 
 
@@ -54,9 +54,13 @@ class Desk:
 			except (JavascriptException, StaleElementReferenceException):
 				return False
 
-		return WebDriverWait(self.driver, timeout, poll_frequency=0.2).until(
-			safe, message=f"[{self.label}] waited {timeout} s for {what}"
-		)
+		try:
+			return WebDriverWait(self.driver, timeout, poll_frequency=0.2).until(
+				safe, message=f"[{self.label}] waited {timeout} s for {what}"
+			)
+		except TimeoutException:
+			self.driver.save_screenshot(str(self.screenshots / f"{self.label}-timeout.png"))  # for the reader
+			raise
 
 	def wait_idle(self, timeout: int = 60) -> None:
 		self.wait_for(lambda d: d.execute_script(IDLE_JS), "the Desk to be idle", timeout)
@@ -282,7 +286,13 @@ class Desk:
 		]
 
 	def severe_console_errors(self) -> list[str]:
-		noise = ("socket.io", "favicon", "Error connecting to socket")
+		# No socket.io server in tests; frappe-charts redraws a chart of a page already left (a framework race).
+		noise = (
+			"socket.io",
+			"favicon",
+			"Error connecting to socket",
+			"Failed to execute 'removeChild' on 'Node'",
+		)
 		return [
 			entry["message"]
 			for entry in self.driver.get_log("browser")

@@ -8,12 +8,19 @@ and at 390x844 with a phone's user agent. Screenshots go to tests/e2e/screenshot
 """
 
 import re
+from urllib.parse import quote
+
+import pytest
+
+from tests.e2e.conftest import SCREENSHOTS, SITE, SKIP_REASON
+
+if SKIP_REASON:
+	pytest.skip(SKIP_REASON, allow_module_level=True)
 
 import frappe
-import pytest
 from frappe.utils import add_days, now_datetime
+from selenium.webdriver.common.by import By
 
-from tests.e2e.conftest import SCREENSHOTS, SITE
 from tests.e2e.desk import Desk
 from tests.integration.support import hard_delete, unique_suffix, valid_mobile, valid_uscc
 from tests.unit.translation_sources import app_strings, read_zh
@@ -25,6 +32,8 @@ ROLES = ("CIMS Sales Rep", "CIMS Sales Manager")
 REPORTS = ("CIMS Customer Distribution", "CIMS Sales Funnel", "CIMS Follow-Up Activity")
 FOLLOW_UP_CONTENT = "电话沟通了年度采购计划，客户希望下周看到详细报价和交付周期，并安排技术人员现场演示。"
 HAN = re.compile(r"[\u4e00-\u9fff]")
+KANBAN_BOARD = "CIMS Customer Lifecycle Board"
+STAGES = ["Potential Customer", "Intent Customer", "Active Customer", "Paused Customer", "Churned Customer"]
 
 
 @pytest.fixture()
@@ -75,6 +84,7 @@ def test_sales_user_works_a_day_in_chinese_desk(browser, desk_url, desk_user, la
 	move_lifecycle_stage(desk, customer)
 	desk.screenshot("4-stage-moved")
 	run_report(desk)
+	see_customer_in_list_kanban_and_calendar(desk, customer)
 
 	assert frappe.db.get_value("Contact", contact, "mobile_no")
 	assert frappe.db.get_value("CIMS Follow-Up", follow_up, "next_follow_up_on")
@@ -201,6 +211,51 @@ def run_report(desk: Desk) -> None:
 	)
 	desk.wait_idle()
 	desk.screenshot("5-report")
+
+
+def see_customer_in_list_kanban_and_calendar(desk: Desk, customer: str) -> None:
+	"""The list shows the stage as a translated indicator, the Kanban board has a column per stage with
+	the customer under Intent, and the calendar shows the planned next follow-up."""
+	name = frappe.db.get_value("CIMS Customer", customer, "customer_name")
+	desk.open("cims-customer")
+	desk.wait_for(lambda d: d.find_elements(By.CSS_SELECTOR, ".list-row-container"), "the customer list")
+	row_text = desk.wait_for(
+		lambda d: next(
+			(e.text for e in d.find_elements(By.CSS_SELECTOR, ".list-row-container") if name in e.text), None
+		),
+		"the customer in the list",
+	)
+	assert desk.translate("Intent Customer") in row_text
+	desk.screenshot("6-list")
+
+	desk.open(f"cims-customer/view/kanban/{quote(KANBAN_BOARD)}")
+	columns = desk.wait_for(
+		lambda d: [
+			e.get_attribute("data-column-value") for e in d.find_elements(By.CSS_SELECTOR, ".kanban-column")
+		],
+		"the Kanban columns",
+	)
+	assert columns == STAGES, columns
+	desk.wait_for(
+		lambda d: (
+			name
+			in " ".join(
+				e.text
+				for e in d.find_elements(
+					By.CSS_SELECTOR, ".kanban-column[data-column-value='Intent Customer'] .kanban-card"
+				)
+			)
+		),
+		"the customer's card under Intent Customer",
+	)
+	desk.screenshot("7-kanban")
+
+	desk.open("cims-follow-up/view/calendar/default")
+	desk.wait_for(
+		lambda d: any(name in e.text for e in d.find_elements(By.CSS_SELECTOR, ".fc-event, .fc-list-item")),
+		"the planned follow-up in the calendar",
+	)
+	desk.screenshot("8-calendar")
 
 
 def assert_no_untranslated_app_strings(desk: Desk, where: str) -> None:

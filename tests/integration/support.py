@@ -125,3 +125,76 @@ def hard_delete(doctype: str, names) -> None:
 	names = [names] if isinstance(names, str) else list(names)
 	if names:
 		frappe.db.delete(doctype, {"name": ("in", names)})
+
+
+# Users, teams and clean-up for the row-rule tests (permissions, lifecycle, approvals, assignment).
+
+
+def make_login_user(roles, prefix: str = "cims-perm") -> str:
+	"""An enabled system user with `roles` and the test password (committed by the caller)."""
+	roles = [roles] if isinstance(roles, str) else list(roles)
+	email = f"{prefix}-{unique_suffix()}@example.com"
+	user = frappe.get_doc(
+		{
+			"doctype": "User",
+			"email": email,
+			"first_name": roles[0] if roles else "User",
+			"send_welcome_email": 0,
+			"user_type": "System User",
+			"roles": [{"role": role} for role in roles],
+		}
+	)
+	user.flags.no_welcome_mail = True
+	user.insert(ignore_permissions=True)
+	frappe.utils.password.update_password(email, PASSWORD)
+	return email
+
+
+def make_sales_team(manager: str, members=(), **values) -> str:
+	"""A CIMS Sales Team managed by `manager` with active `members` (not committed)."""
+	return (
+		frappe.get_doc(
+			{
+				"doctype": "CIMS Sales Team",
+				"team_name": f"测试团队{unique_suffix()}",
+				"manager": manager,
+				"members": [{"user": member, "is_active": 1} for member in members],
+				**values,
+			}
+		)
+		.insert(ignore_permissions=True)
+		.name
+	)
+
+
+def remove_customers_and_their_records(customers) -> None:
+	"""Hard-delete customers with everything hanging off them (test clean-up; deletes are approval-gated)."""
+	customers = [customers] if isinstance(customers, str) else list(customers)
+	if not customers:
+		return
+	follow_ups = frappe.get_all("CIMS Follow-Up", {"customer": ("in", customers)}, pluck="name")
+	opportunities = frappe.get_all("CIMS Opportunity", {"customer": ("in", customers)}, pluck="name")
+	records = customers + follow_ups + opportunities
+	for doctype, field in (("Comment", "reference_name"), ("ToDo", "reference_name"), ("Version", "docname")):
+		frappe.db.delete(doctype, {field: ("in", records)})
+	events = frappe.get_all(
+		"Event Participants", {"reference_docname": ("in", records), "parenttype": "Event"}, pluck="parent"
+	)
+	hard_delete("Event", events)
+	frappe.db.delete("Event Participants", {"parent": ("in", events or [""])})
+	frappe.db.delete("CIMS Opportunity Competitor", {"parent": ("in", opportunities or [""])})
+	hard_delete("CIMS Follow-Up", follow_ups)
+	hard_delete("CIMS Opportunity", opportunities)
+	frappe.db.delete("CIMS Campaign Member", {"customer": ("in", customers)})
+	frappe.db.delete("CIMS Stage Change", {"customer": ("in", customers)})
+	frappe.db.delete("CIMS Approval Request", {"reference_name": ("in", records)})
+	frappe.db.delete("__global_search", {"name": ("in", records)})
+	for name in frappe.get_all("File", {"attached_to_name": ("in", records)}, pluck="name"):
+		frappe.delete_doc("File", name, ignore_permissions=True, force=True)
+	hard_delete("CIMS Customer", customers)
+
+
+def remove_users(users) -> None:
+	for user in users:
+		if frappe.db.exists("User", user):
+			frappe.delete_doc("User", user, ignore_permissions=True, force=True)

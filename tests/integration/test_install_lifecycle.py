@@ -134,3 +134,52 @@ def test_install_migrate_twice_and_uninstall_leave_site_clean(fresh_site):
 	bench("uninstall-app", "cims_app", "--yes", "--no-backup", "--force", site=fresh_site)
 	leftovers = read_state(fresh_site, AFTER_UNINSTALL_SQL)
 	assert leftovers == {key: [] for key in AFTER_UNINSTALL_SQL}, leftovers
+
+
+# What belongs to the framework or other apps and must come out of install + uninstall as it went in.
+FOREIGN_STATE_SQL = {
+	"probe_contacts": "select name, first_name, mobile_no, modified from tabContact where first_name = 'Coexist Probe' order by name",
+	"probe_users": "select name, enabled, language, modified from tabUser where name = 'coexist-probe@example.com'",
+	"foreign_perms": "select parent, role, permlevel, `read`, `write`, `create`, `delete`, `export` from `tabCustom DocPerm` where role not like 'CIMS %%' order by parent, role, permlevel",
+	"property_setters": "select name, value from `tabProperty Setter` where ifnull(module, '') != 'CIMS App' order by name",
+	"foreign_custom_fields": "select name from `tabCustom Field` where ifnull(module, '') != 'CIMS App' order by name",
+	"contact_columns": "select column_name from information_schema.columns where table_schema=database() and table_name in ('tabContact', 'tabUser') order by table_name, column_name",
+	"roles": "select name from tabRole where name not like 'CIMS %%' order by name",
+	"framework_workflow_states": "select name from `tabWorkflow State` where name in ('Pending', 'Approved', 'Rejected') order by name",
+	"framework_workflow_actions": "select name from `tabWorkflow Action Master` where name in ('Approve', 'Reject', 'Review') order by name",
+}
+SEED_FOREIGN_RECORDS = """
+from frappe.permissions import add_permission, update_permission_property
+if not frappe.db.exists("User", "coexist-probe@example.com"):
+    frappe.get_doc({"doctype": "User", "email": "coexist-probe@example.com", "first_name": "Coexist", "send_welcome_email": 0}).insert(ignore_permissions=True)
+if not frappe.db.exists("Contact", {"first_name": "Coexist Probe"}):
+    frappe.get_doc({"doctype": "Contact", "first_name": "Coexist Probe", "phone_nos": [{"phone": "+1 555 0100", "is_primary_mobile_no": 1}]}).insert(ignore_permissions=True)
+add_permission("Contact", "Blogger", 0)
+update_permission_property("Contact", "Blogger", 0, "write", 1, validate=False)
+frappe.make_property_setter({"doctype": "Contact", "fieldname": "company_name", "property": "bold", "value": "1", "property_type": "Check"})
+frappe.db.commit()
+print("{}")
+"""
+
+
+def test_install_and_uninstall_leave_other_apps_records_untouched(fresh_site):
+	"""Contacts, users, other roles' Custom DocPerms, property setters and custom fields of others survive."""
+	if read_state(fresh_site, {"apps": "select app_name from `tabInstalled Application`"})["apps"].count(
+		["cims_app"]
+	):
+		bench("uninstall-app", "cims_app", "--yes", "--no-backup", "--force", site=fresh_site)
+	command = [str(BENCH / "env" / "bin" / "python"), "-c", _RUNNER, fresh_site, SEED_FOREIGN_RECORDS]
+	seeded = subprocess.run(
+		command, cwd=BENCH / "sites", capture_output=True, text=True, timeout=300, check=False
+	)
+	assert seeded.returncode == 0, seeded.stderr[-3000:]
+	before = read_state(fresh_site, FOREIGN_STATE_SQL)
+	assert before["probe_contacts"] and before["probe_users"] and before["property_setters"]
+	assert any(row[1] == "Blogger" for row in before["foreign_perms"])
+
+	bench("install-app", "cims_app", site=fresh_site)
+	bench("uninstall-app", "cims_app", "--yes", "--no-backup", "--force", site=fresh_site)
+
+	after = read_state(fresh_site, FOREIGN_STATE_SQL)
+	changed = {key: (before[key], after[key]) for key in FOREIGN_STATE_SQL if before[key] != after[key]}
+	assert not changed, changed

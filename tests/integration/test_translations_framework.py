@@ -10,7 +10,7 @@ import frappe
 import pytest
 from frappe.translate import get_translations_from_apps
 
-from tests.unit.translation_sources import read_rows
+from tests.unit.translation_sources import FRAMEWORK_KEEPS_ENGLISH, read_rows
 
 pytestmark = pytest.mark.integration
 
@@ -31,6 +31,12 @@ def test_app_rows_for_framework_strings_carry_the_framework_translation(framewor
 	assert not different, "rows giving a framework string another Chinese (source, ours, framework's):\n" + (
 		"\n".join(map(repr, different))
 	)
+
+
+def test_strings_kept_in_english_are_the_ones_the_framework_keeps_in_english(framework_zh):
+	assert {s: framework_zh.get(s) for s in FRAMEWORK_KEEPS_ENGLISH} == {
+		s: s for s in FRAMEWORK_KEEPS_ENGLISH
+	}
 
 
 def test_context_rows_do_not_shadow_framework_context_rows(framework_zh):

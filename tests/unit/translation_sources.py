@@ -59,6 +59,9 @@ HTML_CALL = re.compile(r"""(?<![\w.])_\(\s*(?P<q>"|')(?P<s>(?:\\.|(?!(?P=q)).)*)
 FIELDNAME = re.compile(r"^[a-z0-9_]+$")
 HAS_LETTER = re.compile(r"[A-Za-z]")
 NAMING_SERIES = re.compile(r"\.#|\.YYYY|\.MM\.")
+# Strings Frappe v15's own zh keeps in English: translations are global, so zh.csv repeats them as they
+# are rather than override the framework (SPEC §1.5); tests/integration/test_translations_framework.py checks.
+FRAMEWORK_KEEPS_ENGLISH = frozenset({"No"})
 
 
 def is_translatable(text: str) -> bool:

@@ -14,6 +14,7 @@ from frappe import _
 from frappe.model.db_query import DatabaseQuery
 from frappe.query_builder import Criterion
 from frappe.utils import add_months, cint, flt, get_first_day, getdate, now_datetime, nowdate
+from frappe.utils.caching import request_cache
 
 from cims_app.domain.contact_rules import mask_email, mask_id_number, mask_mobile
 
@@ -98,6 +99,7 @@ def day_bounds(
 	)
 
 
+@request_cache
 def tree_members(doctype: str, name: str) -> list[str]:
 	"""`name` and every node below it in a nested-set tree (CIMS Industry, CIMS Region)."""
 	bounds = frappe.db.get_value(doctype, name, ["lft", "rgt"])
@@ -137,12 +139,16 @@ def apply_customer_filters(query, customer, filters, exclude=()):
 
 
 def customer_route_filters(filters, exclude=()) -> dict:
-	"""The customer-field filters that are set, as CIMS Customer list route options (trees with subtree)."""
+	"""The customer-field filters that are set, as CIMS Customer list route options.
+
+	A region or industry stands for its whole subtree, spelled out as an "in" list: the list view would
+	turn a "descendants of" route option on a standard filter field into a plain "=".
+	"""
 	options = {}
 	for name, (fieldname, tree) in CUSTOMER_FILTERS.items():
 		value = filters.get(name)
 		if value and name not in exclude:
-			options[fieldname] = ["descendants of (inclusive)", value] if tree else value
+			options[fieldname] = ["in", tree_members(tree, value)] if tree else value
 	return options
 
 

@@ -1,6 +1,7 @@
 # Copyright (c) 2026, cims_app contributors
 # For license information, please see license.txt
 
+import frappe
 from frappe.model.document import Document
 
 
@@ -22,3 +23,8 @@ class CIMSReminderLog(Document):
 		sent_on: DF.Datetime | None
 	# end: auto-generated types
 	pass
+
+
+def on_doctype_update():
+	"""The jobs look up what a rule already sent about a record (e.g. win-back per customer)."""
+	frappe.db.add_index("CIMS Reminder Log", ["rule", "reference_doctype", "reference_name"])
