@@ -122,9 +122,11 @@ def _validate_new_request(request) -> None:
 	if request.request_type == TIER_CHANGE:
 		if request.reference_doctype != CUSTOMER:
 			frappe.throw(_("Value tier changes are requested for a CIMS Customer"))
-		request.new_value = canonical_option("value_tier", request.new_value) if request.new_value else None
-		if request.new_value and request.new_value not in TIERS:
-			frappe.throw(_("{0} is not a value tier").format(frappe.bold(request.new_value)))
+		if request.new_value:
+			tier = canonical_option("value_tier", request.new_value)
+			if tier not in TIERS:
+				frappe.throw(_("{0} is not a value tier").format(frappe.bold(request.new_value)))
+			request.new_value = tier
 	if not frappe.db.exists(request.reference_doctype, request.reference_name):
 		frappe.throw(_("{0} {1} does not exist").format(_(request.reference_doctype), request.reference_name))
 	if not frappe.has_permission(request.reference_doctype, "read", doc=request.reference_name):
@@ -227,7 +229,7 @@ def execute_deletion(doctype: str, name: str) -> dict:
 	if kept_contact_links:
 		_take(tables, "Dynamic Link", {"name": ("in", kept_contact_links)})
 	snapshot["unlinked"] = _clear_links_to(records)
-	snapshot["global_search"] = _take_global_search(records)
+	snapshot["global_search"] = _global_search_rows(records)
 
 	for table_doctype, rows in tables.items():
 		for chunk in _chunks([row["name"] for row in rows]):
@@ -236,6 +238,8 @@ def execute_deletion(doctype: str, name: str) -> dict:
 		for record in names:
 			frappe.clear_document_cache(record_doctype, record)
 	_refresh_customers_of(snapshot)
+	# The search index is not transactional (MyISAM): touch it only once everything else went through.
+	_delete_global_search(records)
 	return snapshot
 
 
@@ -359,22 +363,26 @@ def _take(tables: dict, doctype: str, filters: dict) -> None:
 		tables.setdefault(doctype, []).extend(_plain(rows))
 
 
-def _take_global_search(records: dict) -> list[dict]:
+def _global_search_rows(records: dict) -> list[dict]:
 	search = frappe.qb.Table("__global_search")
 	rows = []
 	for doctype, names in records.items():
-		query = (
+		found = (
 			frappe.qb.from_(search)
 			.select("*")
 			.where((search.doctype == doctype) & search.name.isin(sorted(names)))
+			.run(as_dict=True)
 		)
-		found = query.run(as_dict=True)
-		if found:
-			rows.extend(_plain(found))
-			frappe.qb.from_(search).delete().where(
-				(search.doctype == doctype) & search.name.isin(sorted(names))
-			).run()
+		rows.extend(_plain(found))
 	return rows
+
+
+def _delete_global_search(records: dict) -> None:
+	search = frappe.qb.Table("__global_search")
+	for doctype, names in records.items():
+		frappe.qb.from_(search).delete().where(
+			(search.doctype == doctype) & search.name.isin(sorted(names))
+		).run()
 
 
 def _plain(rows: list) -> list[dict]:
@@ -440,9 +448,10 @@ def restore_snapshot(snapshot: dict) -> dict:
 		counts[doctype] = len(rows)
 	for row in snapshot.get("unlinked", []):
 		frappe.db.set_value(row["doctype"], row["name"], row["field"], row["value"], update_modified=False)
+	_refresh_customers_of(snapshot)
+	# Not transactional (MyISAM): last.
 	if rows := snapshot.get("global_search"):
 		search = frappe.qb.Table("__global_search")
 		fields = sorted(rows[0])
 		frappe.qb.into(search).columns(*fields).insert(*[tuple(row[f] for f in fields) for row in rows]).run()
-	_refresh_customers_of(snapshot)
 	return counts

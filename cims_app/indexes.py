@@ -21,10 +21,30 @@ INDEXES: dict[str, dict[str, tuple[str, ...]]] = {
 		"cims_team_creation": ("sales_team", "creation"),
 		# CIMS Churn Risk: the highest scores of a risk level
 		"cims_churn_score": ("churn_risk", "churn_risk_score"),
+		# Stage Duration: customers now in each stage and since when (covering, with the row-rule fields)
+		"cims_stage_since": (
+			"lifecycle_stage",
+			"lifecycle_stage_changed_on",
+			"account_manager",
+			"in_public_pool",
+			"sales_team",
+		),
 	},
 	"CIMS Follow-Up": {
-		# Follow-Up Activity, Sales Performance, the Average Satisfaction card: completed in a period,
-		# grouped by rep, type, result or feedback (covering)
+		# Sales Performance and Follow-Up Activity per rep: completed ones grouped by rep in index order,
+		# no temporary table (covering)
+		"cims_completed_by_rep": (
+			"status",
+			"assigned_to",
+			"completed_on",
+			"follow_up_type",
+			"result",
+			"customer_feedback",
+			"satisfaction_score",
+			"customer",
+		),
+		# Follow-Up Activity by type, result, feedback or week, the Average Satisfaction card: completed
+		# in a period (covering)
 		"cims_completed_cover": (
 			"status",
 			"completed_on",
@@ -68,8 +88,15 @@ INDEXES: dict[str, dict[str, tuple[str, ...]]] = {
 		"cims_campaign_status": ("campaign", "status", "high_intent", "converted", "customer"),
 	},
 	"CIMS Stage Change": {
-		# Stage Duration: moves of one kind in a period
-		"cims_kind_changed": ("reference_doctype", "changed_on"),
+		# Stage Duration: moves of one kind in a period, by stage and mover (covering)
+		"cims_kind_changed": (
+			"reference_doctype",
+			"changed_on",
+			"from_stage",
+			"changed_by",
+			"days_in_previous_stage",
+			"customer",
+		),
 		# the last move of a record (stage_history), its moves in order
 		"cims_record_changed": ("reference_doctype", "reference_name", "changed_on"),
 	},

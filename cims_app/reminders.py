@@ -18,9 +18,10 @@ import frappe
 from frappe.utils import escape_html, get_url_to_form, getdate, now_datetime, strip_html
 
 from cims_app.domain.errors import _
-from cims_app.jobs.bulk_update import update_rows
+from cims_app.jobs.bulk_update import insert_rows, update_rows
 
 BATCH_SIZE = 2000
+LOOKUP_CHUNK = 5000
 
 
 @dataclass
@@ -67,9 +68,12 @@ def send(
 	name a gateway. Reminders to disabled or unknown users are dropped. Commits after each batch
 	unless `commit` is False.
 	"""
-	reminders = list(reminders)
+	reminders = list({r.dedupe_key: r for r in reminders}.values())
+	reminders = _not_sent_before(reminders)
 	users = _recipients({r.recipient for r in reminders if r.recipient})
 	reminders = [r for r in reminders if r.email_to or r.recipient in users]
+	if not reminders:
+		return 0
 	channels = Channels.detect(sms)
 	sent = 0
 	for start in range(0, len(reminders), batch_size):
@@ -77,6 +81,20 @@ def send(
 		if commit:
 			frappe.db.commit()
 	return sent
+
+
+def _not_sent_before(reminders: list[Reminder]) -> list[Reminder]:
+	"""Drop the reminders whose key is logged already (a cheap look-up by the unique key, so a rerun
+	writes nothing)."""
+	logged = set()
+	keys = [r.dedupe_key for r in reminders]
+	log = frappe.qb.DocType("CIMS Reminder Log")
+	for start in range(0, len(keys), LOOKUP_CHUNK):
+		chunk = keys[start : start + LOOKUP_CHUNK]
+		logged.update(
+			frappe.qb.from_(log).select(log.dedupe_key).where(log.dedupe_key.isin(chunk)).run(pluck=True)
+		)
+	return [r for r in reminders if r.dedupe_key not in logged]
 
 
 @dataclass
@@ -112,7 +130,7 @@ def _send_batch(batch: list[Reminder], users: dict, channels: Channels) -> int:
 	now = now_datetime()
 	by_key = {r.dedupe_key: r for r in batch}
 	names = {key: frappe.generate_hash(length=20) for key in by_key}
-	frappe.db.bulk_insert(
+	insert_rows(
 		"CIMS Reminder Log",
 		[
 			"name",
@@ -147,8 +165,9 @@ def _send_batch(batch: list[Reminder], users: dict, channels: Channels) -> int:
 		],
 		ignore_duplicates=True,
 	)
+	log = frappe.qb.DocType("CIMS Reminder Log")
 	won = set(
-		frappe.get_all("CIMS Reminder Log", filters={"name": ("in", list(names.values()))}, pluck="name")
+		frappe.qb.from_(log).select(log.name).where(log.name.isin(list(names.values()))).run(pluck=True)
 	)
 	new = [r for key, r in by_key.items() if names[key] in won]
 	if not new:
@@ -188,7 +207,7 @@ def _text(reminder: Reminder, lang: str) -> str:
 def _insert_bells(reminders: list[Reminder], texts: dict, now: datetime.datetime) -> None:
 	if not reminders:
 		return
-	frappe.db.bulk_insert(
+	insert_rows(
 		"Notification Log",
 		[
 			"name",
@@ -231,7 +250,7 @@ def _insert_bells(reminders: list[Reminder], texts: dict, now: datetime.datetime
 def _insert_todos(reminders: list[Reminder], now: datetime.datetime) -> None:
 	if not reminders:
 		return
-	frappe.db.bulk_insert(
+	insert_rows(
 		"ToDo",
 		[
 			"name",

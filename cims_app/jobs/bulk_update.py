@@ -12,6 +12,7 @@ from decimal import Decimal
 import frappe
 
 CHUNK_ROWS = 5000
+VALUES_PER_INSERT = 60000
 
 # JSON_TABLE column types by Frappe fieldtype (anything else is text).
 _SQL_TYPES = {
@@ -69,6 +70,20 @@ def update_rows(doctype: str, fields: list[str], rows: list[tuple]) -> int:
 	return len(rows)
 
 
+def insert_rows(doctype: str, fields: list[str], rows: list[tuple], ignore_duplicates: bool = False) -> None:
+	"""INSERT many rows as parameterised multi-row statements (values escaped by the driver); much cheaper
+	than building the statement with the query builder. `fields` are trusted fieldnames."""
+	if not rows:
+		return
+	columns = ", ".join(f"`{field}`" for field in fields)
+	head = f"INSERT {'IGNORE ' if ignore_duplicates else ''}INTO `tab{doctype}` ({columns}) VALUES "
+	placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
+	per_statement = max(1, VALUES_PER_INSERT // len(fields))
+	for start in range(0, len(rows), per_statement):
+		chunk = rows[start : start + per_statement]
+		frappe.db.sql(head + ", ".join([placeholder] * len(chunk)), [value for row in chunk for value in row])
+
+
 def changed_rows(current: dict, computed: dict) -> list[tuple]:
 	"""Rows (name, *values) of `computed` whose values differ from `current` (both name -> tuple of values)."""
 	return [(name, *values) for name, values in computed.items() if not _same(current.get(name), values)]
@@ -77,7 +92,9 @@ def changed_rows(current: dict, computed: dict) -> list[tuple]:
 def _same(old: tuple | None, new: tuple) -> bool:
 	if old is None:
 		return False
-	return all(_comparable(a) == _comparable(b) for a, b in zip(old, new, strict=True))
+	if old == new:  # the usual case, and cheap (Decimal("1.5") == 1.5 holds)
+		return True
+	return all(a == b or _comparable(a) == _comparable(b) for a, b in zip(old, new, strict=True))
 
 
 def _comparable(value):

@@ -6,6 +6,7 @@ Python, and one bulk UPDATE of the customers whose values changed. An approved t
 """
 
 import datetime
+import functools
 
 import frappe
 from frappe.utils import getdate, nowdate
@@ -59,16 +60,33 @@ def update_value_tiers() -> int:
 		LEFT JOIN ({amounts}) a ON a.customer = c.name
 		""",
 		values,
-		as_dict=True,
 	)
 	thresholds = tier_thresholds()
+	tier_of = functools.cache(lambda annual, growth: compute_value_tier(annual, growth, **thresholds))
+	label_of = functools.cache(classification_label)
 	current, computed = {}, {}
-	for row in rows:
-		annual = row.annual or 0
-		growth = amount_growth_percent(row.last_half or 0, row.prior_half or 0)
-		tier = row.value_tier_override or compute_value_tier(annual, growth, **thresholds)
-		label = classification_label(row.industry, tier, row.lifecycle_stage, row.need_type)
-		current[row.name] = tuple(row[field] for field in FIELDS)
+	for (
+		name,
+		industry,
+		stage,
+		need_type,
+		override,
+		*stored,
+		annual,
+		cumulative,
+		last_half,
+		prior_half,
+	) in rows:
+		annual = annual or 0
+		growth = amount_growth_percent(last_half or 0, prior_half or 0)
+		tier = override or tier_of(annual, growth)
+		current[name] = tuple(stored)
 		# Percent columns are NOT NULL: no growth to measure is stored as 0.
-		computed[row.name] = (annual, row.cumulative or 0, growth or 0, tier, label)
+		computed[name] = (
+			annual,
+			cumulative or 0,
+			growth or 0,
+			tier,
+			label_of(industry, tier, stage, need_type),
+		)
 	return update_rows("CIMS Customer", FIELDS, changed_rows(current, computed))

@@ -1,6 +1,8 @@
 """Data upkeep: each customer's data is due for a check a tier cadence after the last check (monthly for
 High Value, quarterly for High Potential, half-yearly otherwise); the account manager hears when it is due."""
 
+import functools
+
 import frappe
 from frappe.utils import getdate, nowdate
 
@@ -28,36 +30,31 @@ def remind_data_upkeep() -> dict:
 	months, regular = upkeep_cadence()
 	rows = frappe.db.sql(
 		"""
-		SELECT name, customer_name, value_tier, last_maintained_on, creation, maintenance_due_on,
-			account_manager, lifecycle_stage
+		SELECT name, customer_name, value_tier, last_maintained_on, DATE(creation), maintenance_due_on,
+			account_manager, lifecycle_stage != 'Churned Customer'
 		FROM `tabCIMS Customer`
-		""",
-		as_dict=True,
+		"""
 	)
+	# The cadence counts from the last check, or from the creation when there was none.
+	due_on_for = functools.cache(lambda start, tier: maintenance_due_on(start, start, tier, months, regular))
 	current, computed, due = {}, {}, []
-	for row in rows:
-		due_on = maintenance_due_on(
-			getdate(row.last_maintained_on) if row.last_maintained_on else None,
-			getdate(row.creation),
-			row.value_tier,
-			months,
-			regular,
-		)
-		current[row.name] = (row.maintenance_due_on,)
-		computed[row.name] = (due_on,)
-		if due_on <= today and row.account_manager and row.lifecycle_stage != "Churned Customer":
-			due.append((row, due_on))
+	for name, customer_name, tier, last_maintained_on, created_on, stored_due_on, owner, live in rows:
+		due_on = due_on_for(last_maintained_on or created_on, tier)
+		current[name] = (stored_due_on,)
+		computed[name] = (due_on,)
+		if due_on <= today and owner and live:
+			due.append((name, customer_name, owner, due_on))
 	changed = update_rows("CIMS Customer", ["maintenance_due_on"], changed_rows(current, computed))
 	sent = send(
 		Reminder(
 			rule=RULE,
 			reference_doctype="CIMS Customer",
-			reference_name=row.name,
+			reference_name=name,
 			due=due_on,
-			recipient=row.account_manager,
+			recipient=owner,
 			message=_("Information of {0} is due for a check (since {1}): confirm or update it"),
-			params=(row.customer_name, due_on.isoformat()),
+			params=(customer_name, due_on.isoformat()),
 		)
-		for row, due_on in due
+		for name, customer_name, owner, due_on in due
 	)
 	return {"changed": changed, "due": len(due), "notified": sent}

@@ -25,6 +25,17 @@ STAGE_INDICATORS = {
 
 def setup_desk_views() -> None:
 	ensure_lifecycle_kanban_board()
+	ensure_customer_list_columns()
+
+
+def ensure_customer_list_columns() -> None:
+	"""Five list columns for customers, so tier and churn risk show beside the stage on a 1366 px laptop
+	(the Desk's default there is four, one of them the tag column). Created once; admins may change it."""
+	if not frappe.db.exists("List View Settings", CUSTOMER):
+		settings = frappe.new_doc("List View Settings")
+		settings.name = CUSTOMER
+		settings.total_fields = "5"
+		settings.insert(ignore_permissions=True)
 
 
 def stage_options() -> list[str]:
@@ -76,7 +87,7 @@ def _column(stage: str) -> dict:
 
 
 def remove_desk_views() -> None:
-	"""Before uninstall: Kanban boards over the app's DocTypes (ours or users') would point at nothing."""
+	"""Before uninstall: Kanban boards and list settings of the app's DocTypes would point at nothing."""
 	for name in frappe.get_all(
 		"Kanban Board", filters={"reference_doctype": ("like", "CIMS %")}, pluck="name"
 	):

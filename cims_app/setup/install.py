@@ -5,6 +5,7 @@ from frappe.permissions import add_permission, update_permission_property
 
 from cims_app.setup import defaults
 from cims_app.setup.desk import setup_desk_views
+from cims_app.setup.global_search import enable_global_search
 
 # Rights the app's roles get on the framework's Contact (row-level rules narrow them further).
 CONTACT_RIGHTS = {
@@ -48,6 +49,7 @@ def seed_defaults() -> None:
 	seed_tags()
 	grant_contact_permissions()
 	setup_desk_views()  # Kanban board of customers by lifecycle stage (cims_app.setup.desk)
+	enable_global_search()  # the app's DocTypes in Global Search Settings (cims_app.setup.global_search)
 
 
 def seed_tree(doctype: str, name_field: str, parent_field: str, root: str, groups: dict) -> None:

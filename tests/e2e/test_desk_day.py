@@ -60,6 +60,9 @@ def desk_user(setup_wizard_done):
 	yield email
 	frappe.db.rollback()
 	purge_customers_of(email)
+	# Traces of the session itself: its logins, and Versions of records it touched (e.g. the Kanban board).
+	frappe.db.delete("Activity Log", {"owner": email})
+	frappe.db.delete("Version", {"owner": email})
 	frappe.delete_doc("User", email, ignore_permissions=True, force=True)
 	frappe.db.commit()
 
@@ -81,10 +84,12 @@ def test_sales_user_works_a_day_in_chinese_desk(browser, desk_url, desk_user, la
 	desk.screenshot("1-customer")
 
 	follow_up = log_follow_up_with_next_date(desk, customer)
+	confirm_information_up_to_date(desk, customer, contact)
 	move_lifecycle_stage(desk, customer)
 	desk.screenshot("4-stage-moved")
 	run_report(desk)
 	see_customer_in_list_kanban_and_calendar(desk, customer)
+	request_deletion(desk, customer)
 
 	assert frappe.db.get_value("Contact", contact, "mobile_no")
 	assert frappe.db.get_value("CIMS Follow-Up", follow_up, "next_follow_up_on")
@@ -169,6 +174,45 @@ def log_follow_up_with_next_date(desk: Desk, customer: str) -> str:
 	)
 	assert len(follow_ups) == 1, follow_ups
 	return follow_ups[0]
+
+
+def confirm_information_up_to_date(desk: Desk, customer: str, contact: str) -> None:
+	"""The customer form's button stamps today's upkeep on the customer and verifies its primary contact."""
+	desk.open(f"cims-customer/{customer}")
+	desk.wait_form("CIMS Customer", new=False)
+	label = desk.translate("Confirm Information Up to Date")
+	if desk.js("return frappe.is_mobile()"):
+		desk.js("window.scrollTo(0, 0)")
+		desk.driver.find_element(By.CSS_SELECTOR, ".page-head .menu-btn-group > button").click()
+	desk.click_button(label, ".page-head")
+	desk.wait_for(lambda d: d.execute_script("return !!cur_frm.doc.last_maintained_on"), "the form to reload")
+	frappe.db.rollback()
+	assert str(frappe.db.get_value("CIMS Customer", customer, "last_maintained_on")) == frappe.utils.nowdate()
+	assert frappe.db.get_value("Contact", contact, "cims_verified_by") == desk.js(
+		"return frappe.session.user"
+	)
+
+
+def request_deletion(desk: Desk, customer: str) -> None:
+	"""Manage > Request Deletion asks for a reason and files a Delete request for approval."""
+	desk.open(f"cims-customer/{customer}")
+	desk.wait_form("CIMS Customer", new=False)
+	desk.open_menu_item(desk.translate("Manage"), desk.translate("Request Deletion"))
+	desk.dialog()
+	desk.type_into("reason", "客户公司已注销，重复录入", ".modal.show")
+	desk.screenshot("9-request-deletion")
+	desk.click_button(desk.translate("Send Request"), ".modal.show")
+	desk.wait_for(
+		lambda d: not d.execute_script("return !!document.querySelector('.modal.show')"),
+		"the dialog to close",
+	)
+	frappe.db.rollback()
+	requests = frappe.get_all(
+		"CIMS Approval Request",
+		filters={"reference_doctype": "CIMS Customer", "reference_name": customer, "request_type": "Delete"},
+		fields=["status", "reason"],
+	)
+	assert [(r.status, r.reason) for r in requests] == [("Pending", "客户公司已注销，重复录入")]
 
 
 def move_lifecycle_stage(desk: Desk, customer: str) -> None:
@@ -299,8 +343,15 @@ def purge_customers_of(user: str) -> None:
 		frappe.db.delete(doctype, {field: ("in", records)})
 	for contact in set(contacts):
 		frappe.delete_doc("Contact", contact, ignore_permissions=True, force=True)
+	requests = frappe.get_all(
+		"CIMS Approval Request", filters={"reference_name": ("in", records)}, pluck="name"
+	)
+	for doctype, field in (("Workflow Action", "reference_name"), ("Notification Log", "document_name")):
+		frappe.db.delete(doctype, {field: ("in", requests + records)})
+	frappe.db.delete("ToDo", {"reference_name": ("in", requests)})
+	frappe.db.delete("Version", {"docname": ("in", requests)})
 	frappe.db.delete("CIMS Stage Change", {"reference_name": ("in", records)})
-	frappe.db.delete("CIMS Approval Request", {"reference_name": ("in", records)})
+	frappe.db.delete("CIMS Approval Request", {"name": ("in", requests)})
 	hard_delete("CIMS Follow-Up", follow_ups)
 	hard_delete(
 		"CIMS Opportunity",

@@ -106,15 +106,15 @@ def world(role_users):
 	mobile = valid_mobile()
 	w.mobile = mobile
 	c_a = make_customer(
-		customer_name=f"权限{token}甲科技有限公司",
+		customer_name=f"Perm {token} 甲科技有限公司",
 		account_manager=r1,
 		mobile_no=mobile,
 		email_id=f"a{token}@example.com",
 	)
 	c_b = make_customer(
-		customer_name=f"权限{token}乙科技有限公司", account_manager=r2, mobile_no=valid_mobile()
+		customer_name=f"Perm {token} 乙科技有限公司", account_manager=r2, mobile_no=valid_mobile()
 	)
-	c_p = make_customer(customer_name=f"权限{token}丙科技有限公司")
+	c_p = make_customer(customer_name=f"Perm {token} 丙科技有限公司")
 	frappe.db.set_value("CIMS Customer", c_p.name, {"account_manager": None, "in_public_pool": 1})
 	campaign = frappe.get_doc(
 		{"doctype": "CIMS Campaign", "campaign_name": f"权限活动{token}", "campaign_type": "Offline"}
@@ -243,6 +243,7 @@ def world(role_users):
 		{"parenttype": "Contact", "parent": ("in", [names[k] for k in ("kA", "kB", "kS", "kF")])},
 	)
 	hard_delete("CIMS Campaign", campaign.name)
+	frappe.db.delete("__global_search", {"name": campaign.name})
 	hard_delete("CIMS Sales Team", [team_a, team_b])
 	frappe.db.delete("CIMS Sales Team Member", {"parent": ("in", [team_a, team_b])})
 	remove_users([r2, m2])
@@ -335,7 +336,7 @@ PATHS = [by_resource, by_get_list, by_report_view, by_count, by_get_value, by_li
 
 
 def _cases():
-	for doctype, records in EXPECTED.items():
+	for doctype in EXPECTED:
 		for role in ROLES:
 			yield pytest.param(doctype, role, id=f"{doctype}-{role}")
 
@@ -367,7 +368,7 @@ def test_global_search_shows_only_readable_customers_and_follow_ups(world, api, 
 	response = api(role).get("/api/method/frappe.utils.global_search.search", text=world.token, limit=100)
 	assert response.ok, server_messages(response)
 	found = {(row["doctype"], row["name"]) for row in response.json()["message"]}
-	for doctype in ("CIMS Customer",):
+	for doctype in ("CIMS Customer", "CIMS Follow-Up"):
 		for key, roles in EXPECTED[doctype].items():
 			assert ((doctype, world.names[key]) in found) == (role in roles), (role, key)
 

@@ -89,6 +89,10 @@ def default_period(filters, months_back: int = 11) -> tuple[datetime.date, datet
 	return from_date, to_date
 
 
+def quarter_start(day: datetime.date) -> datetime.date:
+	return get_first_day(add_months(day, -((day.month - 1) % 3)))
+
+
 def day_bounds(
 	from_date: datetime.date, to_date: datetime.date
 ) -> tuple[datetime.datetime, datetime.datetime]:

@@ -43,6 +43,10 @@ GROUPS = {
 WEEK_FORMAT = "%x-W%v"
 
 
+def count_when(condition):
+	return Sum(Case().when(condition, 1).else_(0))
+
+
 @frappe.read_only()
 def execute(filters=None):
 	return FollowUpActivity(filters).run()
@@ -73,45 +77,39 @@ class FollowUpActivity:
 		)
 
 	def get_rows(self):
+		"""Completed follow-ups (by completion date) and the others (by schedule) in two GROUP BY queries,
+		each answered from one index alone, merged per group."""
+		rows = {}
+		status = self.filters.get("status")
+		branches = []
+		if status in (None, "", "Completed"):
+			branches.append(self.completed_rows())
+		if status != "Completed":
+			branches.append(self.other_rows())
+		for branch in branches:
+			for row in branch:
+				merged = rows.setdefault(row.group_value, frappe._dict(group_value=row.group_value))
+				for key, value in row.items():
+					if key != "group_value":
+						merged[key] = (merged.get(key) or 0) + (value or 0)
+		ordered = sorted(rows.values(), key=lambda row: (row.group_value is None, row.group_value or ""))
+		if self.group_by != "Week":
+			ordered.sort(key=lambda row: -row.total)
+		return ordered
+
+	def grouped(self, date_field, measures, condition):
 		follow_up = frappe.qb.DocType(FOLLOW_UP)
-		completed = follow_up.status == "Completed"
 		if self.group_by == "Week":
-			activity_on = Case().when(completed, follow_up.completed_on).else_(follow_up.scheduled_on)
-			group = DateFormat(activity_on, WEEK_FORMAT)
+			group = DateFormat(follow_up[date_field], WEEK_FORMAT)
 		else:
 			group = follow_up[self.fieldname]
-		overdue = (follow_up.status == "Planned") & (follow_up.scheduled_on < self.moment)
-
-		def count_when(condition):
-			return Sum(Case().when(condition, 1).else_(0))
-
-		# Satisfaction is a Rating (stored 0-1), given on Service follow-ups only.
-		rated = completed & (follow_up.satisfaction_score > 0)
 		query = (
 			frappe.qb.from_(follow_up)
-			.select(
-				group.as_("group_value"),
-				Count("*").as_("total"),
-				count_when(completed).as_("completed"),
-				count_when(follow_up.status == "Planned").as_("planned"),
-				count_when(overdue).as_("overdue"),
-				count_when(follow_up.status == "Cancelled").as_("cancelled"),
-				count_when(completed & (follow_up.result == "Success")).as_("successful"),
-				count_when(completed & (follow_up.customer_feedback == "Positive")).as_("positive"),
-				count_when(completed & (follow_up.customer_feedback == "Negative")).as_("negative"),
-				count_when(rated).as_("rated"),
-				Sum(Case().when(rated, follow_up.satisfaction_score).else_(0)).as_("rating_sum"),
-			)
-			.where(
-				(completed & follow_up.completed_on[self.start : self.end])
-				| ((follow_up.status != "Completed") & follow_up.scheduled_on[self.start : self.end])
-			)
+			.select(group.as_("group_value"), Count("*").as_("total"), *measures(follow_up))
+			.where(condition(follow_up))
+			.where(follow_up[date_field][self.start : self.end])
 			.groupby(group)
 		)
-		if self.group_by == "Week":
-			query = query.orderby(group)
-		else:
-			query = query.orderby(Count("*"), order=frappe.qb.desc)
 		for fieldname in ("assigned_to", "follow_up_type", "status"):
 			if self.filters.get(fieldname):
 				query = query.where(follow_up[fieldname] == self.filters.get(fieldname))
@@ -120,6 +118,35 @@ class FollowUpActivity:
 			query = query.join(customer).on(customer.name == follow_up.customer)
 			query = apply_customer_filters(query, customer, self.filters)
 		return permitted(query, FOLLOW_UP).run(as_dict=True)
+
+	def completed_rows(self):
+		def measures(follow_up):
+			# Satisfaction is a Rating (stored 0-1), given on Service and Complaint follow-ups only.
+			rated = follow_up.satisfaction_score > 0
+			return [
+				Count("*").as_("completed"),
+				count_when(follow_up.result == "Success").as_("successful"),
+				count_when(follow_up.customer_feedback == "Positive").as_("positive"),
+				count_when(follow_up.customer_feedback == "Negative").as_("negative"),
+				count_when(rated).as_("rated"),
+				Sum(Case().when(rated, follow_up.satisfaction_score).else_(0)).as_("rating_sum"),
+			]
+
+		return self.grouped("completed_on", measures, lambda follow_up: follow_up.status == "Completed")
+
+	def other_rows(self):
+		def measures(follow_up):
+			planned = follow_up.status == "Planned"
+			return [
+				count_when(planned).as_("planned"),
+				count_when(planned & (follow_up.scheduled_on < self.moment)).as_("overdue"),
+				count_when(follow_up.status == "Cancelled").as_("cancelled"),
+			]
+
+		# Spelled out (not "!= Completed") so the database reads the (status, scheduled_on) index.
+		return self.grouped(
+			"scheduled_on", measures, lambda follow_up: follow_up.status.isin(("Planned", "Cancelled"))
+		)
 
 	def get_data(self):
 		rows = self.get_rows()

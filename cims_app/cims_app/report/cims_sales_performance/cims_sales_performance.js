@@ -6,7 +6,10 @@
 frappe.query_reports["CIMS Sales Performance"] = {
 	filters: [
 		cims_app.reports.filter.select("group_by", "Group By", ["Rep", "Sales Team", "Region", "Month"], "Rep"),
-		cims_app.reports.filter.from_date(),
+		// the current quarter
+		Object.assign(cims_app.reports.filter.from_date(), {
+			default: frappe.datetime.add_months(frappe.datetime.month_start(), -(moment().month() % 3)),
+		}),
 		cims_app.reports.filter.to_date(),
 		cims_app.reports.filter.sales_team(),
 		cims_app.reports.filter.user("user", "Sales Rep"),

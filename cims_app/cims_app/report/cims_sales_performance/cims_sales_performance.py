@@ -20,6 +20,7 @@ from cims_app.cims_app.report.cims_report import (
 	label_of,
 	money,
 	permitted,
+	quarter_start,
 	summary,
 	total_row,
 	user_full_names,
@@ -56,7 +57,13 @@ class SalesPerformance:
 		self.group_by = self.filters.get("group_by") or "Rep"
 		if self.group_by not in GROUP_BY:
 			frappe.throw(_("Unknown grouping {0}").format(self.group_by))
-		self.from_date, self.to_date = default_period(self.filters)
+		# By default the current quarter, the period targets are usually reviewed over.
+		self.from_date, self.to_date = default_period(
+			{
+				"from_date": quarter_start(frappe.utils.getdate()),
+				**{k: v for k, v in self.filters.items() if v},
+			}
+		)
 		self.start, self.end = day_bounds(self.from_date, self.to_date)
 		self.customer_filters = frappe._dict({name: self.filters.get(name) for name in CUSTOMER_SIDE})
 
@@ -97,7 +104,9 @@ class SalesPerformance:
 			query = query.where(condition(table))
 		if self.filters.get("user"):
 			query = query.where(table[owner_field] == self.filters.user)
-		needs_customer = self.group_by in ("Sales Team", "Region") or customer_filters_set(self.customer_filters)
+		needs_customer = self.group_by in ("Sales Team", "Region") or customer_filters_set(
+			self.customer_filters
+		)
 		if doctype != CUSTOMER and needs_customer:
 			query = query.join(customer).on(customer.name == table.customer)
 		if needs_customer:
