@@ -29,6 +29,7 @@ CUSTOMER = "CIMS Customer"
 FOLLOW_UP = "CIMS Follow-Up"
 OPPORTUNITY = "CIMS Opportunity"
 REP = "CIMS Sales Rep"
+MANAGER = "CIMS Sales Manager"
 CHUNK = 1000
 
 
@@ -40,7 +41,7 @@ def assign_new_customer(doc) -> None:
 	first matching CIMS Assignment Rule names. A Sales Rep's own new customer stays the rep's."""
 	if not doc.is_new() or doc.account_manager or doc.in_public_pool:
 		return
-	if REP in frappe.get_roles():
+	if _creates_own_leads(frappe.session.user):
 		return
 	rules = load_rules(lock=True)
 	if not rules:
@@ -52,6 +53,14 @@ def assign_new_customer(doc) -> None:
 	doc.account_manager = user
 	doc.sales_team = doc.sales_team or _rule_team(rules, rule_name) or team_of(user)
 	_save_rotation(outcome.last_assigned)
+
+
+def _creates_own_leads(user: str) -> bool:
+	"""A Sales Rep (not also a manager or admin) keeps the customers it creates."""
+	if user == "Administrator":
+		return False
+	roles = set(frappe.get_roles(user))
+	return REP in roles and not roles & {MANAGER, "System Manager"}
 
 
 def track_account_manager(doc) -> None:

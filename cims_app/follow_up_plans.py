@@ -11,6 +11,7 @@ from frappe.utils import getdate, now_datetime, nowdate
 
 from cims_app.domain.plans import PlanStep, next_occurrence
 from cims_app.follow_ups import refresh_customer_follow_up_dates
+from cims_app.jobs.bulk_update import insert_rows
 
 FOLLOW_UP = "CIMS Follow-Up"
 PLAN_HOUR = datetime.time(9, 0)
@@ -115,7 +116,7 @@ def start_current_plans(customers: list[str] | None, today: datetime.date) -> li
 
 def _customers_needing_follow_up(plan, customers: list[str] | None) -> list[frappe._dict]:
 	"""Customers in the plan's stage, with an owner, having no open follow-up of the plan; with the date
-	they entered the stage and the latest follow-up of the plan scheduled since then."""
+	they entered the stage and the latest follow-up of the plan created since then."""
 	values = {"plan": plan.name, "stage": plan.lifecycle_stage}
 	restrict = ""
 	if customers is not None:
@@ -129,12 +130,12 @@ def _customers_needing_follow_up(plan, customers: list[str] | None) -> list[frap
 		FROM `tabCIMS Customer` c
 		LEFT JOIN (
 			SELECT fu.customer,
-				MAX(fu.scheduled_on) AS last_planned_on,
+				MAX(CASE WHEN fu.creation >= COALESCE(c2.lifecycle_stage_changed_on, c2.creation)
+					THEN fu.scheduled_on END) AS last_planned_on,
 				SUM(fu.status = 'Planned') AS open_count
 			FROM `tabCIMS Follow-Up` fu
 			JOIN `tabCIMS Customer` c2 ON c2.name = fu.customer
 			WHERE fu.follow_up_plan = %(plan)s
-				AND fu.scheduled_on >= COALESCE(c2.lifecycle_stage_changed_on, c2.creation)
 			GROUP BY fu.customer
 		) f ON f.customer = c.name
 		WHERE c.lifecycle_stage = %(stage)s
@@ -172,7 +173,7 @@ def insert_planned_follow_ups(rows: list[dict]) -> list[str]:
 		"next_action",
 		"follow_up_plan",
 	]
-	frappe.db.bulk_insert(
+	insert_rows(
 		FOLLOW_UP,
 		["name", "creation", "modified", "owner", "modified_by", "docstatus", "status", *fields],
 		[

@@ -39,6 +39,7 @@ from cims_app.domain.contact_rules import mask_id_number
 from cims_app.domain.customer_rules import amount_growth_percent, classification_label, compute_value_tier
 from cims_app.domain.names import exact_key, match_key
 from cims_app.domain.opportunity_rules import expected_amount, weighted_amount
+from cims_app.permissions import MASKED_MIRRORS
 
 DAY = 86400
 HOUR = 3600
@@ -557,6 +558,7 @@ class DemoGenerator:
 					rng.choice(INTENT_LEVELS[:2]) if targeted else None,
 					rng.choice((POTENTIAL, INTENT, ACTIVE)) if targeted else None,
 					total,
+					self._campaign_source(campaign_type, campaign_format),
 				)
 			)
 			self.campaign_list.append(Campaign(name, start, end, status, online, owner))
@@ -566,6 +568,14 @@ class DemoGenerator:
 		self.writer.insert("CIMS Campaign Agenda Item", AGENDA_FIELDS, agenda_rows)
 		self.writer.insert("CIMS Campaign Team Member", TEAM_FIELDS, team_rows)
 		self.writer.add_time("CIMS Campaign", elapsed)
+
+	def _campaign_source(self, campaign_type: str, campaign_format: str) -> str | None:
+		"""The customer source a campaign's spend counts toward, when the site has it."""
+		if campaign_format == "Expo":
+			source = "展会推广"
+		else:
+			source = "线上广告" if campaign_type == "Online" else "营销活动"
+		return source if source in self.sources else None
 
 	def _update_campaign_metrics(self) -> None:
 		"""Participants, conversions, revenue and ROI of this run's campaigns, by the app's own set-based rule."""
@@ -1269,6 +1279,7 @@ class DemoGenerator:
 			first_contact_date=clock.date(customer.created),
 			account_manager=customer.manager,
 			sales_team=self.team_of.get(customer.manager),
+			account_manager_since=clock.at(customer.created),
 			first_deal_date=clock.date(min(customer.won)[0]) if customer.won else None,
 			churned_on=clock.date(customer.churned) if customer.churned else None,
 			contract_amount=contract_amount,
@@ -1280,6 +1291,9 @@ class DemoGenerator:
 			next_follow_up_on=clock.at(customer.next_planned) if customer.next_planned is not None else None,
 			data_source=DEMO_DATA_SOURCE,
 		)
+		for fieldname, (mirror, mask) in MASKED_MIRRORS.items():
+			value = row.get(fieldname)
+			row[mirror] = mask(value) if value else None
 		return tuple(row.get(field) for field in CUSTOMER_FIELDS)
 
 	def _entered_stage(self, customer: _Customer) -> int:

@@ -41,14 +41,18 @@ CUSTOMER_FIELDS = (
 	"first_contact_date",
 	"primary_contact",
 	"mobile_no",
+	"mobile_no_masked",
 	"phone",
+	"phone_masked",
 	"email_id",
+	"email_id_masked",
 	"need_type",
 	"core_need",
 	"need_urgency",
 	"budget_range",
 	"account_manager",
 	"sales_team",
+	"account_manager_since",
 	"first_deal_date",
 	"churned_on",
 	"contract_amount",
@@ -198,6 +202,7 @@ CAMPAIGN_FIELDS = (
 	"target_intent_level",
 	"target_lifecycle_stage",
 	"total_budget",
+	"customer_source",
 )
 BUDGET_FIELDS = (*CHILD_FIELDS, "item", "amount")
 AGENDA_FIELDS = (*CHILD_FIELDS, "time", "topic")

@@ -8,6 +8,7 @@ to Churned through the lifecycle rules and assigns it to Customer Service for wi
 """
 
 import datetime
+import functools
 
 import frappe
 from frappe.utils import get_datetime, getdate, now_datetime, nowdate
@@ -19,9 +20,11 @@ from cims_app.domain.churn import (
 	auto_churn_reason,
 	round_robin,
 )
-from cims_app.domain.customer_rules import HIGH_POTENTIAL, HIGH_VALUE
+from cims_app.domain.customer_rules import HIGH_POTENTIAL, HIGH_VALUE, classification_label
 from cims_app.domain.errors import _
-from cims_app.jobs.bulk_update import changed_rows, update_rows
+from cims_app.domain.lifecycle_rules import CHURNED, stage_move_effects
+from cims_app.follow_up_plans import sync_plans
+from cims_app.jobs.bulk_update import changed_rows, insert_rows, update_rows
 from cims_app.jobs.recipients import team_managers
 from cims_app.jobs.tiers import won_amounts_sql
 from cims_app.reminders import Reminder, send, translate
@@ -141,14 +144,14 @@ def _high_risk_reminders(new_high: list, today: datetime.date) -> list[Reminder]
 def churn_inactive_customers() -> dict:
 	"""Move customers Paused for `auto_churn_paused_days`, or whose contract ended `auto_churn_contract_days`
 	ago with nothing won since, to Churned, and assign each to Customer Service for win-back."""
-	from cims_app.lifecycle import move_customer_stage
-
 	today = getdate(nowdate())
 	paused_days = int(get_setting("auto_churn_paused_days", 90))
 	contract_days = int(get_setting("auto_churn_contract_days", 90))
 	candidates = frappe.db.sql(
 		"""
 		SELECT c.name, c.customer_name, c.lifecycle_stage, c.lifecycle_stage_changed_on, c.contract_end_date,
+			c.creation, c.churned_on, c.first_deal_date, c.industry, c.value_tier, c.need_type,
+			c.classification_label,
 			(SELECT MAX(o.closed_on) FROM `tabCIMS Opportunity` o
 				WHERE o.customer = c.name AND o.status = 'Won') AS last_won_on
 		FROM `tabCIMS Customer` c
@@ -175,17 +178,91 @@ def churn_inactive_customers() -> dict:
 		)
 		if reason:
 			churning.append((row, reason))
+	if churning:
+		move_to_churned([row for row, _reason in churning], today)
 	lang = frappe.db.get_default("lang") or "en"
 	reasons = {row.name: translate(r.message, lang, *r.params) for row, r in churning}
-	for row, _reason in churning:
-		move_customer_stage(row.name, "Churned Customer", source="job")
-	if reasons:
-		frappe.db.sql(
-			"UPDATE `tabCIMS Customer` SET churned_on = %(today)s WHERE name IN %(names)s AND churned_on IS NULL",
-			{"today": today, "names": tuple(reasons)},
-		)
 	assigned = assign_win_back(today, reasons)
 	return {"churned": len(churning), "assigned": assigned}
+
+
+def move_to_churned(customers: list, today: datetime.date) -> None:
+	"""What cims_app.lifecycle.move_customer_stage(customer, "Churned Customer", source="job") does for one
+	customer, for many in a few statements: the stage and its date, the move's effects (lifecycle_rules),
+	the classification label, a CIMS Stage Change and a Version row each; then plans follow the new stage."""
+	now = now_datetime()
+	user = frappe.session.user
+	label_of = functools.cache(classification_label)
+	updates, changes, versions = [], [], []
+	for row in customers:
+		effects = stage_move_effects(row.lifecycle_stage, CHURNED, today, row.churned_on, row.first_deal_date)
+		new = {
+			"lifecycle_stage": CHURNED,
+			"lifecycle_stage_changed_on": now,
+			"churned_on": effects.get("churned_on", row.churned_on),
+			"first_deal_date": effects.get("first_deal_date", row.first_deal_date),
+			"classification_label": label_of(row.industry, row.value_tier, CHURNED, row.need_type),
+		}
+		updates.append((row.name, *new.values(), now, user))
+		entered_on = get_datetime(row.lifecycle_stage_changed_on or row.creation)
+		changes.append(
+			(
+				frappe.generate_hash(length=10),
+				now,
+				now,
+				user,
+				user,
+				"CIMS Customer",
+				row.name,
+				row.name,
+				row.lifecycle_stage,
+				CHURNED,
+				user,
+				now,
+				round((now - entered_on).total_seconds() / 86400, 2),
+				"job",
+			)
+		)
+		diff = [[field, row.get(field), value] for field, value in new.items() if row.get(field) != value]
+		versions.append(
+			(
+				frappe.generate_hash(length=10),
+				now,
+				now,
+				user,
+				user,
+				"CIMS Customer",
+				row.name,
+				frappe.as_json({"added": [], "changed": diff, "removed": [], "row_changed": []}, indent=None),
+			)
+		)
+	update_rows("CIMS Customer", [*new.keys(), "modified", "modified_by"], updates)
+	insert_rows(
+		"CIMS Stage Change",
+		[
+			"name",
+			"creation",
+			"modified",
+			"owner",
+			"modified_by",
+			"reference_doctype",
+			"reference_name",
+			"customer",
+			"from_stage",
+			"to_stage",
+			"changed_by",
+			"changed_on",
+			"days_in_previous_stage",
+			"source",
+		],
+		changes,
+	)
+	insert_rows(
+		"Version",
+		["name", "creation", "modified", "owner", "modified_by", "ref_doctype", "docname", "data"],
+		versions,
+	)
+	sync_plans([row.name for row in customers], today)
 
 
 def win_back_users() -> list[str]:

@@ -3,6 +3,7 @@
 import frappe
 
 from cims_app.domain.contact_rules import normalise_email, normalise_mobile, normalise_phone
+from cims_app.permissions import masked_contact_values
 from cims_app.validation import normalise_fields, run_rule
 
 CUSTOMER_DOCTYPE = "CIMS Customer"
@@ -31,9 +32,13 @@ def validate(doc, method=None) -> None:
 def on_update(doc, method=None) -> None:
 	"""Customers whose primary contact this is show its current mobile and email."""
 	customer = frappe.qb.DocType(CUSTOMER_DOCTYPE)
-	(
+	query = (
 		frappe.qb.update(customer)
 		.set(customer.mobile_no, doc.mobile_no)
 		.set(customer.email_id, doc.email_id)
 		.where(customer.primary_contact == doc.name)
-	).run()
+	)
+	# The masked mirrors users without the personal-data permlevel read (cims_app.permissions).
+	for fieldname, value in masked_contact_values(doc.mobile_no, doc.email_id).items():
+		query = query.set(customer[fieldname], value)
+	query.run()

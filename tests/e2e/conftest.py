@@ -5,7 +5,8 @@ which needs selenium (`env/bin/pip install selenium`; it drives /usr/bin/chromed
 downloaded). Desk assets must be built: `bench build --app cims_app`. Every test skips with one line
 saying why when the site, Chromium, chromedriver or selenium is missing.
 
-The site is served by a gunicorn started here on a free port with the framework's static-file
+The session connects to the site as the integration tests do (sharing their connection when both
+run). The site is served by a gunicorn started here on a free port with the framework's static-file
 middleware (the Desk needs /assets), or by CIMS_TEST_URL when set. Chromium reaches it under the
 site's own name (`http://SITE:PORT`) through --host-resolver-rules, so any *.localhost site works.
 """
@@ -60,12 +61,32 @@ def pytest_collection_modifyitems(config, items):
 
 if not SKIP_REASON:
 	import frappe
-
-	# The integration tests' session (frappe connected as Administrator, rollback after each test).
-	from tests.integration.conftest import as_administrator, site
+	import frappe.utils.password
 
 	@pytest.fixture(scope="session")
-	def desk_url(site):  # noqa: F811 (the imported fixture)
+	def site():
+		"""The site, connected as Administrator; shares the connection of the integration tests' session."""
+		owned = not getattr(frappe.local, "site", None)
+		if owned:
+			os.chdir(Path(BENCH) / "sites")
+			frappe.init(site=SITE, sites_path=str(Path(BENCH) / "sites"))
+			frappe.connect()
+		frappe.set_user("Administrator")
+		yield SITE
+		if owned and getattr(frappe.local, "site", None):
+			frappe.db.rollback()
+			frappe.destroy()
+
+	@pytest.fixture(autouse=True)
+	def as_administrator(site):
+		"""Every test starts as Administrator and leaves no uncommitted writes behind."""
+		frappe.set_user("Administrator")
+		yield
+		frappe.db.rollback()
+		frappe.set_user("Administrator")
+
+	@pytest.fixture(scope="session")
+	def desk_url(site):
 		"""Base URL of a web server serving the site with its Desk assets."""
 		if url := os.environ.get("CIMS_TEST_URL"):
 			port = urlparse(url).port or 80
@@ -95,7 +116,7 @@ if not SKIP_REASON:
 			log.close()
 
 	@pytest.fixture(scope="session")
-	def setup_wizard_done(site):  # noqa: F811 (the imported fixture)
+	def setup_wizard_done(site):
 		"""A fresh site sends every Desk user to the setup wizard; mark it done for the run, then restore."""
 		before = frappe.db.get_single_value("System Settings", "setup_complete")
 		if not before:

@@ -1,6 +1,7 @@
 """ "Confirm information up to date" on the customer form (cims_app.api.customer_profile)."""
 
 import frappe
+import frappe.utils.password  # support.py's users need it imported
 import pytest
 from frappe.utils import getdate, nowdate
 

@@ -19,7 +19,7 @@ frappe = pytest.importorskip("frappe", reason="frappe is not importable: run pyt
 from cims_app.demo import DEMO_DATA_SOURCE, DEMO_EMAIL_DOMAIN
 from cims_app.demo.clear import clear_demo_data
 from cims_app.demo.generator import DemoGenerator, DemoOptions
-from cims_app.domain.contact_rules import mask_id_number, normalise_mobile
+from cims_app.domain.contact_rules import mask_email, mask_id_number, mask_mobile, normalise_mobile
 from cims_app.domain.customer_rules import amount_growth_percent, classification_label, compute_value_tier
 from cims_app.domain.identifiers import normalise_id_number, normalise_uscc
 from cims_app.domain.names import exact_key, match_key
@@ -135,6 +135,10 @@ def test_mobiles_are_valid_unique_and_mirrored_from_the_primary_contact(demo):
 		)
 		== 0
 	)
+	# Users without the personal-data permission level read the masked mirrors.
+	for row in _customers("mobile_no, mobile_no_masked, email_id, email_id_masked"):
+		assert row.mobile_no_masked == mask_mobile(row.mobile_no)
+		assert row.email_id_masked == (mask_email(row.email_id) if row.email_id else None)
 
 
 def test_every_contact_links_to_its_customer_with_phone_and_email_rows(demo):

@@ -164,3 +164,13 @@ def test_second_enabled_plan_for_a_stage_is_refused():
 def test_plan_step_outside_the_cycle_is_refused():
 	with pytest.raises(frappe.ValidationError, match="between 0 and 6 days"):
 		make_plan("Churned Customer", 7, [("Call", None, 7)])
+
+
+def test_customer_entering_the_stage_after_the_plan_hour_gets_one_follow_up_however_often_the_job_runs():
+	entered = DAY.replace(hour=15)
+	with frozen_clock(entered + datetime.timedelta(hours=1)):
+		make_plan("Intent Customer", 14)
+		customer = customer_with("Intent Customer", entered, account_manager=make_user())
+		assert create_planned_follow_ups()["created"] == 1
+		assert create_planned_follow_ups()["created"] == 0
+	assert len(plan_follow_ups(customer.name)) == 1

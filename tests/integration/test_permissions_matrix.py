@@ -626,3 +626,25 @@ def test_user_with_rep_and_marketing_roles_gets_the_union(world):
 		frappe.db.rollback()
 		remove_users([user])
 		frappe.db.commit()
+
+
+def test_primary_contact_changes_keep_the_customers_masked_mirrors_current():
+	customer = make_customer()
+	contact = frappe.get_doc(
+		{
+			"doctype": "Contact",
+			"first_name": "镜像",
+			"phone_nos": [{"phone": "13912345678", "is_primary_mobile_no": 1}],
+			"links": [{"link_doctype": "CIMS Customer", "link_name": customer.name}],
+		}
+	).insert()
+	customer.reload()
+	customer.primary_contact = contact.name
+	customer.save()
+	contact.reload()
+	contact.phone_nos[0].phone = "13698765432"
+	contact.save()
+	assert frappe.db.get_value("CIMS Customer", customer.name, ["mobile_no", "mobile_no_masked"]) == (
+		"13698765432",
+		"136****5432",
+	)

@@ -41,6 +41,7 @@ class CIMSCampaign(Document):
 		conversion_rate: DF.Percent
 		conversions: DF.Int
 		cost_per_participant: DF.Currency
+		customer_source: DF.Link | None
 		end_datetime: DF.Datetime | None
 		format: DF.Literal["", "Live Stream", "Webinar", "Expo", "Salon", "Promotion", "Other"]
 		invitation_template: DF.Link | None
