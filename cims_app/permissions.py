@@ -82,6 +82,17 @@ class Exists(Criterion):
 		return ("NOT " if self.negate else "") + f"EXISTS ({self.query.get_sql(quote_char='`')})"
 
 
+class IsNotTrue(Criterion):
+	"""NOT IFNULL(condition, 0): false or unknown (a NULL account manager is nobody's)."""
+
+	def __init__(self, criterion: Criterion):
+		super().__init__()
+		self.criterion = criterion
+
+	def get_sql(self, **kwargs) -> str:
+		return f"NOT IFNULL(({self.criterion.get_sql(**kwargs)}), 0)"
+
+
 NOTHING = SqlCondition("1=0")
 
 
@@ -209,9 +220,8 @@ def follow_up_rows(scope: Scope, t, write: bool = False) -> Criterion | None:
 	if scope.is_admin or (not write and scope.has(HEAD, SERVICE, ANALYST)):
 		return None
 	user = _value(scope.user)
+	# Only the customer decides for reps and managers: one semi-join, fast over a million follow-ups.
 	parts = _in_seller_customers(scope, t.customer, write)
-	if scope.has(*SELLERS):
-		parts.append(t.assigned_to == user)
 	if scope.has(SERVICE):
 		parts += [t.owner == user, t.assigned_to == user, t.customer.isin(_customers_managed_by(scope.user))]
 	if scope.has(MARKETING):
@@ -225,8 +235,6 @@ def opportunity_rows(scope: Scope, t, write: bool = False) -> Criterion | None:
 	if scope.is_admin or (not write and scope.has(HEAD, SERVICE, ANALYST)):
 		return None
 	parts = _in_seller_customers(scope, t.customer, write)
-	if scope.has(*SELLERS):
-		parts.append(t.owner_user == _value(scope.user))
 	if scope.has(MARKETING) and not write:
 		parts.append(Coalesce(t.campaign, "") != "")
 	return _any(parts)
@@ -305,11 +313,20 @@ def contact_rows(scope: Scope, t, write: bool = False) -> Criterion | None:
 	if scope.is_admin or scope.has(SERVICE) or (not write and scope.has(HEAD)):
 		return None
 	link = DocType("Dynamic Link").as_("cims_perm_dl")
-	outside = (link.parenttype == "Contact") & (link.parent == t.name) & (link.link_doctype == CUSTOMER)
-	reachable = _seller_customers(scope, write)
-	if reachable is not None:
-		outside = outside & link.link_name.notin(reachable)
-	return Exists(frappe.qb.from_(link).select(1).where(outside), negate=True)
+	customer = DocType(CUSTOMER).as_("cims_perm_lc")
+	links = (link.parenttype == "Contact") & (link.parent == t.name) & (link.link_doctype == CUSTOMER)
+	parts = _seller_customer_parts(scope, customer, write)
+	if not parts:
+		return Exists(frappe.qb.from_(link).select(1).where(links), negate=True)
+	# A link to a customer out of reach (a primary-key lookup per link, whatever the number of contacts).
+	outside = (
+		frappe.qb.from_(link)
+		.join(customer)
+		.on(customer.name == link.link_name)
+		.select(1)
+		.where(links & IsNotTrue(_any(parts)))
+	)
+	return Exists(outside, negate=True)
 
 
 def file_rows(scope: Scope, t, write: bool = False) -> Criterion | None:

@@ -10,7 +10,8 @@ from frappe.query_builder.functions import Count, Sum
 from frappe.utils import add_months, getdate, now_datetime, nowdate
 
 from cims_app.cims_app.report.cims_report import permitted
-from cims_app.domain.report_metrics import ratio, satisfaction_stars, win_rate as compute_win_rate
+from cims_app.domain.report_metrics import ratio, satisfaction_stars
+from cims_app.domain.report_metrics import win_rate as compute_win_rate
 
 OPPORTUNITY, FOLLOW_UP = "CIMS Opportunity", "CIMS Follow-Up"
 # Cards look back a rolling year, like the reports' default period.

@@ -26,7 +26,14 @@ from cims_app.domain.import_mapping import ColumnMapping, column_label, map_head
 from cims_app.importer.bulk import hash_name, insert_rows
 from cims_app.importer.reader import ImportFileError, SheetInfo, inspect_file, iter_rows
 from cims_app.importer.rows import RowError, cell_text, normalise_row
-from cims_app.importer.schema import ROW_REF_FIELD, import_columns, link_lookups, mapping_targets, synonyms
+from cims_app.importer.schema import (
+	REASON_FIELD,
+	ROW_REF_FIELD,
+	import_columns,
+	link_lookups,
+	mapping_targets,
+	synonyms,
+)
 from cims_app.importer.template import is_example_row
 from cims_app.validation import get_setting
 
@@ -149,11 +156,13 @@ class ImportContext:
 		return self._file_specs
 
 	def row_cells(self, row: SourceRow) -> dict:
-		"""The row's original cells by header, for the error workbook (JSON-safe)."""
+		"""The row's original cells by header (every column of the file, blanks included, except the error
+		workbook's own reason and row-ID columns), for the error workbook (JSON-safe)."""
+		own = {ROW_REF_FIELD, REASON_FIELD}
 		return {
 			self.headers[index]: _json_cell(value)
 			for index, value in enumerate(row.cells)
-			if value not in (None, "") and index < len(self.headers) and self.headers[index]
+			if index < len(self.headers) and self.headers[index] and self.mapping.fields.get(index) not in own
 		}
 
 	def bad_headers(self, row: SourceRow) -> list[str]:

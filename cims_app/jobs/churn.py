@@ -24,6 +24,7 @@ from cims_app.domain.customer_rules import HIGH_POTENTIAL, HIGH_VALUE, classific
 from cims_app.domain.errors import _
 from cims_app.domain.lifecycle_rules import CHURNED, stage_move_effects
 from cims_app.follow_up_plans import sync_plans
+from cims_app.follow_ups import customer_history_hint
 from cims_app.jobs.bulk_update import changed_rows, insert_rows, update_rows
 from cims_app.jobs.recipients import team_managers
 from cims_app.jobs.tiers import won_amounts_sql
@@ -48,20 +49,18 @@ def _cadences() -> dict:
 
 def score_churn_risk() -> dict:
 	"""Score every customer; returns {"changed": n, "new_high": n, "notified": n}."""
-	now = now_datetime()
-	today = now.date()
+	today = getdate(nowdate())
 	amounts, values = won_amounts_sql(today)
+	# Whole days (dates), so that every run of the same day sees the same facts.
 	values.update(
-		{
-			"since_90": now - datetime.timedelta(days=90),
-			"since_180": now - datetime.timedelta(days=180),
-			"stages": SCORED_STAGES,
-		}
+		{"since_90": today - datetime.timedelta(days=90), "since_180": today - datetime.timedelta(days=180)}
 	)
 	customers = frappe.db.sql(
 		f"""
-		SELECT c.name, c.customer_name, c.lifecycle_stage, c.value_tier, c.creation, c.last_follow_up_on,
-			c.contract_end_date, c.account_manager, c.sales_team,
+		SELECT c.name, c.customer_name, c.lifecycle_stage, c.value_tier, c.account_manager, c.sales_team,
+			DATEDIFF(%(today)s, c.last_follow_up_on) AS days_since_follow_up,
+			DATEDIFF(%(today)s, c.creation) AS age_days,
+			DATEDIFF(c.contract_end_date, %(today)s) AS contract_days_left,
 			c.churn_risk, c.churn_risk_score, c.churn_reasons,
 			a.last_half, a.prior_half, a.open_count,
 			f.last_90, f.prior_90, f.negative_90, f.complaints_90
@@ -73,7 +72,7 @@ def score_churn_risk() -> dict:
 				SUM(fu.completed_on < %(since_90)s) AS prior_90,
 				SUM(fu.completed_on >= %(since_90)s AND fu.customer_feedback = 'Negative') AS negative_90,
 				SUM(fu.completed_on >= %(since_90)s AND fu.follow_up_type = 'Complaint') AS complaints_90
-			FROM `tabCIMS Follow-Up` fu
+			FROM `tabCIMS Follow-Up` fu {customer_history_hint()}
 			WHERE fu.status = 'Completed' AND fu.completed_on >= %(since_180)s
 			GROUP BY fu.customer
 		) f ON f.customer = c.name
@@ -95,10 +94,8 @@ def score_churn_risk() -> dict:
 			computed[row.name] = ("None", 0, "")
 			continue
 		facts = ChurnFacts(
-			days_since_follow_up=(now - get_datetime(row.last_follow_up_on)).days
-			if row.last_follow_up_on
-			else None,
-			customer_age_days=(now - get_datetime(row.creation)).days,
+			days_since_follow_up=row.days_since_follow_up,
+			customer_age_days=int(row.age_days or 0),
 			cadence_days=cadences.get(row.value_tier, cadences[None]),
 			follow_ups_last_90=int(row.last_90 or 0),
 			follow_ups_prior_90=int(row.prior_90 or 0),
@@ -106,9 +103,7 @@ def score_churn_risk() -> dict:
 			amount_prior_6m=row.prior_half or 0,
 			negative_feedback=int(row.negative_90 or 0),
 			complaints=int(row.complaints_90 or 0),
-			contract_days_left=(getdate(row.contract_end_date) - today).days
-			if row.contract_end_date
-			else None,
+			contract_days_left=row.contract_days_left,
 			open_opportunities=int(row.open_count or 0),
 		)
 		assessment = assess_churn_risk(facts, high, medium, window)

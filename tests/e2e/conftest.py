@@ -63,9 +63,10 @@ if not SKIP_REASON:
 	import frappe
 	import frappe.utils.password
 
-	@pytest.fixture(scope="session")
+	@pytest.fixture(scope="module")
 	def site():
-		"""The site, connected as Administrator; shares the connection of the integration tests' session."""
+		"""The site, connected as Administrator, for the browser tests' module: shares the integration tests'
+		connection when they already hold one, else connects and disconnects before the next module runs."""
 		owned = not getattr(frappe.local, "site", None)
 		if owned:
 			os.chdir(Path(BENCH) / "sites")
@@ -85,7 +86,7 @@ if not SKIP_REASON:
 		frappe.db.rollback()
 		frappe.set_user("Administrator")
 
-	@pytest.fixture(scope="session")
+	@pytest.fixture(scope="module")
 	def desk_url(site):
 		"""Base URL of a web server serving the site with its Desk assets."""
 		if url := os.environ.get("CIMS_TEST_URL"):
@@ -115,7 +116,7 @@ if not SKIP_REASON:
 			server.wait(timeout=30)
 			log.close()
 
-	@pytest.fixture(scope="session")
+	@pytest.fixture(scope="module")
 	def setup_wizard_done(site):
 		"""A fresh site sends every Desk user to the setup wizard; mark it done for the run, then restore."""
 		before = frappe.db.get_single_value("System Settings", "setup_complete")

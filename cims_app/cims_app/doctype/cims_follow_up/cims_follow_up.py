@@ -6,6 +6,7 @@ from frappe.model.document import Document
 from frappe.utils import strip_html
 
 from cims_app.follow_ups import (
+	add_customer_history_index,
 	on_follow_up_trash,
 	on_follow_up_update,
 	template_content,
@@ -41,3 +42,4 @@ def on_doctype_update():
 	from cims_app.indexes import add_follow_up_indexes
 
 	add_follow_up_indexes()
+	add_customer_history_index()
