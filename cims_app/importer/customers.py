@@ -493,7 +493,7 @@ class CustomerHandler:
 		doc.flags.updater_reference = self.reference
 		doc.flags.stage_change_source = "import"
 		doc.flags.cims_system_stage_move = True
-		doc.save()
+		doc.save(ignore_version=False)  # imports always leave Version history, tests included
 		row.outcome(status, "", doc.name)
 
 	def plan(self, rows: list[SourceRow]) -> None:

@@ -109,7 +109,7 @@ def merge_customers(keep: str, remove: str, policy: str = "Fill Empty") -> dict:
 	)
 	keeper.flags.cims_system_stage_move = True
 	keeper.flags.stage_change_source = "merge"
-	keeper.save()
+	keeper.save(ignore_version=False)
 	refresh_customer_follow_up_dates([keep])
 	comment = add_merge_comment(keeper, removed, policy, changes, left_out, moved, snapshot)
 	return {

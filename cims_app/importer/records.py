@@ -226,7 +226,7 @@ class DocHandler:
 			doc = frappe.get_doc({"doctype": self.doctype, **self.new_values(values)})
 			doc.flags.updater_reference = updater_reference(context)
 			doc.flags.stage_change_source = "import"
-			doc.insert()
+			doc.insert(ignore_version=False)
 			row.outcome(INSERTED, "", doc.name)
 
 		in_savepoint(row, insert)
@@ -248,7 +248,7 @@ class DocHandler:
 			doc.flags.updater_reference = updater_reference(context)
 			doc.flags.stage_change_source = "import"
 			doc.flags.cims_system_stage_move = True
-			doc.save()
+			doc.save(ignore_version=False)
 			row.outcome(status, "", existing)
 
 		in_savepoint(row, save)
@@ -319,7 +319,7 @@ class ContactHandler(DocHandler):
 				return
 			doc.update(changes)
 			doc.flags.updater_reference = updater_reference(context)
-			doc.save()
+			doc.save(ignore_version=False)
 			row.outcome(status, "", existing)
 
 		in_savepoint(row, save)

@@ -5,6 +5,7 @@ import random
 
 import frappe
 import requests
+from frappe.utils.password import update_password
 
 from cims_app.domain.identifiers import id_check_char, uscc_check_char
 
@@ -36,7 +37,7 @@ def ensure_role_users() -> None:
 			)
 			user.flags.no_welcome_mail = True
 			user.insert(ignore_permissions=True)
-		frappe.utils.password.update_password(email, password)
+		update_password(email, password)
 	frappe.db.commit()
 
 
