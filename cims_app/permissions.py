@@ -30,8 +30,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import frappe
-from frappe.query_builder import Criterion, DocType
-from frappe.query_builder.functions import Coalesce
+from frappe.query_builder import Case, Criterion, DocType
+from frappe.query_builder.functions import Coalesce, Count
 from pypika.terms import LiteralValue
 
 from cims_app.domain.contact_rules import mask_email, mask_mobile
@@ -309,24 +309,70 @@ def reminder_log_rows(scope: Scope, t, write: bool = False) -> Criterion | None:
 
 
 def contact_rows(scope: Scope, t, write: bool = False) -> Criterion | None:
-	"""Contacts with a CIMS Customer link are visible only when every such link is to a reachable customer."""
+	"""Contacts linked to CIMS customers are visible only when every such link is to a reachable customer;
+	contacts linked to none (`cims_no_customer`, kept by `flag_contact_without_customer`) keep the
+	framework's rules. Built to start from the user's customers (an index range), never from every link."""
 	if scope.is_admin or scope.has(SERVICE) or (not write and scope.has(HEAD)):
 		return None
+	unlinked = t.cims_no_customer == 1
+	reachable = _contacts_only_of_reachable_customers(scope, write)
+	return unlinked if reachable is None else unlinked | t.name.isin(reachable)
+
+
+def _contacts_only_of_reachable_customers(scope: Scope, write: bool):
 	link = DocType("Dynamic Link").as_("cims_perm_dl")
 	customer = DocType(CUSTOMER).as_("cims_perm_lc")
-	links = (link.parenttype == "Contact") & (link.parent == t.name) & (link.link_doctype == CUSTOMER)
 	parts = _seller_customer_parts(scope, customer, write)
 	if not parts:
-		return Exists(frappe.qb.from_(link).select(1).where(links), negate=True)
-	# A link to a customer out of reach (a primary-key lookup per link, whatever the number of contacts).
+		return None
+	other = DocType("Dynamic Link").as_("cims_perm_ol")
+	other_customer = DocType(CUSTOMER).as_("cims_perm_oc")
+	# Links of the same contact to customers out of reach; counted per candidate contact (a scalar
+	# subquery, so the optimizer looks them up by parent instead of materialising every link of the site).
 	outside = (
+		frappe.qb.from_(other)
+		.join(other_customer)
+		.on(other_customer.name == other.link_name)
+		.select(Count("*"))
+		.where(
+			(other.parenttype == "Contact")
+			& (other.parent == link.parent)
+			& (other.link_doctype == CUSTOMER)
+			& IsNotTrue(_any(_seller_customer_parts(scope, other_customer, write)))
+		)
+	)
+	return (
 		frappe.qb.from_(link)
 		.join(customer)
 		.on(customer.name == link.link_name)
-		.select(1)
-		.where(links & IsNotTrue(_any(parts)))
+		.select(link.parent)
+		.where(
+			(link.parenttype == "Contact")
+			& (link.link_doctype == CUSTOMER)
+			& _any(parts)
+			& SqlCondition(f"({outside.get_sql(quote_char='`')}) = 0")
+		)
 	)
-	return Exists(outside, negate=True)
+
+
+def flag_contact_without_customer(doc) -> None:
+	"""Called from the Contact validate hook: remember whether the contact has any CIMS Customer link."""
+	doc.cims_no_customer = int(not any(row.link_doctype == CUSTOMER for row in doc.get("links") or []))
+
+
+def refresh_contact_customer_flags() -> None:
+	"""Set `cims_no_customer` of every contact from its links in one statement (after install and every
+	migrate; also repairs contacts whose links were written without the document)."""
+	contact = DocType("Contact")
+	link = DocType("Dynamic Link")
+	linked = (
+		frappe.qb.from_(link)
+		.select(link.parent)
+		.where((link.parenttype == "Contact") & (link.link_doctype == CUSTOMER))
+	)
+	frappe.qb.update(contact).set(
+		contact.cims_no_customer, Case().when(contact.name.isin(linked), 0).else_(1)
+	).run()
 
 
 def file_rows(scope: Scope, t, write: bool = False) -> Criterion | None:

@@ -8,6 +8,7 @@ SMS leave after the commit (an SMS cannot be rolled back), through a background 
 """
 
 import datetime
+import functools
 import hashlib
 import json
 from collections import defaultdict
@@ -47,7 +48,7 @@ class Reminder:
 	email_subject: str | None = None
 	email_body: str | None = None
 
-	@property
+	@functools.cached_property
 	def dedupe_key(self) -> str:
 		due = self.due.isoformat(sep=" ") if isinstance(self.due, datetime.datetime) else str(self.due)
 		who = self.recipient or self.email_to or ""

@@ -11,7 +11,7 @@ import secrets
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, contextmanager
 
 import frappe
@@ -57,38 +57,23 @@ def _driver_literal_row(row: Sequence) -> str:
 	return "(" + ",".join([frappe.db._conn.literal(value) for value in row]) + ")"
 
 
-class RowWriter:
-	"""Writes rows as multi-row INSERTs on a writer thread, so the database works while Python generates.
+class _Lane:
+	"""One writer thread with its queue and its database connection."""
 
-	The main thread turns rows into SQL text and queues it; the writer thread sends it over the site's
-	connection. Whoever else needs that connection meanwhile takes `lock` (see `database`); `flush` waits
-	until every queued statement has run and re-raises the writer's error, if any. Counts rows, seconds
-	spent generating (main thread, waits for the writer excluded) and seconds spent writing (database)
-	per DocType.
-	"""
-
-	def __init__(self, queue_size: int = 4):
-		self.rows: dict[str, int] = defaultdict(int)
-		self.seconds: dict[str, float] = defaultdict(float)
-		self.db_seconds: dict[str, float] = defaultdict(float)
-		self.lock = threading.Lock()
-		self._columns: dict[str, set[str]] = {}
+	def __init__(self, name: str, db, lock: threading.Lock, db_seconds: dict[str, float], queue_size: int):
+		self.db = db
+		self.lock = lock
+		self.error: BaseException | None = None
+		self._db_seconds = db_seconds
 		self._queue: queue.Queue = queue.Queue(maxsize=queue_size)
-		self._error: BaseException | None = None
-		# The writer runs in a copy of this context, so frappe.local (site, connection) is the same there.
+		# The thread runs in a copy of this context, so frappe.local (site, flags) is the same there.
 		self._thread = threading.Thread(
-			target=contextvars.copy_context().run,
-			args=(self._write_queued,),
-			name="cims-demo-writer",
-			daemon=True,
+			target=contextvars.copy_context().run, args=(self._write_queued,), name=name, daemon=True
 		)
 		self._thread.start()
 
-	@contextmanager
-	def database(self):
-		"""Exclusive use of the site's connection, between the writer's statements."""
-		with self.lock:
-			yield
+	def put(self, doctype: str, query: str) -> None:
+		self._queue.put((doctype, query))  # blocks while the writer is behind
 
 	def _write_queued(self) -> None:
 		while True:
@@ -97,26 +82,95 @@ class RowWriter:
 				if item is None:
 					return
 				doctype, query = item
-				if self._error is None:
+				if self.error is None:
 					started = time.perf_counter()
 					with self.lock:
-						frappe.db.sql(query)
-					self.db_seconds[doctype] += time.perf_counter() - started
+						self.db.sql(query)
+					self._db_seconds[doctype] += time.perf_counter() - started
 			except BaseException as error:
-				self._error = error
+				self.error = error
 			finally:
 				self._queue.task_done()
 
 	def flush(self) -> None:
 		self._queue.join()
-		if self._error is not None:
-			raise self._error
+		if self.error is not None:
+			raise self.error
 
 	def close(self) -> None:
-		"""Stop the writer thread after what is queued (call flush first to keep its errors)."""
 		if self._thread.is_alive():
 			self._queue.put(None)
 			self._thread.join()
+
+
+class RowWriter:
+	"""Writes rows as multi-row INSERTs on writer threads, so the database works while Python generates.
+
+	The main thread turns rows into SQL text and queues it. One writer thread sends it over the site's
+	connection; the tables named in `own_connection` (the biggest ones) get a thread and connection of
+	their own, so that on a machine with several cores the database writes two tables at once. Whoever
+	else needs the site's connection meanwhile takes `lock` (see `database`).
+
+	`commit` waits until every queued statement has run, re-raises a writer's error, commits the site's
+	connection (with whatever the caller writes just before) and then the other connections: should the
+	run die in between, the customers are there and their follow-ups are not, never the other way round.
+	Counts rows, seconds spent generating (main thread, waits for the writers excluded) and seconds spent
+	writing (database) per DocType.
+	"""
+
+	def __init__(self, own_connection: Sequence[str] = (), queue_size: int = 4):
+		self.rows: dict[str, int] = defaultdict(int)
+		self.seconds: dict[str, float] = defaultdict(float)
+		self.db_seconds: dict[str, float] = defaultdict(float)
+		self.lock = threading.Lock()
+		self._columns: dict[str, set[str]] = {}
+		self._main = _Lane("cims-demo-writer", frappe.db, self.lock, self.db_seconds, queue_size)
+		self._lanes: dict[str, _Lane] = {}
+		for doctype in own_connection:
+			db = _new_connection()
+			self._lanes[doctype] = _Lane(
+				f"cims-demo-writer-{doctype}", db, threading.Lock(), self.db_seconds, queue_size
+			)
+
+	@contextmanager
+	def database(self):
+		"""Exclusive use of the site's connection, between the writer's statements."""
+		with self.lock:
+			yield
+
+	def _all_lanes(self) -> list[_Lane]:
+		return [self._main, *self._lanes.values()]
+
+	def set_session(self, statement: str) -> None:
+		"""Run a SET SESSION statement on every connection the writer uses."""
+		self.flush()
+		for lane in self._all_lanes():
+			with lane.lock:
+				lane.db.sql(statement)
+
+	def flush(self) -> None:
+		"""Wait until every queued statement has run; re-raise a writer's error."""
+		for lane in self._all_lanes():
+			lane.flush()
+
+	def commit(self, before_commit: Callable[[], None] | None = None) -> None:
+		"""Commit everything queued so far; `before_commit` writes last on the site's connection."""
+		self.flush()
+		if before_commit:
+			before_commit()  # the writers are idle now
+		with self.lock:
+			frappe.db.commit()
+		for lane in self._lanes.values():
+			with lane.lock:
+				lane.db.commit()
+
+	def close(self) -> None:
+		"""Stop the writer threads after what is queued and close the extra connections (uncommitted work
+		on them is rolled back)."""
+		for lane in self._all_lanes():
+			lane.close()
+		for lane in self._lanes.values():
+			lane.db.close()
 
 	def check_columns(self, doctype: str, fields: Sequence[str]) -> None:
 		"""Fail early, naming the columns, when the site's table lacks a field the generator writes."""
@@ -136,8 +190,10 @@ class RowWriter:
 	) -> None:
 		"""Queue INSERTs of `rows` (tuples in the order of `fields`); `started` counts generation time too."""
 		begin = time.perf_counter() if started is None else started
-		if self._error is not None:
-			raise self._error
+		lane = self._lanes.get(doctype, self._main)
+		for any_lane in self._all_lanes():
+			if any_lane.error is not None:
+				raise any_lane.error
 		if rows:
 			self.check_columns(doctype, fields)
 			columns = ", ".join(f"`{field}`" for field in fields)
@@ -149,7 +205,7 @@ class RowWriter:
 				chunk = rows[start : start + per_statement]
 				query = head + ",".join([literal_row(row) for row in chunk])
 				put_at = time.perf_counter()
-				self._queue.put((doctype, query))  # blocks while the writer is behind
+				lane.put(doctype, query)
 				waited += time.perf_counter() - put_at
 			self.rows[doctype] += len(rows)
 			begin += waited
@@ -157,6 +213,23 @@ class RowWriter:
 
 	def add_time(self, doctype: str, seconds: float) -> None:
 		self.seconds[doctype] += seconds
+
+
+def _new_connection():
+	"""A second connection to the site's database, like the one frappe.connect opens."""
+	from frappe.database import get_db
+
+	conf = frappe.local.conf
+	db = get_db(
+		socket=conf.db_socket,
+		host=conf.db_host,
+		port=conf.db_port,
+		user=conf.db_name,
+		password=conf.db_password,
+		cur_db_name=conf.db_name,
+	)
+	db.connect()
+	return db
 
 
 class SeriesCounters:

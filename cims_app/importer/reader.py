@@ -5,6 +5,7 @@ import datetime
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -88,7 +89,7 @@ def inspect_file(path: str, max_mb: float, max_rows: int) -> SheetInfo:
 				raise ImportFileError(
 					_("The workbook is damaged (part {0} is corrupt): save it again in Excel"), (broken,)
 				)
-	except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError):
+	except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, zlib.error):
 		raise ImportFileError(_("The workbook is damaged and cannot be read: save it again in Excel"))
 
 	try:
@@ -116,7 +117,7 @@ def inspect_file(path: str, max_mb: float, max_rows: int) -> SheetInfo:
 		try:
 			header_row, header = _find_header(stream)
 			has_data = header is not None and _has_data_row(stream, header_row)
-		except (etree.XMLSyntaxError, zipfile.BadZipFile, KeyError, ValueError, IndexError):
+		except (etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, KeyError, ValueError, IndexError):
 			raise ImportFileError(_("The workbook is damaged and cannot be read: save it again in Excel"))
 		if header is None:
 			raise ImportFileError(_("The sheet {0} is empty"), (visible[0].name,))

@@ -226,7 +226,7 @@ class DocHandler:
 			doc = frappe.get_doc({"doctype": self.doctype, **self.new_values(values)})
 			doc.flags.updater_reference = updater_reference(context)
 			doc.flags.stage_change_source = "import"
-			doc.insert(ignore_version=False)
+			doc.insert()
 			row.outcome(INSERTED, "", doc.name)
 
 		in_savepoint(row, insert)

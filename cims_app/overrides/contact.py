@@ -3,7 +3,7 @@
 import frappe
 
 from cims_app.domain.contact_rules import normalise_email, normalise_mobile, normalise_phone
-from cims_app.permissions import masked_contact_values
+from cims_app.permissions import flag_contact_without_customer, masked_contact_values
 from cims_app.validation import normalise_fields, run_rule
 
 CUSTOMER_DOCTYPE = "CIMS Customer"
@@ -15,6 +15,7 @@ def linked_customers(doc) -> list[str]:
 
 def validate(doc, method=None) -> None:
 	"""Mobile and email rules apply to contacts linked to a CIMS Customer only."""
+	flag_contact_without_customer(doc)  # the row rules of cims_app.permissions read it
 	if not linked_customers(doc):
 		return
 	for row in doc.get("phone_nos") or []:

@@ -3,6 +3,7 @@
 import frappe
 from frappe.permissions import add_permission, update_permission_property
 
+from cims_app.permissions import refresh_contact_customer_flags
 from cims_app.setup import defaults
 from cims_app.setup.desk import setup_desk_views
 from cims_app.setup.global_search import enable_global_search
@@ -50,6 +51,7 @@ def seed_defaults() -> None:
 	grant_contact_permissions()
 	setup_desk_views()  # Kanban board of customers by lifecycle stage (cims_app.setup.desk)
 	enable_global_search()  # the app's DocTypes in Global Search Settings (cims_app.setup.global_search)
+	refresh_contact_customer_flags()  # contacts' cims_no_customer from their links (cims_app.permissions)
 
 
 def seed_tree(doctype: str, name_field: str, parent_field: str, root: str, groups: dict) -> None:

@@ -162,9 +162,7 @@ def test_imported_customer_has_the_same_derived_fields_as_one_saved_in_the_form(
 	industry = some_industry()
 	header = ["客户名称", "客户类型", "行业", "需求类型", "生命周期阶段", "身份证号"]
 	batch = imports.batch(
-		workbook_bytes(
-			header, [[f"王{suffix}", "个人", industry, "定制方案", "意向客户", ID_NUMBER]]
-		)
+		workbook_bytes(header, [[f"王{suffix}", "个人", industry, "定制方案", "意向客户", ID_NUMBER]])
 	)
 	imports.run(batch)
 	imported = frappe.get_doc("CIMS Customer", ledger(batch)[0].record)
@@ -481,3 +479,42 @@ def test_the_templates_example_row_is_never_imported(imports):
 	assert (summary.rows_read, summary.inserted) == (1, 1)
 	assert frappe.db.exists("CIMS Customer", {"customer_name": name})
 	assert "example row" in summary.log
+
+
+def test_start_import_queues_the_run_on_the_long_queue_once(imports, monkeypatch):
+	batch = imports.batch(workbook_bytes(["客户名称"], [[f"队列{unique_suffix()}有限公司"]]))
+	queued = []
+	monkeypatch.setattr(frappe, "enqueue", lambda method, **kwargs: queued.append((method, kwargs)))
+	frappe.get_doc("CIMS Import Batch", batch).start_import()
+	assert len(queued) == 1
+	method, kwargs = queued[0]
+	assert method == "cims_app.importer.engine.run_batch"
+	assert (kwargs["queue"], kwargs["batch"], kwargs["deduplicate"]) == ("long", batch, True)
+	assert kwargs["job_id"] == f"cims-import::{batch}"
+	assert frappe.db.get_value("CIMS Import Batch", batch, "status") == "Queued"
+
+
+def test_a_run_publishes_progress_to_the_batchs_form(imports, monkeypatch):
+	rows = [[f"进度{unique_suffix()}{n}有限公司"] for n in range(5)]
+	batch = imports.batch(workbook_bytes(["客户名称"], rows))
+	progress, events = [], []
+	monkeypatch.setattr(
+		frappe, "publish_progress", lambda percent, **kwargs: progress.append((percent, kwargs))
+	)
+	monkeypatch.setattr(
+		frappe,
+		"publish_realtime",
+		lambda event, message=None, **kwargs: events.append((event, message, kwargs)),
+	)
+	ImportRun(batch, chunk_rows=2).run()
+	imports.customers.update(entry.record for entry in ledger(batch))
+	assert [round(percent) for percent, _kwargs in progress] == [40, 80, 100]
+	assert all(
+		kwargs["doctype"] == "CIMS Import Batch" and kwargs["docname"] == batch for _p, kwargs in progress
+	)
+	finished = [
+		message
+		for event, message, _kwargs in events
+		if event == "cims_import_progress" and message.get("finished")
+	]
+	assert finished == [{"batch": batch, "percent": 100, "finished": True, "status": "Completed"}]

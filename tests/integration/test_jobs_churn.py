@@ -269,6 +269,12 @@ def test_churned_customer_is_recorded_as_a_stage_change_by_the_job(customer_serv
 		fields=["from_stage", "source"],
 	)
 	assert [(c.from_stage, c.source) for c in change] == [("Paused Customer", "job")]
+	versions = frappe.get_all(
+		"Version", filters={"ref_doctype": "CIMS Customer", "docname": customer.name}, pluck="data"
+	)
+	changed = {field: (old, new) for field, old, new in frappe.parse_json(versions[-1])["changed"]}
+	assert changed["lifecycle_stage"] == ("Paused Customer", "Churned Customer")
+	assert changed["churned_on"] == (None, str(TODAY))
 
 
 def test_churned_customers_go_to_customer_service_in_turn_as_todos(customer_service):
