@@ -336,6 +336,11 @@ def _connect(bench: str, site: str):
 
 
 def _rss_mb() -> float:
+	"""Peak resident memory of this process (VmHWM: unlike ru_maxrss, not inherited across exec)."""
+	with open("/proc/self/status") as status:
+		for line in status:
+			if line.startswith("VmHWM:"):
+				return int(line.split()[1]) / 1024
 	return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -464,7 +469,9 @@ def run_worker(kind: str, args) -> dict:
 		"--file",
 		args.file_for_worker,
 	]
-	output = subprocess.run(command, check=True, capture_output=True, text=True, cwd=str(REPO))
+	output = subprocess.run(command, capture_output=True, text=True, cwd=str(REPO))
+	if output.returncode:
+		raise SystemExit(f"{kind} worker failed:\n{output.stdout[-3000:]}\n{output.stderr[-5000:]}")
 	return json.loads(output.stdout.strip().splitlines()[-1])
 
 
