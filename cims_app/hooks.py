@@ -10,6 +10,7 @@ app_license = "mit"
 # Masters, preset tags and Contact permissions are seeded idempotently after install and every migrate.
 after_install = "cims_app.setup.install.after_install"
 after_migrate = "cims_app.setup.install.after_migrate"
+after_sync = "cims_app.setup.install.after_sync"
 before_uninstall = "cims_app.setup.uninstall.before_uninstall"
 
 # Fixtures

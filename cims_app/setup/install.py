@@ -39,6 +39,11 @@ def after_migrate() -> None:
 	seed_defaults()
 
 
+def after_sync() -> None:
+	"""On install the fixtures (Contact's custom fields) are synced after `after_install`: flag contacts now."""
+	refresh_contact_customer_flags()
+
+
 def seed_defaults() -> None:
 	seed_tree(
 		"CIMS Industry", "industry_name", "parent_cims_industry", defaults.ALL_INDUSTRIES, defaults.INDUSTRIES
@@ -51,7 +56,8 @@ def seed_defaults() -> None:
 	grant_contact_permissions()
 	setup_desk_views()  # Kanban board of customers by lifecycle stage (cims_app.setup.desk)
 	enable_global_search()  # the app's DocTypes in Global Search Settings (cims_app.setup.global_search)
-	refresh_contact_customer_flags()  # contacts' cims_no_customer from their links (cims_app.permissions)
+	if frappe.db.has_column("Contact", "cims_no_customer"):  # on install, after_sync does it
+		refresh_contact_customer_flags()  # contacts' cims_no_customer from their links (cims_app.permissions)
 
 
 def seed_tree(doctype: str, name_field: str, parent_field: str, root: str, groups: dict) -> None:
