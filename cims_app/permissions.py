@@ -220,8 +220,10 @@ def follow_up_rows(scope: Scope, t, write: bool = False) -> Criterion | None:
 	if scope.is_admin or (not write and scope.has(HEAD, SERVICE, ANALYST)):
 		return None
 	user = _value(scope.user)
-	# Only the customer decides for reps and managers: one semi-join, fast over a million follow-ups.
+	# Reps and managers: follow-ups of the customers they reach, and those assigned to them.
 	parts = _in_seller_customers(scope, t.customer, write)
+	if parts:
+		parts.append(t.assigned_to == user)
 	if scope.has(SERVICE):
 		parts += [t.owner == user, t.assigned_to == user, t.customer.isin(_customers_managed_by(scope.user))]
 	if scope.has(MARKETING):

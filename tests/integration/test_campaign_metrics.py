@@ -1,6 +1,9 @@
 """Campaign metrics against hand-computed values, kept in step with members and opportunities; Excel and PDF."""
 
+import functools
+import http.server
 import io
+import threading
 from decimal import Decimal
 
 import frappe
@@ -191,7 +194,24 @@ def test_excel_export_has_summary_and_members_with_formulas_neutralised(api, rol
 		delete_campaigns_and_customers([campaign.name], [c.name for c in customers])
 
 
-def test_campaign_report_print_format_renders_metrics_and_members_as_pdf(scenario):
+@pytest.fixture
+def assets_server(monkeypatch):
+	"""wkhtmltopdf fetches the print CSS from the site's URL (/assets, which nginx serves in production):
+	serve the bench's sites folder on a free port and make it the site's URL."""
+	handler = functools.partial(
+		http.server.SimpleHTTPRequestHandler, directory=frappe.utils.get_bench_path() + "/sites"
+	)
+	handler.log_message = lambda *args: None
+	server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+	thread = threading.Thread(target=server.serve_forever, daemon=True)
+	thread.start()
+	monkeypatch.setitem(frappe.local.conf, "host_name", f"http://127.0.0.1:{server.server_port}")
+	yield
+	server.shutdown()
+	server.server_close()
+
+
+def test_campaign_report_print_format_renders_metrics_and_members_as_pdf(scenario, assets_server):
 	assert frappe.db.get_value(
 		"Print Format", "CIMS Campaign Report", ["standard", "module", "doc_type"]
 	) == (
