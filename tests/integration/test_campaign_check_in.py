@@ -145,7 +145,9 @@ def test_concurrent_scans_check_each_member_in_exactly_once(base_url, site):
 	"""96 simultaneous scans at the web server (2 workers x 4 threads) for 6 members, most of them duplicates."""
 	with committed_campaign(6) as (campaign, members):
 		tokens = [m.check_in_token for m in members.values()]
-		scans = [token for token, copies in zip(tokens, (40, 20, 12, 12, 8, 4), strict=True) for _ in range(copies)]
+		scans = [
+			token for token, copies in zip(tokens, (40, 20, 12, 12, 8, 4), strict=True) for _ in range(copies)
+		]
 		random.Random(6).shuffle(scans)
 		start = threading.Barrier(len(scans))
 
