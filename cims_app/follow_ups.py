@@ -109,6 +109,8 @@ def on_follow_up_update(doc) -> None:
 	before = doc.get_doc_before_save()
 	old_status = before.status if before else None
 	refresh_customer_follow_up_dates([doc.customer, before.customer if before else None])
+	if doc.assigned_to and (not before or before.assigned_to != doc.assigned_to):
+		share_with_assignee(doc)
 	if is_closing(old_status, doc.status):
 		close_follow_up_reminders(doc)
 	elif (
@@ -121,6 +123,25 @@ def on_follow_up_update(doc) -> None:
 		schedule_next_follow_up(doc)
 		if doc.stage_after and (old_status != COMPLETED or before.stage_after != doc.stage_after):
 			apply_stage_after(doc)
+
+
+def share_with_assignee(doc) -> None:
+	"""Someone assigned a follow-up on a customer they do not manage gets it shared (read and write): the
+	framework's own way, as assigning a ToDo does, which every path (form, list, count, link search,
+	reports) honours through cims_app.permissions."""
+	if doc.assigned_to == "Administrator" or frappe.has_permission(
+		doc.doctype, "write", doc=doc, user=doc.assigned_to
+	):
+		return
+	frappe.share.add_docshare(
+		doc.doctype,
+		doc.name,
+		doc.assigned_to,
+		read=1,
+		write=1,
+		flags={"ignore_share_permission": True},
+		notify=0,
+	)
 
 
 def on_follow_up_trash(doc) -> None:

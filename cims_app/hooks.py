@@ -151,8 +151,9 @@ scheduler_events = {
 	"daily": ["cims_app.jobs.public_pool.release_idle_customers_to_pool"],
 	"daily_long": [
 		"cims_app.jobs.tiers.update_value_tiers",
-		"cims_app.jobs.churn.score_churn_risk",
+		# Auto churn first, so that the risk scores are computed on the day's final lifecycle stages.
 		"cims_app.jobs.churn.churn_inactive_customers",
+		"cims_app.jobs.churn.score_churn_risk",
 		"cims_app.jobs.leads.flag_low_value_leads",
 		"cims_app.jobs.upkeep.remind_data_upkeep",
 		"cims_app.jobs.birthdays.remind_birthdays",
