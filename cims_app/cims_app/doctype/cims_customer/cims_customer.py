@@ -53,6 +53,7 @@ class CIMSCustomer(Document):
 		erpnext_customer: DF.Data | None
 		first_contact_date: DF.Date | None
 		first_deal_date: DF.Date | None
+		high_intent_on: DF.Datetime | None
 		id_number: DF.Data | None
 		id_number_masked: DF.Data | None
 		in_public_pool: DF.Check
@@ -64,6 +65,7 @@ class CIMSCustomer(Document):
 		lifecycle_stage: DF.Literal[
 			"Potential Customer", "Intent Customer", "Active Customer", "Paused Customer", "Churned Customer"
 		]
+		lifecycle_stage_changed_on: DF.Datetime | None
 		low_value_lead: DF.Check
 		main_business: DF.SmallText | None
 		maintenance_due_on: DF.Date | None
@@ -89,6 +91,9 @@ class CIMSCustomer(Document):
 		short_name: DF.Data | None
 		unified_social_credit_code: DF.Data | None
 		value_tier: DF.Literal["", "High Value Customer", "High Potential Customer", "Regular Customer"]
+		value_tier_override: DF.Literal[
+			"", "High Value Customer", "High Potential Customer", "Regular Customer"
+		]
 
 	# end: auto-generated types
 	def onload(self):

@@ -21,6 +21,7 @@ class CIMSSettings(Document):
 		cadence_high_value_days: DF.Int
 		cadence_regular_days: DF.Int
 		check_in_rate_limit: DF.Int
+		churn_contract_window_days: DF.Int
 		churn_high_score: DF.Int
 		churn_medium_score: DF.Int
 		contract_renewal_notice_days: DF.Int
