@@ -54,9 +54,10 @@ DEFAULT_MAX_ROWS = 200000
 DEFAULT_MAX_MB = 50
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class SourceRow:
-	"""One data row of the file on its way through a run."""
+	"""One data row of the file on its way through a run (slots: a run keeps every row it has seen, for
+	duplicates inside the file, so each must stay small)."""
 
 	number: int
 	cells: tuple

@@ -2,10 +2,12 @@
 written, then the data rows stream through openpyxl's read-only mode (memory stays flat)."""
 
 import datetime
+import functools
 import os
 import re
 import zipfile
 import zlib
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -221,7 +223,26 @@ _VALUE_TAG = MAIN_NS + "v"
 _TEXT_TAG = MAIN_NS + "t"
 _PHONETIC_TAG = MAIN_NS + "rPh"
 _FORMULA_TAG = MAIN_NS + "f"
-_CELL_REF = re.compile(r"([A-Z]+)")
+
+
+class SharedStrings:
+	"""The shared strings read so far, packed as UTF-8 in one buffer with their end offsets: a file of
+	100,000 rows has over a million of them, which as Python strings would take hundreds of MB."""
+
+	def __init__(self):
+		self.data = bytearray()
+		self.ends = array("Q")
+
+	def __len__(self) -> int:
+		return len(self.ends)
+
+	def append(self, text: str) -> None:
+		self.data += text.encode()
+		self.ends.append(len(self.data))
+
+	def __getitem__(self, index: int) -> str:
+		start = self.ends[index - 1] if index else 0
+		return self.data[start : self.ends[index]].decode()
 
 
 @dataclass(frozen=True)
@@ -253,7 +274,7 @@ class SheetStream:
 		mac = properties is not None and properties.get("date1904") in ("1", "true")
 		self.epoch = CALENDAR_MAC_1904 if mac else CALENDAR_WINDOWS_1900
 		by_type = {kind.rsplit("/", 1)[-1]: target for target, kind, _rid in relations}
-		self.shared: list[str] = []
+		self.shared = SharedStrings()
 		self._shared_part = _part_path(by_type.get("sharedStrings", ""))
 		self._shared_reader = None
 		self.date_styles = self._date_styles(_part_path(by_type.get("styles", "")))
@@ -298,6 +319,8 @@ class SheetStream:
 				)
 			)
 			item.clear()
+			while item.getprevious() is not None:  # drop the parsed items, as for rows
+				del item.getparent()[0]
 		return self.shared[index]
 
 	def _date_styles(self, part: str) -> list[bool]:
@@ -336,7 +359,7 @@ class SheetStream:
 			for cell in row:
 				ref = cell.get("r")
 				if ref:
-					position = column_index_from_string(_CELL_REF.match(ref).group(1)) - 1
+					position = _column_position(ref.rstrip(_DIGITS))
 					if position > len(values):
 						values.extend([None] * (position - len(values)))
 				values.append(self._value(cell, date_styles))
@@ -372,6 +395,15 @@ class SheetStream:
 		if isinstance(number, float) and number.is_integer() and abs(number) < 1e15:
 			return int(number)
 		return number
+
+
+_DIGITS = "0123456789"
+
+
+@functools.lru_cache(maxsize=1024)
+def _column_position(letters: str) -> int:
+	"""0-based column of a cell reference's letters ("A" -> 0)."""
+	return column_index_from_string(letters) - 1
 
 
 def _part_path(target: str) -> str:
