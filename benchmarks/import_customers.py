@@ -402,7 +402,8 @@ def worker_ours(bench: str, site: str, path: str) -> dict:
 	batch.db_set("import_file", file_doc.file_url)
 	frappe.db.commit()
 	started = time.perf_counter()
-	result = ImportRun(batch.name).run()
+	run = ImportRun(batch.name)
+	result = run.run()
 	seconds = time.perf_counter() - started
 	counts = {
 		"customers": frappe.db.count("CIMS Customer"),
@@ -417,6 +418,7 @@ def worker_ours(bench: str, site: str, path: str) -> dict:
 		"failed": result.get("failed"),
 		"status": result.get("status"),
 		"rows_per_second": round((result.get("rows_read") or 0) / seconds, 1),
+		"phases": {phase: round(spent, 1) for phase, spent in run.timings.most_common()},
 		"peak_rss_mb": round(_rss_mb(), 1),
 		"rss_before_mb": round(rss_before, 1),
 		**counts,
