@@ -11,7 +11,7 @@ from frappe.utils import getdate, now_datetime, nowdate
 
 from cims_app.domain.plans import PlanStep, next_occurrence
 from cims_app.follow_ups import refresh_customer_follow_up_dates
-from cims_app.jobs.bulk_update import insert_rows
+from cims_app.importer.bulk import insert_rows
 
 FOLLOW_UP = "CIMS Follow-Up"
 PLAN_HOUR = datetime.time(9, 0)

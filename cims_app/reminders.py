@@ -19,7 +19,8 @@ import frappe
 from frappe.utils import escape_html, get_url_to_form, getdate, now_datetime, strip_html
 
 from cims_app.domain.errors import _
-from cims_app.jobs.bulk_update import insert_rows, update_rows
+from cims_app.importer.bulk import insert_rows
+from cims_app.jobs.bulk_update import update_rows
 
 BATCH_SIZE = 2000
 LOOKUP_CHUNK = 5000
@@ -131,7 +132,7 @@ def _send_batch(batch: list[Reminder], users: dict, channels: Channels) -> int:
 	now = now_datetime()
 	by_key = {r.dedupe_key: r for r in batch}
 	names = {key: frappe.generate_hash(length=20) for key in by_key}
-	insert_rows(
+	logged = insert_rows(
 		"CIMS Reminder Log",
 		[
 			"name",
@@ -166,10 +167,13 @@ def _send_batch(batch: list[Reminder], users: dict, channels: Channels) -> int:
 		],
 		ignore_duplicates=True,
 	)
-	log = frappe.qb.DocType("CIMS Reminder Log")
-	won = set(
-		frappe.qb.from_(log).select(log.name).where(log.name.isin(list(names.values()))).run(pluck=True)
-	)
+	if logged == len(names):  # the usual case: every row went in
+		won = set(names.values())
+	else:
+		log = frappe.qb.DocType("CIMS Reminder Log")
+		won = set(
+			frappe.qb.from_(log).select(log.name).where(log.name.isin(list(names.values()))).run(pluck=True)
+		)
 	new = [r for key, r in by_key.items() if names[key] in won]
 	if not new:
 		return 0

@@ -38,30 +38,39 @@ def sql_literal(value) -> str:
 
 
 def insert_rows(
-	doctype: str, fields: Sequence[str], rows: Sequence[Sequence], on_duplicate: str = ""
-) -> None:
-	"""INSERT `rows` (tuples in the order of `fields`) into the DocType's table, several thousand per statement.
+	doctype: str,
+	fields: Sequence[str],
+	rows: Sequence[Sequence],
+	on_duplicate: str = "",
+	ignore_duplicates: bool = False,
+) -> int:
+	"""INSERT `rows` (tuples in the order of `fields`) into the DocType's table, several thousand per statement;
+	return the number of rows the database reports as written.
 
 	Every value is escaped by sql_literal (the driver's escaping); `fields` are fieldnames of the
-	DocType, never user text. `on_duplicate` is an optional ON DUPLICATE KEY UPDATE clause.
+	DocType, never user text. `on_duplicate` is an optional ON DUPLICATE KEY UPDATE clause;
+	`ignore_duplicates` makes it INSERT IGNORE (a row whose unique key exists is left out).
 	"""
 	if not rows:
-		return
+		return 0
 	table = doctype if doctype.startswith("__") else f"tab{doctype}"
 	columns = ", ".join(f"`{field}`" for field in fields)
-	head = f"INSERT INTO `{table}` ({columns}) VALUES "
+	head = f"INSERT {'IGNORE ' if ignore_duplicates else ''}INTO `{table}` ({columns}) VALUES "
 	tail = f" ON DUPLICATE KEY UPDATE {on_duplicate}" if on_duplicate else ""
 	values: list[str] = []
-	size = 0
+	size = written = 0
 	for row in rows:
 		literal = "(" + ", ".join([sql_literal(value) for value in row]) + ")"
 		values.append(literal)
 		size += len(literal)
 		if size >= _STATEMENT_BYTES:
 			frappe.db.sql(head + ", ".join(values) + tail)
+			written += frappe.db._cursor.rowcount
 			values, size = [], 0
 	if values:
 		frappe.db.sql(head + ", ".join(values) + tail)
+		written += frappe.db._cursor.rowcount
+	return written
 
 
 def insert_dicts(doctype: str, records: Sequence[dict], fields: Sequence[str] | None = None) -> None:

@@ -1,4 +1,5 @@
 """Write computed values to many rows at once: one UPDATE ... JOIN JSON_TABLE statement per chunk.
+(Bulk INSERTs: cims_app.importer.bulk.insert_rows.)
 
 Jobs compute new values in Python with the pure rules of `cims_app.domain` and hand over only the
 rows whose values changed; this writes them without a Document per row and without touching
@@ -12,7 +13,6 @@ from decimal import Decimal
 import frappe
 
 CHUNK_ROWS = 5000
-VALUES_PER_INSERT = 60000
 
 # JSON_TABLE column types by Frappe fieldtype (anything else is text).
 _SQL_TYPES = {
@@ -68,20 +68,6 @@ def update_rows(doctype: str, fields: list[str], rows: list[tuple]) -> int:
 		payload = json.dumps([[_json_value(value) for value in row] for row in chunk], ensure_ascii=False)
 		frappe.db.sql(query, (payload,))
 	return len(rows)
-
-
-def insert_rows(doctype: str, fields: list[str], rows: list[tuple], ignore_duplicates: bool = False) -> None:
-	"""INSERT many rows as parameterised multi-row statements (values escaped by the driver); much cheaper
-	than building the statement with the query builder. `fields` are trusted fieldnames."""
-	if not rows:
-		return
-	columns = ", ".join(f"`{field}`" for field in fields)
-	head = f"INSERT {'IGNORE ' if ignore_duplicates else ''}INTO `tab{doctype}` ({columns}) VALUES "
-	placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
-	per_statement = max(1, VALUES_PER_INSERT // len(fields))
-	for start in range(0, len(rows), per_statement):
-		chunk = rows[start : start + per_statement]
-		frappe.db.sql(head + ", ".join([placeholder] * len(chunk)), [value for row in chunk for value in row])
 
 
 def changed_rows(current: dict, computed: dict) -> list[tuple]:

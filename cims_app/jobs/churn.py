@@ -25,7 +25,8 @@ from cims_app.domain.errors import _
 from cims_app.domain.lifecycle_rules import CHURNED, stage_move_effects
 from cims_app.follow_up_plans import sync_plans
 from cims_app.follow_ups import customer_history_hint
-from cims_app.jobs.bulk_update import changed_rows, insert_rows, update_rows
+from cims_app.importer.bulk import insert_rows
+from cims_app.jobs.bulk_update import changed_rows, update_rows
 from cims_app.jobs.recipients import team_managers
 from cims_app.jobs.tiers import won_amounts_sql
 from cims_app.reminders import Reminder, send, translate
