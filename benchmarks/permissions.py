@@ -96,8 +96,10 @@ def paths(customer_name: str, search_text: str):
 		)
 
 	def contact_list():
+		# Contact's own sort field, which the Desk list view sends (the framework indexes `modified`, not
+		# `creation`, on its own tables)
 		return len(
-			frappe.get_list("Contact", fields=["name"], order_by="creation desc", limit_page_length=20)
+			frappe.get_list("Contact", fields=["name"], order_by="modified desc", limit_page_length=20)
 		)
 
 	def link_search():
