@@ -24,7 +24,7 @@ from frappe.utils import cint, now_datetime
 from cims_app.domain.errors import RuleViolation
 from cims_app.domain.import_mapping import ColumnMapping, column_label, map_headers
 from cims_app.importer.bulk import hash_name, insert_rows
-from cims_app.importer.reader import ImportFileError, SheetInfo, inspect_file, iter_rows
+from cims_app.importer.reader import ImportFileError, SheetInfo, inspect_file, iter_rows, read_ahead
 from cims_app.importer.rows import RowError, cell_text, normalise_row
 from cims_app.importer.schema import (
 	REASON_FIELD,
@@ -397,7 +397,7 @@ class ImportRun:
 			total = max(1, info.row_bound - info.header_row)
 			timings = self.timings
 			clock = time.perf_counter()
-			for chunk in chunks(iter_rows(info), self.chunk_rows):
+			for chunk in read_ahead(chunks(iter_rows(info), self.chunk_rows)):
 				timings["read"] += time.perf_counter() - clock
 				clock = time.perf_counter()
 				rows = []

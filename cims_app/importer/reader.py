@@ -4,11 +4,13 @@ written, then the data rows stream through openpyxl's read-only mode (memory sta
 import datetime
 import functools
 import os
+import queue
 import re
+import threading
 import zipfile
 import zlib
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -213,6 +215,60 @@ def iter_rows(info: SheetInfo) -> Iterator[tuple[int, tuple]]:
 		for number, row in stream.rows(min_row=info.header_row + 1):
 			if any(not is_blank(value) for value in row):
 				yield number, row
+
+
+
+_DONE = object()
+
+
+class _Raised:
+	__slots__ = ("error",)
+
+	def __init__(self, error: BaseException):
+		self.error = error
+
+
+def read_ahead(items: Iterable, depth: int = 2) -> Iterator:
+	"""The items of `items`, produced by a thread up to `depth` items ahead of the consumer.
+
+	An import parses the next chunk of the sheet while the database writes the previous one: the
+	driver waits on its socket without holding the GIL, so the two overlap on a second core. An error
+	of the producer is raised in the consumer; a consumer that stops early stops the producer."""
+	buffer: queue.Queue = queue.Queue(maxsize=depth)
+	stop = threading.Event()
+
+	def put(item) -> bool:
+		while not stop.is_set():
+			try:
+				buffer.put(item, timeout=0.1)
+				return True
+			except queue.Full:
+				continue
+		return False
+
+	def produce() -> None:
+		try:
+			for item in items:
+				if not put(item):
+					return
+		except BaseException as error:
+			put(_Raised(error))
+			return
+		put(_DONE)
+
+	producer = threading.Thread(target=produce, name="cims-import-reader", daemon=True)
+	producer.start()
+	try:
+		while True:
+			item = buffer.get()
+			if item is _DONE:
+				return
+			if isinstance(item, _Raised):
+				raise item.error
+			yield item
+	finally:
+		stop.set()
+		producer.join()
 
 
 MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"

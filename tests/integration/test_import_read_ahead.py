@@ -1,0 +1,64 @@
+"""The import parses the next chunk of the sheet in a thread while the database writes the previous one
+(cims_app.importer.reader.read_ahead): nothing lost or reordered, errors reach the run, an early stop
+ends the thread."""
+
+import threading
+import time
+
+import pytest
+
+from cims_app.importer.reader import read_ahead
+
+
+def test_every_item_arrives_once_and_in_order():
+	assert list(read_ahead(iter(range(1000)), depth=3)) == list(range(1000))
+	assert list(read_ahead(iter([]))) == []
+
+
+def test_an_error_of_the_reader_is_raised_to_the_run_after_the_items_before_it():
+	def items():
+		yield from range(5)
+		raise ValueError("damaged sheet")
+
+	seen = []
+	with pytest.raises(ValueError, match="damaged sheet"):
+		for item in read_ahead(items()):
+			seen.append(item)
+	assert seen == [0, 1, 2, 3, 4]
+
+
+def test_the_reader_runs_ahead_while_the_consumer_works():
+	produced = []
+
+	def items():
+		for n in range(3):
+			produced.append(n)
+			yield n
+
+	stream = read_ahead(items(), depth=2)
+	assert next(stream) == 0
+	deadline = time.monotonic() + 5
+	while len(produced) < 3 and time.monotonic() < deadline:
+		time.sleep(0.01)
+	# while the consumer still holds item 0, the thread has read the rest
+	assert produced == [0, 1, 2]
+	assert list(stream) == [1, 2]
+
+
+def test_a_consumer_that_stops_early_stops_the_reader():
+	produced = []
+
+	def endless():
+		n = 0
+		while True:
+			produced.append(n)
+			yield n
+			n += 1
+
+	stream = read_ahead(endless(), depth=2)
+	assert [next(stream) for _ in range(3)] == [0, 1, 2]
+	stream.close()
+	assert not any(thread.name == "cims-import-reader" for thread in threading.enumerate())
+	count = len(produced)
+	time.sleep(0.2)
+	assert len(produced) == count
