@@ -1,6 +1,6 @@
-"""The import parses the next chunk of the sheet in a thread while the database writes the previous one
-(cims_app.importer.reader.read_ahead): nothing lost or reordered, errors reach the run, an early stop
-ends the thread."""
+"""Helpers of the bulk import: the thread that reads the next chunk of the sheet while the database writes
+the previous one (cims_app.importer.reader.read_ahead): nothing lost or reordered, errors reach the run, an
+early stop ends the thread; names drawn in blocks (cims_app.importer.bulk.hash_name)."""
 
 import threading
 import time
@@ -62,3 +62,11 @@ def test_a_consumer_that_stops_early_stops_the_reader():
 	count = len(produced)
 	time.sleep(0.2)
 	assert len(produced) == count
+
+
+def test_bulk_names_look_like_the_framework_hash_and_do_not_repeat():
+	from cims_app.importer.bulk import hash_name
+
+	names = [hash_name() for _ in range(20000)]
+	assert len(set(names)) == len(names)
+	assert all(len(name) == 10 and int(name, 16) >= 0 and name == name.lower() for name in names)
