@@ -217,7 +217,6 @@ def iter_rows(info: SheetInfo) -> Iterator[tuple[int, tuple]]:
 				yield number, row
 
 
-
 _DONE = object()
 
 
