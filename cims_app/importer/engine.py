@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from types import MappingProxyType
 
 import frappe
 from frappe import _
@@ -52,6 +53,10 @@ CHUNK_ROWS = 2000
 PREVIEW_ROWS = 20
 DEFAULT_MAX_ROWS = 200000
 DEFAULT_MAX_MB = 50
+
+
+# What a finished row keeps of its values: nothing, shared by all (read-only).
+_DONE_VALUES = MappingProxyType({})
 
 
 @dataclass(eq=False, slots=True)
@@ -308,10 +313,9 @@ class Ledger:
 				),
 				new,
 			)
-			for row in rows:
-				if not row.entry:
-					self.by_hash[row.row_hash] = (row.entry_name, row.status)
-					self.by_id[row.entry_name] = row.status
+			# New entries are not remembered: a row later in this run cannot name them (their names are
+			# new) nor share their hash (a repeated row's hash carries its occurrence), and a run of 100,000
+			# rows would keep two dict entries per row for nothing.
 
 	def counts(self) -> dict[str, int]:
 		counts = dict.fromkeys(OUTCOMES, 0)
@@ -421,7 +425,8 @@ class ImportRun:
 				self.run_counts.update(row.status for row in rows)
 				for row in rows:
 					# Later rows may still point at these (duplicates inside the file): keep only what they need.
-					row.cells, row.values, row.data = (), {}, {}
+					row.cells, row.values, row.data = (), _DONE_VALUES, _DONE_VALUES
+					row.errors = row.possible_duplicates = ()
 				done_rows += len(chunk)
 				clock = self._tick("ledger", clock)
 				frappe.db.commit()
