@@ -133,6 +133,12 @@ class SimilarNameIndex:
 				found.update(min(pairs, key=len))
 		return found
 
+	def rebind(self, key: str, old: Hashable, new: Hashable) -> None:
+		"""Let the entries of `key` filed under `old` point at `new`."""
+		for position in self._by_key.get(key, ()):
+			if self._refs[position] is old:
+				self._refs[position] = new
+
 	def similar(self, key: str) -> list[Hashable]:
 		"""Refs of known keys possibly the same as `key`, in the order they were added, each once."""
 		if len(key) < 2:
@@ -160,6 +166,15 @@ class CustomerIndex:
 			self._by_key.setdefault(pair, ref)
 		if similar and keys.match_key:
 			self.names.add(keys.match_key, ref)
+
+	def rebind(self, keys: CustomerKeys, old: Hashable, new: Hashable) -> None:
+		"""File under `new` what `keys` filed under `old`: an import files a row of the file until it has
+		its record, then the record's name, so that it need not keep the row."""
+		for pair in keys.identifying():
+			if self._by_key.get(pair) is old:
+				self._by_key[pair] = new
+		if keys.match_key:
+			self.names.rebind(keys.match_key, old, new)
 
 	def add_key(self, reason: str, key: str, ref: Hashable) -> None:
 		if key:

@@ -125,6 +125,11 @@ class CustomerHandler:
 			[row for row in rows if row.action in ("update", "merge") and row.status != FAILED]
 		)
 		self.describe_possible_duplicates(rows)
+		# Later chunks find these customers by their record's name (decide does the same with a row that
+		# has one): the index stops holding the rows, which the run then lets go.
+		for row in rows:
+			if row.action == "insert" and row.record and row.data:
+				self.index.rebind(row.data["keys"], row, row.record)
 		self._tick("writes (all)", clock)
 
 	def _tick(self, phase: str, since: float) -> float:

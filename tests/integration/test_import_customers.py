@@ -518,3 +518,35 @@ def test_a_run_publishes_progress_to_the_batchs_form(imports, monkeypatch):
 		if event == "cims_import_progress" and message.get("finished")
 	]
 	assert finished == [{"batch": batch, "percent": 100, "finished": True, "status": "Completed"}]
+
+
+def test_duplicates_across_chunks_are_found_by_the_earlier_rows_records(imports):
+	"""Rows of earlier chunks are known by their customer record once written: a later chunk's row with the
+	same credit code or mobile is skipped as that customer, a similar name is listed against it."""
+	suffix = unique_suffix()
+	code, mobile = valid_uscc(), valid_mobile()
+	rows = [
+		[f"跨块{suffix}科技有限公司", code, ""],
+		[f"跨块{suffix}另一家有限公司", "", mobile],
+		[f"跨块{suffix}第三家有限公司", "", ""],
+		[f"跨块{suffix}改名有限公司", code, ""],
+		[f"跨块{suffix}第四家有限公司", "", mobile],
+		[f"跨块{suffix}科技", "", ""],
+	]
+	batch = imports.batch(workbook_bytes(["客户名称", "统一社会信用代码", "手机"], rows))
+	ImportRun(batch, chunk_rows=3).run()
+	entries = ledger(batch)
+	imports.customers.update(entry.record for entry in entries if entry.record)
+	assert [entry.status for entry in entries] == [
+		"Inserted",
+		"Inserted",
+		"Inserted",
+		"Skipped",
+		"Skipped",
+		"Inserted",
+	]
+	assert entries[3].record == entries[0].record
+	assert entries[4].record == entries[1].record
+	assert entries[0].record in entries[3].message
+	assert entries[0].record in json.loads(entries[5].possible_duplicates)
+	assert adds_up(batch).inserted == 4

@@ -91,6 +91,35 @@ def test_similar_excludes_the_refs_asked_to_leave_out():
 	assert index.similar(customer_keys({"customer_name": "华为技术股份有限公司"}), exclude=["C-1"]) == []
 
 
+def test_rebinding_a_row_to_its_record_moves_every_key_and_leaves_other_owners_alone():
+	index = CustomerIndex()
+	row, other = object(), object()
+	keys = customer_keys(
+		{
+			"customer_name": "华为技术有限公司",
+			"unified_social_credit_code": "91350100M000100Y43",
+			"mobile_no": "13800138000",
+		}
+	)
+	index.add(keys, row)
+	index.add(customer_keys({"customer_name": "华为技术股份有限公司", "mobile_no": "13900139000"}), other)
+	index.rebind(keys, row, "C-7")
+	assert index.same(keys) == [(SAME_USCC, "C-7")]
+	assert index.same(customer_keys({"customer_name": "某公司", "mobile_no": "13800138000"})) == [
+		(SAME_MOBILE, "C-7")
+	]
+	assert index.same(customer_keys({"customer_name": "丙公司", "mobile_no": "13900139000"})) == [
+		(SAME_MOBILE, other)
+	]
+	assert index.similar(customer_keys({"customer_name": "华为"})) == ["C-7", other]
+	# a key first filed by someone else stays theirs
+	index.add(customer_keys({"customer_name": "丁公司", "mobile_no": "13900139000"}), row)
+	index.rebind(customer_keys({"customer_name": "丁公司", "mobile_no": "13900139000"}), row, "C-8")
+	assert index.same(customer_keys({"customer_name": "戊公司", "mobile_no": "13900139000"})) == [
+		(SAME_MOBILE, other)
+	]
+
+
 NAME_CHARS = st.sampled_from(list("华为技术中国石油天然气北京大学上海科信息ab"))
 KEYS = st.text(NAME_CHARS, min_size=1, max_size=9)
 
