@@ -6,12 +6,11 @@ the number of customers, and the same code for the daily job and for one custome
 import datetime
 
 import frappe
-from frappe.query_builder import DocType
 from frappe.utils import getdate, now_datetime, nowdate
 
 from cims_app.domain.plans import PlanStep, next_occurrence
 from cims_app.follow_ups import refresh_customer_follow_up_dates
-from cims_app.importer.bulk import insert_rows
+from cims_app.importer.bulk import SeriesNames, insert_rows
 
 FOLLOW_UP = "CIMS Follow-Up"
 PLAN_HOUR = datetime.time(9, 0)
@@ -161,7 +160,7 @@ def insert_planned_follow_ups(rows: list[dict]) -> list[str]:
 	if not rows:
 		return []
 	now = now_datetime()
-	names = reserve_series_names(f"FU-{now.year}-", 7, len(rows))
+	names = SeriesNames(frappe.get_meta(FOLLOW_UP).autoname).take(len(rows))
 	fields = [
 		"customer",
 		"customer_name",
@@ -182,19 +181,6 @@ def insert_planned_follow_ups(rows: list[dict]) -> list[str]:
 		],
 	)
 	return names
-
-
-def reserve_series_names(prefix: str, digits: int, count: int) -> list[str]:
-	"""Take `count` consecutive numbers of a naming series (`tabSeries`) in one locked update."""
-	series = DocType("Series")
-	current = (frappe.qb.from_(series).where(series.name == prefix).for_update().select("current")).run()
-	if not current:
-		frappe.qb.into(series).columns("name", "current").insert(prefix, 0).run()
-		start = 1
-	else:
-		start = int(current[0][0] or 0) + 1
-	frappe.qb.update(series).set(series.current, start + count - 1).where(series.name == prefix).run()
-	return [f"{prefix}{number:0{digits}d}" for number in range(start, start + count)]
 
 
 def follow_stage_plans(customer_doc) -> None:

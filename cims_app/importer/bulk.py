@@ -126,16 +126,14 @@ def reserve_series_block(prefix: str, count: int) -> int:
 
 
 _NAME_POOL: list[str] = []
-_NAME_POOL_PID = [0]
+# A forked worker starts with no names, never with its parent's.
+os.register_at_fork(after_in_child=_NAME_POOL.clear)
 
 
 def hash_name() -> str:
 	"""A 10-character name as Frappe's "hash" autoname makes it: random hex from the operating system's
 	generator (as `frappe.generate_hash`), drawn 4,096 names at a time instead of one system call each.
-	The pool belongs to the process that drew it, so a forked worker never reuses its parent's names."""
-	if _NAME_POOL_PID[0] != os.getpid():
-		_NAME_POOL.clear()
-		_NAME_POOL_PID[0] = os.getpid()
+	The pool belongs to the process that drew it (emptied in a forked child)."""
 	if not _NAME_POOL:
 		block = secrets.token_hex(5 * 4096)
 		_NAME_POOL.extend(block[start : start + 10] for start in range(0, len(block), 10))

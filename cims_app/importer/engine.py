@@ -61,8 +61,8 @@ _DONE_VALUES = MappingProxyType({})
 
 @dataclass(eq=False, slots=True)
 class SourceRow:
-	"""One data row of the file on its way through a run (slots: a run keeps every row it has seen, for
-	duplicates inside the file, so each must stay small)."""
+	"""One data row of the file on its way through a run (slots: a handler may keep rows of earlier
+	chunks for duplicates inside the file, so each must stay small)."""
 
 	number: int
 	cells: tuple

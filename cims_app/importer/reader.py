@@ -220,13 +220,6 @@ def iter_rows(info: SheetInfo) -> Iterator[tuple[int, tuple]]:
 _DONE = object()
 
 
-class _Raised:
-	__slots__ = ("error",)
-
-	def __init__(self, error: BaseException):
-		self.error = error
-
-
 def read_ahead(items: Iterable, depth: int = 2) -> Iterator:
 	"""The items of `items`, produced by a thread up to `depth` items ahead of the consumer.
 
@@ -251,7 +244,7 @@ def read_ahead(items: Iterable, depth: int = 2) -> Iterator:
 				if not put(item):
 					return
 		except BaseException as error:
-			put(_Raised(error))
+			put(error)
 			return
 		put(_DONE)
 
@@ -262,8 +255,8 @@ def read_ahead(items: Iterable, depth: int = 2) -> Iterator:
 			item = buffer.get()
 			if item is _DONE:
 				return
-			if isinstance(item, _Raised):
-				raise item.error
+			if isinstance(item, BaseException):
+				raise item
 			yield item
 	finally:
 		stop.set()
