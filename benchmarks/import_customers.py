@@ -335,13 +335,25 @@ def _connect(bench: str, site: str):
 	return frappe
 
 
-def _rss_mb() -> float:
-	"""Peak resident memory of this process (VmHWM: unlike ru_maxrss, not inherited across exec)."""
+def _rss_mb(field: str = "VmHWM:") -> float:
+	"""Peak resident memory of this process (VmHWM: unlike ru_maxrss, not inherited across exec), or
+	another line of /proc/self/status (VmRSS: the resident memory now)."""
 	with open("/proc/self/status") as status:
 		for line in status:
-			if line.startswith("VmHWM:"):
+			if line.startswith(field):
 				return int(line.split()[1]) / 1024
 	return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _trace_points(trace: list[tuple[int, float]], points: int = 10) -> dict[str, float]:
+	"""Resident memory after about every tenth of the rows: {rows done: MB}."""
+	if not trace:
+		return {}
+	step = max(1, len(trace) // points)
+	chosen = trace[step - 1 :: step]
+	if chosen[-1] != trace[-1]:
+		chosen.append(trace[-1])
+	return {str(done): round(mb, 1) for done, mb in chosen}
 
 
 def worker_masters(bench: str, site: str) -> dict:
@@ -401,8 +413,14 @@ def worker_ours(bench: str, site: str, path: str) -> dict:
 		file_doc = save_file(os.path.basename(path), handle.read(), batch.doctype, batch.name, is_private=1)
 	batch.db_set("import_file", file_doc.file_url)
 	frappe.db.commit()
+	trace = []
+
+	def sample(done: int, total: int, counts: dict) -> None:
+		# resident memory after each chunk: flat memory means this stops growing once the run is going
+		trace.append((done, _rss_mb("VmRSS:")))
+
 	started = time.perf_counter()
-	run = ImportRun(batch.name)
+	run = ImportRun(batch.name, progress=sample)
 	result = run.run()
 	seconds = time.perf_counter() - started
 	counts = {
@@ -421,6 +439,7 @@ def worker_ours(bench: str, site: str, path: str) -> dict:
 		"phases": {phase: round(spent, 1) for phase, spent in run.timings.most_common()},
 		"peak_rss_mb": round(_rss_mb(), 1),
 		"rss_before_mb": round(rss_before, 1),
+		"rss_after_rows_mb": _trace_points(trace),
 		**counts,
 	}
 

@@ -2,7 +2,8 @@
 
 Single-column indexes are `search_index` on the DocType fields. Composite ones cannot be declared in a
 DocType JSON, so each DocType's controller calls its function here from `on_doctype_update`, which the
-framework runs whenever it creates or updates the DocType (install, migrate). `frappe.db.add_index`
+framework runs whenever it creates or updates the DocType (install, migrate); the framework's Contact
+gets its index from the app's after_install and after_migrate. `frappe.db.add_index`
 skips an index that already exists, so running them again is harmless.
 
 Several are covering indexes: at 1,000,000 follow-ups a year of completed ones is most of the table, and
@@ -87,6 +88,10 @@ INDEXES: dict[str, dict[str, tuple[str, ...]]] = {
 		# Campaign Effectiveness: invited / registered / attended / converted per campaign
 		"cims_campaign_status": ("campaign", "status", "high_intent", "converted", "customer"),
 	},
+	"Contact": {
+		# the importer's "same mobile" check: contacts of the site by mobile, a chunk of rows at a time
+		"cims_contact_mobile": ("mobile_no",),
+	},
 	"CIMS Stage Change": {
 		# Stage Duration: moves of one kind in a period, by stage and mover (covering)
 		"cims_kind_changed": (
@@ -155,6 +160,11 @@ def add_campaign_member_indexes() -> None:
 
 def add_stage_change_indexes() -> None:
 	add_indexes("CIMS Stage Change")
+
+
+def add_contact_indexes() -> None:
+	"""Contact is the framework's DocType: its index is added after install and every migrate."""
+	add_indexes("Contact")
 
 
 def add_all_indexes() -> None:

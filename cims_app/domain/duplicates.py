@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
+from cims_app.domain.compact import HashPositions, PackedStrings
 from cims_app.domain.names import exact_key, match_key, match_keys_possibly_same
 
 INDIVIDUAL = "Individual"
@@ -74,23 +75,28 @@ class SimilarNameIndex:
 	abbreviation whose characters appear in order in the longer key (中石油, 中国石油天然气). Comparing
 	a key with every known one is quadratic, so candidates come from small indexes and are then checked
 	with match_keys_possibly_same:
-	- equal keys: a dict;
-	- containment: a shorter known key is one of the new key's substrings (a dict lookup each); a longer
-	  known key contains the new key's rarest bigram (a bigram index);
+	- equal keys and containment of a shorter known key: the new key and each of its substrings are looked
+	  up by hash;
+	- containment in a longer known key: it holds the new key's rarest bigram (a bigram index);
 	- abbreviations of up to ABBREVIATION_MAX characters that start with the full name's first
 	  character (中石油, 北大, 华为), through an index of (first character, later character) pairs.
 	Longer abbreviations, or ones starting elsewhere, are found only when they are also substrings.
+
+	An import holds every customer of the site and of its file here, so the index is compact: keys and
+	names packed in buffers, postings in arrays of 4-byte positions, about 100 bytes a name in all
+	(str keys and names in lists, dicts and tuples took about 400).
 	"""
 
 	def __init__(self):
-		self._keys: list[str] = []
-		self._refs: list[Hashable] = []
-		# Positions as arrays of 4-byte integers (a list holds 36 bytes per position): an import of
-		# 100,000 rows keeps several postings per name.
-		self._by_key: dict[str, array] = defaultdict(_positions)
+		self._keys = PackedStrings()
+		# Each position's ref: an index into _names (a ref that is a str), or -1 with the ref in _other.
+		self._ref_at = array("i")
+		self._names = PackedStrings()
+		self._other: dict[int, Hashable] = {}
+		self._by_hash = HashPositions()
 		self._by_bigram: dict[str, array] = defaultdict(_positions)
-		self._short_by_pair: dict[tuple[str, str], array] = defaultdict(_positions)
-		self._by_pair: dict[tuple[str, str], array] = defaultdict(_positions)
+		self._short_by_pair: dict[str, array] = defaultdict(_positions)
+		self._by_pair: dict[str, array] = defaultdict(_positions)
 
 	def __len__(self) -> int:
 		return len(self._keys)
@@ -98,25 +104,37 @@ class SimilarNameIndex:
 	def add(self, key: str, ref: Hashable) -> None:
 		if len(key) < 2:
 			return
-		position = len(self._keys)
-		self._keys.append(key)
-		self._refs.append(ref)
-		self._by_key[key].append(position)
+		position = self._keys.append(key)
+		self._ref_at.append(-1)
+		self._set_ref(position, ref)
+		self._by_hash.add(hash(key), position)
 		for bigram in {key[i : i + 2] for i in range(len(key) - 1)}:
 			self._by_bigram[bigram].append(position)
 		first = key[0]
 		if len(key) <= ABBREVIATION_MAX:
-			self._short_by_pair[(first, key[1])].append(position)
+			self._short_by_pair[key[:2]].append(position)
 		if len(key) <= ABBREVIATION_MAX * 5 // 2:
 			for char in set(key[1:]):
-				self._by_pair[(first, char)].append(position)
+				self._by_pair[first + char].append(position)
+
+	def _set_ref(self, position: int, ref: Hashable) -> None:
+		if isinstance(ref, str):
+			self._ref_at[position] = self._names.append(ref)
+			self._other.pop(position, None)
+		else:
+			self._ref_at[position] = -1
+			self._other[position] = ref
+
+	def _ref(self, position: int) -> Hashable:
+		at = self._ref_at[position]
+		return self._names[at] if at >= 0 else self._other[position]
 
 	def _candidates(self, key: str) -> set[int]:
-		found: set[int] = set(self._by_key.get(key, ()))
-		# Known keys the new key contains: its substrings of 2 characters or more.
+		found: set[int] = set()
+		# Known keys equal to the new key or contained in it: its substrings of 2 characters or more.
 		for start in range(len(key) - 1):
 			for end in range(start + 2, len(key) + 1):
-				found.update(self._by_key.get(key[start:end], ()))
+				found.update(self._by_hash.get(hash(key[start:end])))
 		# Known keys containing the new key: they hold its rarest bigram.
 		bigrams = {key[i : i + 2] for i in range(len(key) - 1)}
 		rarest = min(bigrams, key=lambda bigram: len(self._by_bigram.get(bigram, ())))
@@ -124,20 +142,19 @@ class SimilarNameIndex:
 		# Abbreviations: a short known key starting as the new one does, with a later character of it.
 		first = key[0]
 		for char in set(key[1:]):
-			found.update(self._short_by_pair.get((first, char), ()))
+			found.update(self._short_by_pair.get(first + char, ()))
 		# The new key as an abbreviation of a longer known key.
 		if len(key) <= ABBREVIATION_MAX:
-			rest = set(key[1:])
-			pairs = [self._by_pair.get((first, char), ()) for char in rest]
+			pairs = [self._by_pair.get(first + char, ()) for char in set(key[1:])]
 			if pairs:
 				found.update(min(pairs, key=len))
 		return found
 
 	def rebind(self, key: str, old: Hashable, new: Hashable) -> None:
 		"""Let the entries of `key` filed under `old` point at `new`."""
-		for position in self._by_key.get(key, ()):
-			if self._refs[position] is old:
-				self._refs[position] = new
+		for position in self._by_hash.get(hash(key)):
+			if self._ref_at[position] < 0 and self._other[position] is old and self._keys[position] == key:
+				self._set_ref(position, new)
 
 	def similar(self, key: str) -> list[Hashable]:
 		"""Refs of known keys possibly the same as `key`, in the order they were added, each once."""
@@ -146,8 +163,10 @@ class SimilarNameIndex:
 		found = []
 		seen = set()
 		for position in sorted(self._candidates(key)):
-			ref = self._refs[position]
-			if ref not in seen and match_keys_possibly_same(key, self._keys[position]):
+			if not match_keys_possibly_same(key, self._keys[position]):
+				continue
+			ref = self._ref(position)
+			if ref not in seen:
 				seen.add(ref)
 				found.append(ref)
 		return found
@@ -156,9 +175,11 @@ class SimilarNameIndex:
 class CustomerIndex:
 	"""Known customers (from the site and from earlier rows of a file) by their identifying keys."""
 
-	def __init__(self):
+	def __init__(self, names: SimilarNameIndex | None = None):
 		self._by_key: dict[tuple[str, str], Hashable] = {}
-		self.names = SimilarNameIndex()
+		# The possible-duplicate index may outlive this one (an import keeps one over the whole run and a
+		# CustomerIndex of exact keys per chunk).
+		self.names = names if names is not None else SimilarNameIndex()
 
 	def add(self, keys: CustomerKeys, ref: Hashable, similar: bool = True) -> None:
 		"""File `ref` under its keys; a key already taken keeps its first owner."""
@@ -175,6 +196,10 @@ class CustomerIndex:
 				self._by_key[pair] = new
 		if keys.match_key:
 			self.names.rebind(keys.match_key, old, new)
+
+	def owner(self, reason: str, key: str) -> Hashable | None:
+		"""Whoever the key is filed under, if anyone."""
+		return self._by_key.get((reason, key))
 
 	def add_key(self, reason: str, key: str, ref: Hashable) -> None:
 		if key:

@@ -17,12 +17,14 @@ from frappe.utils import now_datetime, nowdate
 from cims_app import assignment, permissions
 from cims_app.domain.customer_rules import derived_customer_fields
 from cims_app.domain.duplicates import (
+	INDIVIDUAL,
 	SAME_ID_NUMBER,
 	SAME_MOBILE,
 	SAME_NAME,
 	SAME_USCC,
 	CustomerIndex,
 	CustomerKeys,
+	SimilarNameIndex,
 	customer_keys,
 )
 from cims_app.domain.errors import RuleViolation
@@ -58,43 +60,96 @@ def same_reason(reason: str) -> str:
 	}[reason]
 
 
-def load_site_index(index: CustomerIndex, exclude: set[str] | None = None) -> None:
-	"""File every customer of the site under its keys, and contacts' mobiles under their customers."""
-	exclude = exclude or set()
-	for name, customer_type, code, id_number, exact, match, mobile in frappe.db.sql(
-		"""SELECT name, customer_type, unified_social_credit_code, id_number, name_exact_key,
-		name_match_key, mobile_no FROM `tabCIMS Customer`"""
+# The column of the site's customers holding each identifying key.
+KEY_COLUMNS = {
+	SAME_USCC: "unified_social_credit_code",
+	SAME_ID_NUMBER: "id_number",
+	SAME_NAME: "name_exact_key",
+	SAME_MOBILE: "mobile_no",
+}
+SITE_PAGE = 20000  # customers read at a time when the possible-duplicate index is filled
+
+
+def load_site_names(names: SimilarNameIndex) -> None:
+	"""File every site customer's match key (possible duplicates are looked for across the whole site), a
+	page at a time so that the rows read never pile up."""
+	last = ""
+	while True:
+		page = frappe.db.sql(
+			"""SELECT name, name_match_key FROM `tabCIMS Customer` WHERE name > %s ORDER BY name LIMIT %s""",
+			(last, SITE_PAGE),
+		)
+		for name, key in page:
+			if key:
+				names.add(key, name)
+		if len(page) < SITE_PAGE:
+			return
+		last = page[-1][0]
+
+
+def site_customers_by_keys(keys: list[CustomerKeys], names: SimilarNameIndex) -> CustomerIndex:
+	"""The site's customers sharing an identifying key with any of `keys`, filed under their own keys (in
+	name order: a key two customers share belongs to the first) and then under their contacts' mobiles.
+
+	Asked once a chunk, through the indexes on the key columns: earlier chunks are committed by then, so
+	their customers are found here too and the run keeps no key of its own.
+	"""
+	index = CustomerIndex(names)
+	wanted: dict[str, set[str]] = {reason: set() for reason in KEY_COLUMNS}
+	for customer in keys:
+		for reason, key in customer.identifying():
+			wanted[reason].add(key)
+	parts, values = [], {}
+	for reason, column in KEY_COLUMNS.items():
+		if wanted[reason]:
+			parts.append(
+				f"""SELECT name, customer_type, unified_social_credit_code, id_number, name_exact_key,
+				mobile_no FROM `tabCIMS Customer` WHERE `{column}` IN %({reason})s"""
+			)
+			values[reason] = tuple(wanted[reason])
+	if not parts:
+		return index
+	for name, customer_type, code, id_number, exact, mobile in frappe.db.sql(
+		" UNION ".join(parts) + " ORDER BY name", values
 	):
-		if name in exclude:
-			continue
 		index.add(
 			CustomerKeys(
 				uscc=code or "",
 				id_number=id_number or "",
-				name_key="" if customer_type == "Individual" else (exact or ""),
+				name_key="" if customer_type == INDIVIDUAL else (exact or ""),
 				mobile=mobile or "",
-				match_key=match or "",
 			),
 			name,
+			similar=False,
 		)
-	for customer, mobile in frappe.db.sql(
-		"""SELECT dl.link_name, c.mobile_no FROM `tabContact` c JOIN `tabDynamic Link` dl
-			ON dl.parent = c.name AND dl.parenttype = 'Contact' AND dl.link_doctype = 'CIMS Customer'
-		WHERE IFNULL(c.mobile_no, '') != ''"""
-	):
-		if customer not in exclude:
+	if wanted[SAME_MOBILE]:
+		for customer, mobile in frappe.db.sql(
+			"""SELECT dl.link_name, c.mobile_no FROM `tabContact` c JOIN `tabDynamic Link` dl
+				ON dl.parent = c.name AND dl.parenttype = 'Contact' AND dl.link_doctype = 'CIMS Customer'
+			WHERE c.mobile_no IN %(mobiles)s ORDER BY dl.link_name""",
+			{"mobiles": tuple(wanted[SAME_MOBILE])},
+		):
 			index.add_key(SAME_MOBILE, mobile, customer)
+	return index
 
 
 class CustomerHandler:
 	def __init__(self, context: ImportContext, write: bool = True):
 		self.context = context
 		self.write = write
-		self.index = CustomerIndex()
+		self.similar_names = (
+			SimilarNameIndex()
+		)  # match keys of the site's customers and of the run's new ones
+		self.index = CustomerIndex(
+			self.similar_names
+		)  # exact keys of the chunk's customers, in the site or not
+		# Keys new to the site of rows merged into a site customer, which the merge may not have written
+		# (a conflict policy kept the customer's own value): later rows with them go to the same customer.
+		self.merged_keys: dict[tuple[str, str], str] = {}
 		self.timings: Counter = Counter()
 
 	def prepare(self) -> None:
-		load_site_index(self.index)
+		load_site_names(self.similar_names)
 		self.names = SeriesNames(SERIES)
 		self.customer_columns, self.customer_base = column_defaults(CUSTOMER)
 		self.contact_columns, self.contact_base = column_defaults("Contact")
@@ -112,6 +167,11 @@ class CustomerHandler:
 		clock = time.perf_counter()
 		for row in rows:
 			if row.status != FAILED:
+				self.read(row)
+		self.index = self.known_customers([row.data["keys"] for row in rows if row.status != FAILED])
+		clock = self._tick("find existing", clock)
+		for row in rows:
+			if row.status != FAILED:
 				self.decide(row)
 		clock = self._tick("decide", clock)
 		if not self.write:
@@ -125,28 +185,42 @@ class CustomerHandler:
 			[row for row in rows if row.action in ("update", "merge") and row.status != FAILED]
 		)
 		self.describe_possible_duplicates(rows)
-		# Later chunks find these customers by their record's name (decide does the same with a row that
-		# has one): the index stops holding the rows, which the run then lets go.
+		# Later chunks find these customers' keys in the site; the possible-duplicate index files them
+		# under their record's name from now on and stops holding the rows, which the run then lets go.
 		for row in rows:
 			if row.action == "insert" and row.record and row.data:
-				self.index.rebind(row.data["keys"], row, row.record)
+				self.similar_names.rebind(row.data["keys"].match_key, row, row.record)
 		self._tick("writes (all)", clock)
+
+	def known_customers(self, keys: list[CustomerKeys]) -> CustomerIndex:
+		"""The chunk's index of exact keys: the site's customers sharing a key with one of its rows, then
+		what earlier merges filed; the chunk's own new customers join it as they are decided."""
+		index = site_customers_by_keys(keys, self.similar_names)
+		for customer in keys:
+			for pair in customer.identifying():
+				target = self.merged_keys.get(pair)
+				if target:
+					index.add_key(*pair, target)
+		return index
 
 	def _tick(self, phase: str, since: float) -> float:
 		now = time.perf_counter()
 		self.timings[phase] += now - since
 		return now
 
-	def decide(self, row: SourceRow) -> None:
-		context = self.context
+	def read(self, row: SourceRow) -> None:
 		customer, contact = split_customer_contact(row.values)
 		for error in customer_row_rules(customer):
 			row.errors.append(error)
 		if row.errors:
 			row.status = FAILED
 			return
-		keys = customer_keys(customer)
-		row.data = {"customer": customer, "contact": contact, "keys": keys}
+		row.data = {"customer": customer, "contact": contact, "keys": customer_keys(customer)}
+
+	def decide(self, row: SourceRow) -> None:
+		context = self.context
+		customer = row.data["customer"]
+		keys = row.data["keys"]
 		targets: dict = {}
 		for reason, ref in self.index.same(keys):
 			target = ref.record if isinstance(ref, SourceRow) and ref.record else ref
@@ -233,6 +307,9 @@ class CustomerHandler:
 		row.action = "update" if context.import_type == "Update" else "merge"
 		row.target = target
 		row.data["reason"] = reason
+		for pair in row.data["keys"].identifying():
+			if self.index.owner(*pair) is None:  # a key the site does not know yet
+				self.merged_keys.setdefault(pair, target)
 		self.index.add(row.data["keys"], target, similar=False)
 
 	def describe(self, target) -> str:

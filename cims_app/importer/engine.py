@@ -16,12 +16,12 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
-from types import MappingProxyType
 
 import frappe
 from frappe import _
 from frappe.utils import cint, now_datetime
 
+from cims_app.domain.compact import HashPositions
 from cims_app.domain.errors import RuleViolation
 from cims_app.domain.import_mapping import ColumnMapping, column_label, map_headers
 from cims_app.importer.bulk import hash_name, insert_rows
@@ -55,14 +55,10 @@ DEFAULT_MAX_ROWS = 200000
 DEFAULT_MAX_MB = 50
 
 
-# What a finished row keeps of its values: nothing, shared by all (read-only).
-_DONE_VALUES = MappingProxyType({})
-
-
 @dataclass(eq=False, slots=True)
 class SourceRow:
-	"""One data row of the file on its way through a run (slots: a handler may keep rows of earlier
-	chunks for duplicates inside the file, so each must stay small)."""
+	"""One data row of the file on its way through a run. A run holds the rows of one chunk at a time
+	(and the reader the next chunk's cells): nothing keeps a row once its chunk is written."""
 
 	number: int
 	cells: tuple
@@ -92,6 +88,26 @@ class SourceRow:
 			self.record = record
 
 
+class RowHashes:
+	"""The ledger's identity of each row: the SHA-1 of its cells, with #2, #3... on the second and later
+	copies of the same cells in one file (so every row of a file has its own entry).
+
+	Copies are counted by the digest's first 64 bits, 12 bytes a row (a dict of hex digests took ~150):
+	should two different rows ever share them, the later one's hash still carries its own digest and
+	is the same on every run of the file, which is all the ledger needs.
+	"""
+
+	def __init__(self):
+		self._seen = HashPositions()
+
+	def row_hash(self, content: str) -> str:
+		digest = hashlib.sha1(content.encode("utf-8")).digest()
+		prefix = int.from_bytes(digest[:8], "big", signed=True)
+		copy = len(self._seen.get(prefix)) + 1
+		self._seen.add(prefix, 0)
+		return digest.hex() if copy == 1 else f"{digest.hex()}#{copy}"
+
+
 class ImportContext:
 	"""Everything a run knows about the batch, its file and its columns; shared with the handler."""
 
@@ -116,7 +132,7 @@ class ImportContext:
 		self.data_source = _("Import batch {0} ({1})").format(batch.name, self.file_name)
 		self.today = frappe.utils.getdate()
 
-	def source_row(self, number: int, cells: tuple, occurrence: Counter) -> SourceRow:
+	def source_row(self, number: int, cells: tuple, hashes: "RowHashes") -> SourceRow:
 		width = len(self.info.header)
 		cells = tuple(cells[:width]) + (None,) * (width - len(cells))
 		ref = None
@@ -125,10 +141,7 @@ class ImportContext:
 		content = "\x1f".join(
 			cell_text(value) for index, value in enumerate(cells) if index != self.ref_column
 		)
-		digest = hashlib.sha1(content.encode("utf-8")).hexdigest()
-		occurrence[digest] += 1
-		row_hash = digest if occurrence[digest] == 1 else f"{digest}#{occurrence[digest]}"
-		return SourceRow(number=number, cells=cells, row_hash=row_hash, ref=ref)
+		return SourceRow(number=number, cells=cells, row_hash=hashes.row_hash(content), ref=ref)
 
 	def normalise(self, row: SourceRow) -> None:
 		cells = {name: row.cells[index] for index, name in self.fields.items()}
@@ -211,14 +224,31 @@ def map_columns(batch, header: list, columns) -> ColumnMapping:
 
 
 class Ledger:
-	"""The batch's CIMS Import Row entries: which source rows are done, which failed."""
+	"""The batch's CIMS Import Row entries: which source rows are done, which failed.
+
+	Read a chunk at a time (`load`), for the rows of that chunk only: the entries of a run again over
+	a file of 100,000 rows are never all in memory."""
 
 	def __init__(self, batch: str):
 		self.batch = batch
 		self.by_hash: dict[str, tuple[str, str]] = {}
 		self.by_id: dict[str, str] = {}
+
+	def load(self, rows: list[SourceRow]) -> None:
+		"""The entries the rows may be: those with their hashes and those their Import Row IDs name."""
+		self.by_hash, self.by_id = {}, {}
+		if not rows:
+			return
+		conditions = ["row_hash IN %(hashes)s"]
+		values = {"batch": self.batch, "hashes": tuple({row.row_hash for row in rows})}
+		refs = {row.ref for row in rows if row.ref}
+		if refs:
+			conditions.append("name IN %(refs)s")
+			values["refs"] = tuple(refs)
 		for name, row_hash, status in frappe.db.sql(
-			f"SELECT name, row_hash, status FROM `tab{LEDGER}` WHERE batch = %s", (batch,)
+			f"""SELECT name, row_hash, status FROM `tab{LEDGER}`
+			WHERE batch = %(batch)s AND ({" OR ".join(conditions)})""",
+			values,
 		):
 			self.by_hash[row_hash] = (name, status)
 			self.by_id[name] = status
@@ -396,7 +426,7 @@ class ImportRun:
 		except (frappe.ValidationError, frappe.PermissionError) as error:
 			return self._fail(str(error))
 		try:
-			occurrence: Counter = Counter()
+			hashes = RowHashes()
 			done_rows = 0
 			total = max(1, info.row_bound - info.header_row)
 			timings = self.timings
@@ -404,12 +434,15 @@ class ImportRun:
 			for chunk in read_ahead(chunks(iter_rows(info), self.chunk_rows)):
 				timings["read"] += time.perf_counter() - clock
 				clock = time.perf_counter()
-				rows = []
+				sources = []
 				for number, cells in chunk:
 					if is_example_row(next((value for value in cells if value not in (None, "")), None)):
 						self.examples += 1
 						continue
-					row = context.source_row(number, cells, occurrence)
+					sources.append(context.source_row(number, cells, hashes))
+				ledger.load(sources)
+				rows = []
+				for row in sources:
 					if not ledger.claim(row):
 						self.already_done += 1
 						continue
@@ -423,10 +456,6 @@ class ImportRun:
 				clock = self._tick("records", clock)
 				ledger.write(rows, context)
 				self.run_counts.update(row.status for row in rows)
-				for row in rows:
-					# Later rows may still point at these (duplicates inside the file): keep only what they need.
-					row.cells, row.values, row.data = (), _DONE_VALUES, _DONE_VALUES
-					row.errors = row.possible_duplicates = ()
 				done_rows += len(chunk)
 				clock = self._tick("ledger", clock)
 				frappe.db.commit()

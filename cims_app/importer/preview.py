@@ -2,7 +2,6 @@
 first rows with their problems and what a run would do with them. Nothing but the batch is written."""
 
 import json
-from collections import Counter
 
 import frappe
 from frappe import _
@@ -12,6 +11,7 @@ from cims_app.importer.engine import (
 	FAILED,
 	PREVIEW_ROWS,
 	ImportContext,
+	RowHashes,
 	file_error_message,
 	file_path,
 	handler_for,
@@ -32,11 +32,11 @@ def preview_batch(batch) -> dict:
 	handler = handler_for(context, write=False)
 	handler.prepare()
 	rows = []
-	occurrence: Counter = Counter()
+	hashes = RowHashes()
 	for number, cells in iter_rows(info):
 		if is_example_row(next((value for value in cells if value not in (None, "")), None)):
 			continue
-		row = context.source_row(number, cells, occurrence)
+		row = context.source_row(number, cells, hashes)
 		context.normalise(row)
 		rows.append(row)
 		if len(rows) >= PREVIEW_ROWS:

@@ -550,3 +550,70 @@ def test_duplicates_across_chunks_are_found_by_the_earlier_rows_records(imports)
 	assert entries[0].record in entries[3].message
 	assert entries[0].record in json.loads(entries[5].possible_duplicates)
 	assert adds_up(batch).inserted == 4
+
+
+def test_a_merged_rows_keys_lead_later_chunks_to_the_same_customer(imports, existing):
+	"""A row merged into a site customer files its keys under that customer for the rest of the run, also
+	keys the merge did not write (Fill Empty keeps the customer's own name): a later chunk's row with the
+	row's name alone is merged into the same customer, not inserted as a new one."""
+	customer = existing(unified_social_credit_code=valid_uscc())
+	other_name = f"另名{unique_suffix()}有限公司"
+	rows = [
+		[other_name, customer.unified_social_credit_code, "新简称"],
+		[f"无关{unique_suffix()}有限公司", "", ""],
+		[other_name, "", ""],
+	]
+	batch = imports.batch(workbook_bytes(["客户名称", "统一社会信用代码", "简称"], rows), import_type="Merge")
+	ImportRun(batch, chunk_rows=2).run()
+	entries = ledger(batch)
+	imports.customers.update(entry.record for entry in entries if entry.record)
+	assert [entry.status for entry in entries] == ["Merged", "Inserted", "Skipped"]
+	assert entries[0].record == entries[2].record == customer.name
+	assert "Nothing to change" in entries[2].message
+	assert not frappe.db.exists("CIMS Customer", {"customer_name": other_name})
+	customer.reload()
+	assert customer.short_name == "新简称"
+	adds_up(batch)
+
+
+def test_a_mobile_of_any_contact_of_a_site_customer_is_the_same_customer(imports, existing):
+	customer = existing()
+	mobile = valid_mobile()
+	contact = frappe.get_doc(
+		{
+			"doctype": "Contact",
+			"first_name": "第二联系人",
+			"links": [{"link_doctype": "CIMS Customer", "link_name": customer.name}],
+			"phone_nos": [{"phone": mobile, "is_primary_mobile_no": 1}],
+		}
+	).insert()
+	frappe.db.commit()
+	try:
+		rows = [[f"手机相同{unique_suffix()}有限公司", "", mobile]]
+		batch = imports.batch(workbook_bytes(["客户名称", "统一社会信用代码", "手机"], rows))
+		imports.run(batch)
+		entry = ledger(batch)[0]
+		assert (entry.status, entry.record) == ("Skipped", customer.name)
+		assert "mobile" in entry.message
+	finally:
+		frappe.delete_doc("Contact", contact.name, force=True)
+		frappe.db.commit()
+
+
+def test_copies_of_one_row_have_their_own_ledger_entries_and_a_second_run_adds_none(imports):
+	name = f"副本{unique_suffix()}有限公司"
+	rows = [[name, "企业", "", "", "", "", "", "", "", ""]] * 3
+	batch = imports.batch(workbook_bytes(HEADER, rows))
+	ImportRun(batch, chunk_rows=2).run()
+	entries = ledger(batch)
+	imports.customers.update(entry.record for entry in entries if entry.record)
+	assert [entry.status for entry in entries] == ["Inserted", "Skipped", "Skipped"]
+	assert len({entry.record for entry in entries}) == 1
+	hashes = frappe.get_all(
+		"CIMS Import Row", filters={"batch": batch}, pluck="row_hash", order_by="sheet_row"
+	)
+	assert hashes[1:] == [f"{hashes[0]}#2", f"{hashes[0]}#3"]
+	ImportRun(batch, chunk_rows=2).run()
+	assert len(ledger(batch)) == 3
+	assert frappe.db.count("CIMS Customer", {"customer_name": name}) == 1
+	assert "3 rows were already imported" in counts(batch).log

@@ -1,0 +1,91 @@
+"""The compact containers a large import keeps its per-row state in, against plain dicts and lists."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cims_app.domain.compact import HashPositions, PackedStrings
+from cims_app.domain.duplicates import SimilarNameIndex
+from cims_app.domain.names import match_keys_possibly_same
+
+VALUES = st.integers(min_value=-(2**63), max_value=2**63 - 1)
+
+
+@settings(max_examples=60)
+@given(st.lists(st.one_of(VALUES, st.integers(-3, 3)), max_size=60), st.integers(1, 5))
+def test_hash_positions_answers_as_a_dict_of_lists_across_merges(values, merge_at):
+	original = HashPositions.MERGE_AT
+	HashPositions.MERGE_AT = merge_at
+	try:
+		index, expected = HashPositions(), {}
+		for position, value in enumerate(values):
+			index.add(value, position)
+			expected.setdefault(value, []).append(position)
+			# every answer so far, before and after merges
+			assert sorted(index.get(value)) == expected[value]
+		assert len(index) == len(values)
+		for value, positions in expected.items():
+			assert sorted(index.get(value)) == positions
+		assert index.get(2**63 - 1 if 2**63 - 1 not in expected else -(2**63)) == []
+	finally:
+		HashPositions.MERGE_AT = original
+
+
+def test_hash_positions_merges_into_sorted_arrays():
+	index = HashPositions()
+	for position in range(HashPositions.MERGE_AT + 10):
+		index.add(position % 97, position)
+	assert len(index._hashes) == HashPositions.MERGE_AT  # merged once, the last 10 still recent
+	assert list(index._hashes) == sorted(index._hashes)
+	assert sorted(index.get(5)) == list(range(5, HashPositions.MERGE_AT + 10, 97))
+
+
+@given(st.lists(st.text(max_size=12), max_size=40))
+def test_packed_strings_give_back_every_string(texts):
+	packed = PackedStrings()
+	assert [packed.append(text) for text in texts] == list(range(len(texts)))
+	assert [packed[index] for index in range(len(texts))] == texts
+	assert len(packed) == len(texts)
+
+
+NAME_CHARS = st.sampled_from(list("华为技术中国石油天然气北京大学科信ab"))
+KEYS = st.text(NAME_CHARS, min_size=2, max_size=8)
+
+
+@settings(max_examples=40)
+@given(st.lists(KEYS, min_size=1, max_size=40), st.lists(KEYS, min_size=1, max_size=5))
+def test_similar_name_index_across_merges_finds_what_a_small_one_finds(known, queries):
+	"""The index with its hash map merged every 2 additions answers exactly as one that never merges."""
+	original = HashPositions.MERGE_AT
+	try:
+		HashPositions.MERGE_AT = 10**9
+		plain = SimilarNameIndex()
+		for position, key in enumerate(known):
+			plain.add(key, f"C-{position}")
+		HashPositions.MERGE_AT = 2
+		merged = SimilarNameIndex()
+		for position, key in enumerate(known):
+			merged.add(key, f"C-{position}")
+	finally:
+		HashPositions.MERGE_AT = original
+	for query in queries:
+		found = merged.similar(query)
+		assert found == plain.similar(query)
+		for ref in found:
+			assert match_keys_possibly_same(query, known[int(ref[2:])])
+		for position, key in enumerate(known):
+			if key == query:
+				assert f"C-{position}" in found
+
+
+def test_similar_name_index_keeps_names_packed_and_rows_until_rebound():
+	index = SimilarNameIndex()
+	row = object()
+	index.add("华为技术", "C-1")
+	index.add("华为", row)
+	assert index.similar("华为技术") == ["C-1", row]
+	assert index._other == {1: row}
+	index.rebind("华为", row, "C-2")
+	assert index.similar("华为技术") == ["C-1", "C-2"]
+	assert index._other == {}
+	index.rebind("华为", row, "C-3")  # nothing is filed under the row any more
+	assert index.similar("华为技术") == ["C-1", "C-2"]
