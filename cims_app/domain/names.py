@@ -3,7 +3,7 @@
 import re
 import unicodedata
 
-from cims_app.domain.text import clean_text, to_half_width, unify_brackets
+from cims_app.domain.text import clean_text, to_half_width, unify_brackets, without_whitespace
 
 # Legal-form suffixes that do not change which company a name means, longest first.
 # Chinese ones match literally at the end of a name; Latin ones as whole words, any
@@ -66,7 +66,7 @@ def exact_key(name: object) -> str:
 
 	Two enterprises with the same exact key are the same company.
 	"""
-	return re.sub(r"\s+", "", unify_brackets(to_half_width(name))).casefold()
+	return without_whitespace(unify_brackets(to_half_width(name))).casefold()
 
 
 def match_key(name: object) -> str:

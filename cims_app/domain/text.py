@@ -40,6 +40,11 @@ def clean_text(value: object) -> str:
 	return _WHITESPACE_RUN.sub(" ", to_half_width(value)).strip()
 
 
+def without_whitespace(text: str) -> str:
+	"""`text` with every whitespace character removed."""
+	return _WHITESPACE_RUN.sub("", text)
+
+
 def unify_brackets(value: object) -> str:
 	"""（）【】[]［］〔〕〖〗 all become ( and )."""
 	if value is None:

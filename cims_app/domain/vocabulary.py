@@ -3,7 +3,7 @@
 import re
 from dataclasses import dataclass
 
-from cims_app.domain.text import clean_text
+from cims_app.domain.text import clean_text, without_whitespace
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,7 @@ _DASHES = re.compile(r"\s*[-‐‑‒–—−~〜～至]\s*")
 
 def _lookup_key(value: object) -> str:
 	"""Half-width, any dash or ~ as -, no whitespace, case folded: "A - High" = "a-high", "50～200" = "50-200"."""
-	return re.sub(r"\s+", "", _DASHES.sub("-", clean_text(value))).casefold()
+	return without_whitespace(_DASHES.sub("-", clean_text(value))).casefold()
 
 
 _LOOKUP: dict[str, dict[str, str]] = {

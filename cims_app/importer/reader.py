@@ -6,6 +6,7 @@ import functools
 import os
 import queue
 import re
+import tempfile
 import threading
 import zipfile
 import zlib
@@ -274,23 +275,63 @@ _FORMULA_TAG = MAIN_NS + "f"
 
 
 class SharedStrings:
-	"""The shared strings read so far, packed as UTF-8 in one buffer with their end offsets: a file of
-	100,000 rows has over a million of them, which as Python strings would take hundreds of MB."""
+	"""The shared strings read so far. A file of 100,000 rows has over half a million of them, and the
+	memory of a run must not grow with its file, so they go to two unnamed temporary files in blocks (their
+	UTF-8 bytes, and each one's end offset as 8 bytes) and come back with os.pread. The strings read most
+	often (option values and masters that every row repeats) stay in a small cache, and Excel numbers
+	strings in the order rows first use them, so the newest strings, still in the block being filled,
+	are the ones a row asks for next."""
+
+	BLOCK = 1 << 18
+	CACHE = 4096
 
 	def __init__(self):
-		self.data = bytearray()
-		self.ends = array("Q")
+		self._text = tempfile.TemporaryFile()
+		self._ends = tempfile.TemporaryFile()
+		self._block = bytearray()
+		self._block_ends = array("Q")
+		self._bytes_written = 0
+		self._strings_written = 0
+		self._cache: dict[int, str] = {}
 
 	def __len__(self) -> int:
-		return len(self.ends)
+		return self._strings_written + len(self._block_ends)
 
 	def append(self, text: str) -> None:
-		self.data += text.encode()
-		self.ends.append(len(self.data))
+		self._block += text.encode()
+		self._block_ends.append(self._bytes_written + len(self._block))
+		if len(self._block) >= self.BLOCK:
+			self._write_block()
+
+	def _write_block(self) -> None:
+		os.pwrite(self._text.fileno(), self._block, self._bytes_written)
+		os.pwrite(self._ends.fileno(), self._block_ends.tobytes(), self._strings_written * 8)
+		self._bytes_written += len(self._block)
+		self._strings_written += len(self._block_ends)
+		self._block = bytearray()
+		self._block_ends = array("Q")
 
 	def __getitem__(self, index: int) -> str:
-		start = self.ends[index - 1] if index else 0
-		return self.data[start : self.ends[index]].decode()
+		text = self._cache.get(index)
+		if text is not None:
+			return text
+		if index >= self._strings_written:
+			at = index - self._strings_written
+			start = self._block_ends[at - 1] if at else self._bytes_written
+			base = self._bytes_written
+			text = self._block[start - base : self._block_ends[at] - base].decode()
+		else:
+			ends = array("Q", [0] if index == 0 else [])
+			ends.frombytes(os.pread(self._ends.fileno(), 16 - 8 * len(ends), max(index - 1, 0) * 8))
+			text = os.pread(self._text.fileno(), ends[1] - ends[0], ends[0]).decode()
+		if len(self._cache) >= self.CACHE:
+			self._cache.clear()
+		self._cache[index] = text
+		return text
+
+	def close(self) -> None:
+		self._text.close()
+		self._ends.close()
 
 
 @dataclass(frozen=True)
@@ -341,7 +382,11 @@ class SheetStream:
 		return self
 
 	def __exit__(self, *exc):
+		self.close()
+
+	def close(self) -> None:
 		self.archive.close()
+		self.shared.close()
 
 	def _relation_rows(self, part: str) -> list[tuple[str, str, str]]:
 		if part not in self.names:

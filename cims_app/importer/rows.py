@@ -25,7 +25,7 @@ from cims_app.domain.parsing import (
 	parse_int,
 	parse_percent,
 )
-from cims_app.domain.text import clean_text, to_half_width
+from cims_app.domain.text import clean_text, to_half_width, without_whitespace
 from cims_app.domain.vocabulary import canonical_option
 
 DATA_MAX_LENGTH = 140
@@ -122,7 +122,7 @@ class RowResult:
 
 def lookup_key(value: object) -> str:
 	"""Half-width, whitespace removed, case folded: how a typed value is compared with option and record names."""
-	return re.sub(r"\s+", "", to_half_width(value)).casefold()
+	return without_whitespace(to_half_width(value)).casefold()
 
 
 def cell_text(value: object) -> str:
