@@ -345,6 +345,19 @@ def _rss_mb(field: str = "VmHWM:") -> float:
 	return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def python_loop_seconds() -> float:
+	"""Seconds of a fixed pure-Python loop (best of three): the same machine runs this 10-30 % faster or
+	slower from one hour to the next, so results of different runs are compared together with it."""
+	best = float("inf")
+	for _ in range(3):
+		started = time.perf_counter()
+		total = 0
+		for number in range(10_000_000):
+			total += number
+		best = min(best, time.perf_counter() - started)
+	return round(best, 3)
+
+
 def _trace_points(trace: list[tuple[int, float]], points: int = 10) -> dict[str, float]:
 	"""Resident memory after about every tenth of the rows: {rows done: MB}."""
 	if not trace:
@@ -546,7 +559,14 @@ def main() -> None:
 		f"files written in {time.perf_counter() - started:.1f} s: {large} ({large.stat().st_size / 1e6:.1f} MB)"
 	)
 
-	results = {"machine": {"cpus": os.cpu_count(), "load_before": os.getloadavg()}, "site": args.site}
+	results = {
+		"machine": {
+			"cpus": os.cpu_count(),
+			"load_before": os.getloadavg(),
+			"python_loop_seconds_before": python_loop_seconds(),
+		},
+		"site": args.site,
+	}
 	for label, path in (("ours_small", small), ("ours_large", large)):
 		args.file_for_worker = str(path)
 		results[label] = run_worker("ours", args)
@@ -555,12 +575,14 @@ def main() -> None:
 	results["framework"] = run_worker("framework", args)
 	print("framework", results["framework"])
 	results["machine"]["load_after"] = os.getloadavg()
+	results["machine"]["python_loop_seconds_after"] = python_loop_seconds()
 	ratio = results["ours_large"]["rows_per_second"] / max(results["framework"]["rows_per_second"], 0.001)
 	results["speed_ratio"] = round(ratio, 1)
 	print(
 		f"\ncims_app: {results['ours_large']['rows']} rows in {results['ours_large']['seconds']} s "
 		f"({results['ours_large']['rows_per_second']} rows/s, peak RSS {results['ours_large']['peak_rss_mb']} MB; "
 		f"{results['ours_small']['rows']} rows: peak RSS {results['ours_small']['peak_rss_mb']} MB)\n"
+		f"resident memory after rows: {results['ours_large']['rss_after_rows_mb']}\n"
 		f"frappe Data Import: {results['framework']['inserted']} rows in {results['framework']['seconds']} s "
 		f"({results['framework']['rows_per_second']} rows/s)\nratio: {ratio:.1f}x"
 	)
