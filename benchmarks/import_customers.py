@@ -12,7 +12,9 @@ a throwaway site: the benchmark commits what it imports. Steps:
    and option values, customer fields only: its Data Import cannot create a customer's contact from the
    same row, so it does strictly less work per row than cims_app);
 2. cims_app's import of the small file, then of the large file (CIMS Import Batch, ImportRun, the code
-   the background job runs), each on an empty site: wall time, rows per second, peak RSS;
+   the background job runs), each on an empty site: wall time, rows per second, peak RSS and the
+   resident memory after every chunk. The file is attached to the batch in a process of its own (as
+   Desk's upload happens in the web process, not in the job's worker);
 3. frappe.core Data Import of the framework file (Importer.import_data, what its background job runs);
 4. a summary with the speed ratio, also written as JSON next to this file (import_customers.last.json).
 """
@@ -359,11 +361,13 @@ def python_loop_seconds() -> float:
 
 
 def _trace_points(trace: list[tuple[int, float]], points: int = 10) -> dict[str, float]:
-	"""Resident memory after about every tenth of the rows: {rows done: MB}."""
+	"""Resident memory after the first chunk and about every tenth of the rows: {rows done: MB}."""
 	if not trace:
 		return {}
 	step = max(1, len(trace) // points)
 	chosen = trace[step - 1 :: step]
+	if chosen[0] != trace[0]:
+		chosen.insert(0, trace[0])
 	if chosen[-1] != trace[-1]:
 		chosen.append(trace[-1])
 	return {str(done): round(mb, 1) for done, mb in chosen}
@@ -401,14 +405,13 @@ def _clear_customers(frappe) -> None:
 	frappe.db.commit()
 
 
-def worker_ours(bench: str, site: str, path: str) -> dict:
+def worker_upload(bench: str, site: str, path: str) -> dict:
+	"""Empty the site and attach `path` to a new CIMS Import Batch, as the upload in Desk does (in the web
+	process: the import's own process starts with the batch, as the background job does)."""
 	frappe = _connect(bench, site)
 	from frappe.utils.file_manager import save_file
 
-	from cims_app.importer.engine import ImportRun
-
 	_clear_customers(frappe)
-	rss_before = _rss_mb()
 	batch = frappe.get_doc(
 		{
 			"doctype": "CIMS Import Batch",
@@ -426,6 +429,15 @@ def worker_ours(bench: str, site: str, path: str) -> dict:
 		file_doc = save_file(os.path.basename(path), handle.read(), batch.doctype, batch.name, is_private=1)
 	batch.db_set("import_file", file_doc.file_url)
 	frappe.db.commit()
+	frappe.destroy()
+	return {"batch": batch.name}
+
+
+def worker_ours(bench: str, site: str, batch_name: str) -> dict:
+	frappe = _connect(bench, site)
+	from cims_app.importer.engine import ImportRun
+
+	rss_before = _rss_mb()
 	trace = []
 
 	def sample(done: int, total: int, counts: dict) -> None:
@@ -433,7 +445,7 @@ def worker_ours(bench: str, site: str, path: str) -> dict:
 		trace.append((done, _rss_mb("VmRSS:")))
 
 	started = time.perf_counter()
-	run = ImportRun(batch.name, progress=sample)
+	run = ImportRun(batch_name, progress=sample)
 	result = run.run()
 	seconds = time.perf_counter() - started
 	counts = {
@@ -505,6 +517,8 @@ def run_worker(kind: str, args) -> dict:
 		args.site,
 		"--file",
 		args.file_for_worker,
+		"--batch",
+		args.batch_for_worker,
 	]
 	output = subprocess.run(command, capture_output=True, text=True, cwd=str(REPO))
 	if output.returncode:
@@ -522,16 +536,19 @@ def main() -> None:
 	parser.add_argument("--small", type=int, default=10_000)
 	parser.add_argument("--framework-rows", type=int, default=2_000)
 	parser.add_argument("--workdir", default="/tmp/cims-import-bench")
-	parser.add_argument("--worker", choices=("ours", "framework", "masters"))
+	parser.add_argument("--worker", choices=("ours", "upload", "framework", "masters"))
 	parser.add_argument("--file")
+	parser.add_argument("--batch")
 	args = parser.parse_args()
 	sys.path.insert(0, str(REPO))
 
 	if args.worker:
 		if args.worker == "masters":
 			print(json.dumps(worker_masters(args.bench, args.site), ensure_ascii=False))
+		elif args.worker == "upload":
+			print(json.dumps(worker_upload(args.bench, args.site, args.file)))
 		elif args.worker == "ours":
-			print(json.dumps(worker_ours(args.bench, args.site, args.file)))
+			print(json.dumps(worker_ours(args.bench, args.site, args.batch)))
 		else:
 			print(json.dumps(worker_framework(args.bench, args.site, args.file)))
 		return
@@ -540,7 +557,7 @@ def main() -> None:
 		parser.error("the benchmark deletes every customer of --site: use a throwaway site named *bench*")
 	workdir = Path(args.workdir)
 	workdir.mkdir(parents=True, exist_ok=True)
-	args.file_for_worker = ""
+	args.file_for_worker = args.batch_for_worker = ""
 	masters = run_worker("masters", args)
 	started = time.perf_counter()
 	rows = make_rows(args.rows, masters)
@@ -569,6 +586,7 @@ def main() -> None:
 	}
 	for label, path in (("ours_small", small), ("ours_large", large)):
 		args.file_for_worker = str(path)
+		args.batch_for_worker = run_worker("upload", args)["batch"]
 		results[label] = run_worker("ours", args)
 		print(label, results[label])
 	args.file_for_worker = str(framework_file)
