@@ -1,5 +1,6 @@
 """Reading an uploaded workbook safely: every check that can refuse a file runs before any record is
-written, then the data rows stream through openpyxl's read-only mode (memory stays flat)."""
+written, then the data rows stream from the sheet's XML (lxml's iterparse, parsed rows dropped, shared
+strings in temporary files), so the memory a read takes does not grow with the file."""
 
 import datetime
 import functools
