@@ -137,12 +137,10 @@ class CustomerHandler:
 	def __init__(self, context: ImportContext, write: bool = True):
 		self.context = context
 		self.write = write
-		self.similar_names = (
-			SimilarNameIndex()
-		)  # match keys of the site's customers and of the run's new ones
-		self.index = CustomerIndex(
-			self.similar_names
-		)  # exact keys of the chunk's customers, in the site or not
+		# Match keys of the site's customers and of the run's new ones, for the whole run.
+		self.similar_names = SimilarNameIndex()
+		# Exact keys of the chunk's customers, in the site or not: rebuilt for each chunk.
+		self.index = CustomerIndex(self.similar_names)
 		# Keys new to the site of rows merged into a site customer, which the merge may not have written
 		# (a conflict policy kept the customer's own value): later rows with them go to the same customer.
 		self.merged_keys: dict[tuple[str, str], str] = {}

@@ -37,7 +37,7 @@ from cims_app.importer.schema import (
 	mapping_targets,
 	synonyms,
 )
-from cims_app.importer.template import is_example_row
+from cims_app.importer.template import is_example_cells
 from cims_app.validation import get_setting
 
 BATCH = "CIMS Import Batch"
@@ -457,7 +457,7 @@ class ImportRun:
 				clock = time.perf_counter()
 				sources = []
 				for number, cells in chunk:
-					if is_example_row(next((value for value in cells if value not in (None, "")), None)):
+					if is_example_cells(cells):
 						self.examples += 1
 						continue
 					sources.append(context.source_row(number, cells, hashes))

@@ -19,7 +19,7 @@ from cims_app.importer.engine import (
 )
 from cims_app.importer.reader import ImportFileError, inspect_file, iter_rows
 from cims_app.importer.schema import REASON_FIELD, ROW_REF_FIELD
-from cims_app.importer.template import is_example_row
+from cims_app.importer.template import is_example_cells
 
 
 def preview_batch(batch) -> dict:
@@ -34,7 +34,7 @@ def preview_batch(batch) -> dict:
 	rows = []
 	hashes = RowHashes()
 	for number, cells in iter_rows(info):
-		if is_example_row(next((value for value in cells if value not in (None, "")), None)):
+		if is_example_cells(cells):
 			continue
 		row = context.source_row(number, cells, hashes)
 		context.normalise(row)

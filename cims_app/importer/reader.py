@@ -7,6 +7,7 @@ import functools
 import os
 import queue
 import re
+import struct
 import tempfile
 import threading
 import zipfile
@@ -275,6 +276,11 @@ _PHONETIC_TAG = MAIN_NS + "rPh"
 _FORMULA_TAG = MAIN_NS + "f"
 
 
+# End offsets as array("Q").tobytes() writes them: native order, 8 bytes each.
+_ONE_END = struct.Struct("=Q")
+_TWO_ENDS = struct.Struct("=QQ")
+
+
 class SharedStrings:
 	"""The shared strings read so far. A file of 100,000 rows has over half a million of them, and the
 	memory of a run must not grow with its file, so they go to two unnamed temporary files in blocks (their
@@ -322,9 +328,11 @@ class SharedStrings:
 			base = self._bytes_written
 			text = self._block[start - base : self._block_ends[at] - base].decode()
 		else:
-			ends = array("Q", [0] if index == 0 else [])
-			ends.frombytes(os.pread(self._ends.fileno(), 16 - 8 * len(ends), max(index - 1, 0) * 8))
-			text = os.pread(self._text.fileno(), ends[1] - ends[0], ends[0]).decode()
+			if index:
+				start, end = _TWO_ENDS.unpack(os.pread(self._ends.fileno(), 16, (index - 1) * 8))
+			else:
+				start, (end,) = 0, _ONE_END.unpack(os.pread(self._ends.fileno(), 8, 0))
+			text = os.pread(self._text.fileno(), end - start, start).decode()
 		if len(self._cache) >= self.CACHE:
 			self._cache.clear()
 		self._cache[index] = text

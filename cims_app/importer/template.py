@@ -52,6 +52,11 @@ def is_example_row(first_cell: object) -> bool:
 	return text.startswith(EXAMPLE_MARKERS)
 
 
+def is_example_cells(cells: tuple) -> bool:
+	"""Whether a data row's cells are the template's example: is_example_row of its first filled cell."""
+	return is_example_row(next((value for value in cells if value not in (None, "")), None))
+
+
 def sheet_title(text: str) -> str:
 	for char in "[]:*?/\\":
 		text = text.replace(char, " ")
