@@ -70,6 +70,12 @@ def _(message: str) -> str:
 	show_default=True,
 	help=_("Customers generated and committed per batch"),
 )
+@click.option(
+	"--password",
+	help=_(
+		"Log-in password for the demo users (@demo.cims.local only); without it, users created now get a random one, printed"
+	),
+)
 @click.option("--clear", is_flag=True, default=False, help=_("Delete all demo data instead of generating it"))
 @click.option("--yes", is_flag=True, default=False, help=_("Allow --clear on a site without developer mode"))
 @pass_context
@@ -85,6 +91,7 @@ def cims_demo(
 	seed,
 	months,
 	batch_size,
+	password,
 	clear,
 	yes,
 ):
@@ -121,6 +128,7 @@ def cims_demo(
 				seed=seed,
 				months=months,
 				batch_size=batch_size,
+				password=password,
 			)
 			click.echo(
 				_(

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import frappe
 from frappe import _
+from frappe.utils.password import update_password
 
 from cims_app.campaigns import new_check_in_token, refresh_metrics
 from cims_app.demo import DEMO_DATA_SOURCE, DEMO_EMAIL_DOMAIN
@@ -150,6 +151,7 @@ class DemoOptions:
 	seed: int = 42
 	months: int = 36
 	batch_size: int = 5000
+	password: str | None = None  # the demo users' log-in password; None: a random one for new users
 
 	def __post_init__(self):
 		if self.follow_ups is None:
@@ -233,6 +235,7 @@ class DemoGenerator:
 		self.writer: RowWriter | None = None
 		self.series: SeriesCounters | None = None
 		self.campaign_list: list[Campaign] = []
+		self.new_users: list[str] = []
 		self.member_deficit = 0
 		self._choice_tables: dict[str, tuple[list, list[float]]] = {}
 
@@ -389,6 +392,7 @@ class DemoGenerator:
 		]
 		if not self.reps:
 			self.reps = list(self.managers)
+		self._set_passwords(self.managers + self.reps)
 		self.team_of: dict[str, str | None] = {}
 		for index, (team_name, region) in enumerate(data.SALES_TEAMS):
 			members = self.reps[index :: len(data.SALES_TEAMS)]
@@ -397,6 +401,21 @@ class DemoGenerator:
 				self.team_of[user] = team_name
 		frappe.db.commit()
 		self.writer.add_time("User", time.perf_counter() - started)
+
+	def _set_passwords(self, users: list[str]) -> None:
+		"""Demo users can log in: with --password every demo user gets it; without, users created in this
+		run get one random password, printed once (existing users keep theirs)."""
+		password = self.options.password
+		targets = users if password else self.new_users
+		if not targets:
+			return
+		if not password:
+			password = frappe.generate_hash(length=12)
+		for user in targets:
+			update_password(user, password)
+		self.log(
+			_("Demo users ({0}, …) log in with the password {1}").format(", ".join(targets[:2]), password)
+		)
 
 	def _ensure_user(self, email: str, person: Person, role: str) -> str:
 		if not frappe.db.exists("Role", role):
@@ -418,6 +437,7 @@ class DemoGenerator:
 			}
 		).insert(ignore_permissions=True)
 		self.writer.rows["User"] += 1
+		self.new_users.append(email)
 		return email
 
 	def _ensure_team(self, team_name: str, region: str, manager: str, members: list[str]) -> None:

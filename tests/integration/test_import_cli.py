@@ -2,6 +2,7 @@
 
 import re
 import subprocess
+from pathlib import Path
 
 import frappe
 
@@ -26,7 +27,7 @@ def test_cims_import_command_imports_a_file_and_prints_the_counts(tmp_path):
 	try:
 		output = subprocess.run(
 			[
-				"bench",
+				str(Path(BENCH) / "env" / "bin" / "bench"),
 				"--site",
 				SITE,
 				"cims-import",
