@@ -12,6 +12,9 @@ Who reads which rows (users with several roles get the union; writing needs the 
 | CIMS Marketing | all (personal data masked) | campaign members all; follow-ups and opportunities of campaigns | none (personal data) |
 | CIMS Data Analyst | all (personal data masked) | all | none (personal data) |
 
+The pool is for browsing and claiming (the 公海 page): figures of a rep or manager (script reports, number
+cards) count their book only, the rule without the pool (`own_book_condition`).
+
 Approval requests: requesters see their own, managers those of their teams' users and customers, the
 Department Head and admins all. Sales targets: one's own and one's teams'. Import batches: their owner.
 Files attached to any of these records follow the record. Contacts linked to no CIMS customer keep the
@@ -27,7 +30,7 @@ Personal data (mobile, phone, email, ID number) sits at permlevel 2 on CIMS Cust
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import frappe
 from frappe.query_builder import Case, Criterion, DocType
@@ -138,6 +141,8 @@ class Scope:
 	managed_teams: tuple = ()
 	team_users: tuple = ()
 	member_teams: tuple = ()
+	# False for figures (reports, number cards): a seller's numbers are their book, not the public pool.
+	with_pool: bool = True
 
 	def has(self, *roles: str) -> bool:
 		return not self.roles.isdisjoint(roles)
@@ -185,7 +190,7 @@ def _seller_customer_parts(scope: Scope, c, write: bool) -> list:
 	parts = []
 	if scope.has(*SELLERS):
 		parts.append(c.account_manager == _value(scope.user))
-		if not write or scope.has(MANAGER):
+		if scope.with_pool and (not write or scope.has(MANAGER)):
 			parts.append(c.in_public_pool == 1)
 	if scope.has(MANAGER):
 		if scope.managed_teams:
@@ -422,16 +427,20 @@ ATTACH_ANYWHERE_ROLES = {
 }
 
 
-def row_condition(doctype: str, user: str | None = None, write: bool = False, table=None) -> str:
+def row_condition(
+	doctype: str, user: str | None = None, write: bool = False, table=None, with_pool: bool = True
+) -> str:
 	"""The rule for `doctype` as SQL over `tab<doctype>` (or `table`): "" when the user reaches every row.
 
-	Script reports and set-based code that reads on a user's behalf add this to their queries.
+	Script reports and set-based code that reads on a user's behalf add this to their queries. Without
+	the pool (`with_pool=False`), reps and managers reach what they and their teams manage, not the public
+	pool every seller may browse and claim.
 	"""
 	rows = ROW_RULES.get(doctype)
 	if not rows:
 		return ""
 	table = table or DocType(doctype)
-	scope = get_scope(user)
+	scope = replace(get_scope(user), with_pool=with_pool)
 	criterion = rows(scope, table, write)
 	if criterion is None:
 		return ""
@@ -440,6 +449,19 @@ def row_condition(doctype: str, user: str | None = None, write: bool = False, ta
 	if shared := frappe.share.get_shared(doctype, scope.user, rights=["write" if write else "read"]):
 		criterion = criterion | table.name.isin(_values(sorted(shared)))
 	return f"({_sql(criterion)})"
+
+
+def own_book_condition(doctype: str, user: str | None = None) -> str:
+	"""For figures (script reports, number cards): the rule of `doctype` without the public pool when the
+	user is a rep or manager, "" for everyone else (admins and the roles that read every customer count the
+	whole company, pool included). Added to the usual rule, it leaves a seller their own book: a rep the
+	customers they manage (and what hangs off them), a manager those of their teams."""
+	user = user or frappe.session.user
+	if user == "Administrator" or doctype not in ROW_RULES:
+		return ""
+	if not set(frappe.get_roles(user)) & set(SELLERS):
+		return ""
+	return row_condition(doctype, user, with_pool=False)
 
 
 # Framework hooks ----------------------------------------------------------------------------------------

@@ -3,8 +3,8 @@
 Each report is a small class (`execute(filters)` → `Report(filters).run()`) that aggregates in the
 database with frappe.qb. Row-level rules are never written here: `permitted()` asks the framework for
 the current user's match conditions (role permissions, user permissions, sharing and the app's
-permission_query_conditions hooks) and adds them to the query, so a report covers exactly what the user
-may see in the list view.
+permission_query_conditions hooks) and adds them to the query, so a report covers what the user may see in
+the list view; for a rep or manager without the public pool, which is nobody's book.
 """
 
 import datetime
@@ -17,6 +17,7 @@ from frappe.utils import add_months, cint, flt, get_first_day, getdate, now_date
 from frappe.utils.caching import request_cache
 
 from cims_app.domain.contact_rules import mask_email, mask_id_number, mask_mobile
+from cims_app.permissions import own_book_condition
 
 MASKERS = {
 	"mobile_no": mask_mobile,
@@ -52,10 +53,12 @@ def match_condition(doctype: str, user: str | None = None) -> str:
 
 
 def permitted(query, *doctypes: str, user: str | None = None):
-	"""`query` limited to the rows of each DocType the user may read (the tables must not be aliased)."""
+	"""`query` limited to the rows of each DocType the user may read (the tables must not be aliased), and
+	for a rep or manager to their own book: the public pool they may browse is not theirs to count."""
 	for doctype in doctypes:
-		if condition := match_condition(doctype, user):
-			query = query.where(RawCondition(condition))
+		for condition in (match_condition(doctype, user), own_book_condition(doctype, user)):
+			if condition:
+				query = query.where(RawCondition(condition))
 	return query
 
 
