@@ -21,7 +21,9 @@ from cims_app.domain.assignment_rules import (
 	Span,
 	assign,
 	check_claim_limit,
+	claim_cap,
 	duplicate_keys,
+	remaining_claims,
 )
 from cims_app.validation import get_setting, run_rule
 
@@ -426,16 +428,7 @@ def claim_customer(name: str, user: str) -> dict:
 	)
 	if not row or not row.in_public_pool or row.account_manager:
 		frappe.throw(_("{0} is not in the public pool").format(name), title=_("Cannot Claim"))
-	held = frappe.db.count(
-		CUSTOMER,
-		{
-			"account_manager": user,
-			"in_public_pool": 0,
-			"pool_released_on": ("is", "set"),
-			"lifecycle_stage": ("in", POOL_STAGES),
-		},
-	)
-	run_rule(check_claim_limit, held, get_setting("public_pool_claim_limit", 50))
+	run_rule(check_claim_limit, pool_claims_held(user), claim_limit())
 	keys = duplicate_keys(row.name_exact_key, row.unified_social_credit_code, row.mobile_no)
 	if keys:
 		same = (
@@ -514,6 +507,29 @@ def record_versions(doctype: str, changes: dict) -> None:
 		for name, changed in changes.items()
 	]
 	frappe.db.bulk_insert("Version", fields, values)
+
+
+def pool_claims_held(user: str) -> int:
+	"""Customers `user` took from the pool that are still prospects: what the claim limit counts."""
+	return frappe.db.count(
+		CUSTOMER,
+		{
+			"account_manager": user,
+			"in_public_pool": 0,
+			"pool_released_on": ("is", "set"),
+			"lifecycle_stage": ("in", POOL_STAGES),
+		},
+	)
+
+
+def claim_limit() -> int:
+	return claim_cap(get_setting("public_pool_claim_limit", 50))
+
+
+def claim_quota(user: str) -> dict:
+	"""What the claim limit leaves `user`: held, limit (0 = none) and remaining (None = no limit)."""
+	held, limit = pool_claims_held(user), claim_limit()
+	return {"held": held, "limit": limit, "remaining": remaining_claims(held, limit)}
 
 
 def _chunks(items: list, size: int = CHUNK):

@@ -1,4 +1,4 @@
-"""Customer endpoints: reassign, transfer a leaving rep's book, claim from the public pool.
+"""Customer endpoints: reassign, transfer a leaving rep's book, the public pool and claiming from it.
 
 Each endpoint checks permission first; the work itself is set-based in cims_app.assignment.
 (Further customer endpoints are appended below.)
@@ -6,6 +6,8 @@ Each endpoint checks permission first; the work itself is set-based in cims_app.
 
 import frappe
 from frappe import _
+from frappe.query_builder.functions import Coalesce
+from frappe.utils import cint
 
 from cims_app import assignment
 from cims_app.permissions import ADMIN, MANAGER, REP, get_scope, row_condition
@@ -62,7 +64,25 @@ def reassign(customers: str | list, to_user: str) -> dict:
 	refused = sorted(set(names) - _writable(names))
 	if refused:
 		frappe.throw(_("You may not reassign {0}").format(", ".join(refused)), frappe.PermissionError)
-	return {"reassigned": assignment.reassign_customers(names, to_user)}
+	moving = _moving(names, to_user)
+	return {
+		"reassigned": assignment.reassign_customers(names, to_user),
+		"customers": moving,
+		"to_user": to_user,
+		"to_user_name": frappe.utils.get_fullname(to_user),
+	}
+
+
+def _moving(names: list[str], to_user: str) -> list[dict]:
+	"""The customers of `names` that change hands (not already `to_user`'s), as the manager sees them."""
+	c = frappe.qb.DocType(CUSTOMER)
+	return (
+		frappe.qb.from_(c)
+		.select(c.name, c.customer_name, c.account_manager.as_("from_user"))
+		.where(c.name.isin(names) & (Coalesce(c.account_manager, "") != to_user))
+		.orderby(c.customer_name)
+		.run(as_dict=True)
+	)
 
 
 @frappe.whitelist(methods=["POST"])
@@ -86,6 +106,79 @@ def claim(customer: str) -> dict:
 	if not set(frappe.get_roles()) & set(ASSIGNABLE_ROLES):
 		frappe.throw(_("Only sales reps and sales managers claim customers"), frappe.PermissionError)
 	return assignment.claim_customer(customer, frappe.session.user)
+
+
+@frappe.whitelist()
+def get_public_pool(txt: str | None = None, start: int = 0, page_length: int = 20) -> dict:
+	"""The public pool page (公海客户): pool customers the user may read, latest released first, searched by
+	name, short name or number; with the user's claim quota (the limit `claim` enforces) for sellers."""
+	frappe.has_permission(CUSTOMER, "read", throw=True)
+	filters = {"in_public_pool": 1}
+	or_filters = None
+	if txt := (txt or "").strip():
+		or_filters = {field: ("like", f"%{txt}%") for field in ("customer_name", "short_name", "name")}
+	page_length = max(1, min(cint(page_length) or 20, 100))
+	rows = frappe.get_list(
+		CUSTOMER,
+		filters=filters,
+		or_filters=or_filters,
+		fields=POOL_FIELDS,
+		order_by="pool_released_on desc, name desc",
+		start=max(cint(start), 0),
+		page_length=page_length + 1,
+	)
+	total = frappe.get_list(
+		CUSTOMER, filters=filters, or_filters=or_filters, fields=["count(*) as total"], order_by=""
+	)
+	may_claim = bool(set(frappe.get_roles()) & set(ASSIGNABLE_ROLES))
+	return {
+		"customers": rows[:page_length],
+		"has_more": len(rows) > page_length,
+		"total": total[0].total if total else 0,
+		"quota": assignment.claim_quota(frappe.session.user) if may_claim else None,
+	}
+
+
+POOL_FIELDS = [
+	"name",
+	"customer_name",
+	"customer_type",
+	"lifecycle_stage",
+	"intent_level",
+	"region",
+	"industry",
+	"pool_released_on",
+	"last_follow_up_on",
+]
+
+
+@frappe.whitelist()
+def get_handover_users() -> dict:
+	"""The people of a manager's reassign and transfer dialogs: `to`, who may receive customers (enabled
+	reps and managers of the manager's teams and the manager; every one for an admin), and `from`, whose
+	book may be handed over (the teams' users, disabled ones included; every seller for an admin)."""
+	_require_manager()
+	scope = get_scope()
+	sellers = set(
+		frappe.get_all(
+			"Has Role", filters={"parenttype": "User", "role": ("in", ASSIGNABLE_ROLES)}, pluck="parent"
+		)
+	)
+	reach = sellers if scope.is_admin else {*scope.team_users, scope.user}
+	rows = frappe.get_all(
+		"User",
+		filters={"name": ("in", sorted(reach) or [""])},
+		fields=["name", "full_name", "enabled"],
+		order_by="full_name asc",
+	)
+
+	def option(row) -> dict:
+		return {"value": row.name, "label": row.full_name or row.name, "description": row.name}
+
+	return {
+		"to": [option(row) for row in rows if row.enabled and row.name in sellers],
+		"from": [option(row) for row in rows if row.name != scope.user or scope.is_admin],
+	}
 
 
 @frappe.whitelist(methods=["POST"])

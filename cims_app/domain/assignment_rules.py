@@ -133,13 +133,24 @@ def pool_idle_cutoff(today: datetime.date, idle_days: object) -> datetime.date |
 	return today - datetime.timedelta(days=days)
 
 
+def claim_cap(limit: object) -> int:
+	"""The per-rep claim limit as a number; 0 means no limit (also for an empty or unreadable setting)."""
+	try:
+		return max(int(limit or 0), 0)
+	except (TypeError, ValueError):
+		return 0
+
+
+def remaining_claims(held: int, limit: object) -> int | None:
+	"""How many more pool customers a rep holding `held` may claim; None when there is no limit."""
+	cap = claim_cap(limit)
+	return max(cap - held, 0) if cap else None
+
+
 def check_claim_limit(held: int, limit: object) -> None:
 	"""A rep may hold at most `limit` unconverted customers claimed from the pool (0 or empty: no limit)."""
-	try:
-		cap = int(limit or 0)
-	except (TypeError, ValueError):
-		cap = 0
-	if cap > 0 and held >= cap:
+	cap = claim_cap(limit)
+	if remaining_claims(held, cap) == 0:
 		raise RuleViolation(
 			_(
 				"You already hold {0} customers claimed from the public pool that are not yet active, the limit is {1}: convert or release some first"

@@ -224,7 +224,7 @@ def test_manager_reassigns_its_teams_customers_only(api, book):
 		{"customers": json.dumps(book.customers[:2]), "to_user": book.receiving},
 	)
 	assert moved.ok, server_messages(moved)
-	assert moved.json()["message"] == {"reassigned": 2}
+	assert moved.json()["message"]["reassigned"] == 2
 	refused = manager.post(
 		"/api/method/cims_app.api.customers.reassign", {"customers": book.theirs, "to_user": book.receiving}
 	)

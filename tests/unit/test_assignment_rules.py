@@ -18,6 +18,7 @@ from cims_app.domain.assignment_rules import (
 	next_in_rotation,
 	ordered_rules,
 	pool_idle_cutoff,
+	remaining_claims,
 	rule_matches,
 )
 from cims_app.domain.errors import RuleViolation
@@ -141,3 +142,19 @@ def test_duplicate_keys_leave_out_empty_values():
 		"mobile_no": "13800138000",
 	}
 	assert duplicate_keys("", "", None) == {}
+
+
+def test_remaining_claims_follow_the_limit_that_refuses_a_claim():
+	assert remaining_claims(47, 50) == 3
+	assert remaining_claims(50, 50) == 0
+	assert remaining_claims(60, "50") == 0, "a lowered limit leaves nothing, not a negative number"
+	assert remaining_claims(1000, 0) is None and remaining_claims(3, None) is None, "0 or empty: no limit"
+	assert remaining_claims(3, "abc") is None
+	for held in range(0, 6):
+		refused = remaining_claims(held, 5) == 0
+		try:
+			check_claim_limit(held, 5)
+		except RuleViolation:
+			assert refused
+		else:
+			assert not refused
