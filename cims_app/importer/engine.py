@@ -21,6 +21,7 @@ from itertools import islice
 
 import frappe
 from frappe import _
+from frappe.realtime import get_doc_room
 from frappe.utils import cint, now_datetime
 
 from cims_app.domain.compact import HashPositions
@@ -420,6 +421,7 @@ class ImportRun:
 		self.run_counts: Counter = Counter()
 		self.already_done = 0
 		self.examples = 0
+		self.notes: list[str] = []
 		self.timings: Counter = Counter()
 
 	def _tick(self, phase: str, since: float) -> float:
@@ -441,6 +443,12 @@ class ImportRun:
 			self._refuse_missing_required(context)
 			handler = handler_for(context)
 			handler.prepare()
+			if automations := getattr(handler, "automations", None):
+				self.notes.append(
+					_(
+						"The site has automations for these records ({0}): each new record was saved one by one, as in the form, so that they ran"
+					).format(", ".join(automations))
+				)
 			ledger = Ledger(batch.name)
 		except ImportFileError as error:
 			return self._fail(file_error_message(error))
@@ -517,19 +525,7 @@ class ImportRun:
 	def _publish(self, done: int, total: int) -> None:
 		percent = min(100, round(done * 100 / total, 1))
 		counts = dict(self.run_counts)
-		frappe.publish_progress(
-			percent,
-			title=_("Importing {0}").format(self.batch.name),
-			doctype=BATCH,
-			docname=self.batch.name,
-			description=_("{0} of about {1} rows").format(done, total),
-		)
-		frappe.publish_realtime(
-			"cims_import_progress",
-			{"batch": self.batch.name, "percent": percent, "done": done, "total": total, "counts": counts},
-			doctype=BATCH,
-			docname=self.batch.name,
-		)
+		self._emit({"percent": percent, "done": done, "total": total, "counts": counts})
 		if self.progress:
 			self.progress(done, total, counts)
 
@@ -575,6 +571,7 @@ class ImportRun:
 			)
 		if self.examples:
 			lines.append(_("The template's example row was not imported"))
+		lines.extend(self.notes)
 		if crashed:
 			lines.append(_("The run stopped on an error; run the batch again to continue where it stopped"))
 		self._append_log("\n".join(lines))
@@ -586,13 +583,17 @@ class ImportRun:
 			values["error_file"] = None
 		self.batch.db_set(values, update_modified=True)
 		frappe.db.commit()
+		self._emit({"percent": 100, "finished": True, "status": status})
+		return {"status": status, **values}
+
+	def _emit(self, message: dict) -> None:
+		"""Progress to the batch's open forms. The room is named: inside a background job the framework would
+		otherwise send it to the job's own task room, where no form listens."""
 		frappe.publish_realtime(
 			"cims_import_progress",
-			{"batch": self.batch.name, "percent": 100, "finished": True, "status": status},
-			doctype=BATCH,
-			docname=self.batch.name,
+			{"batch": self.batch.name, **message},
+			room=get_doc_room(BATCH, self.batch.name),
 		)
-		return {"status": status, **values}
 
 
 def run_batch(batch: str) -> dict:

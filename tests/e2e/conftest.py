@@ -13,10 +13,7 @@ site's own name (`http://SITE:PORT`) through --host-resolver-rules, so any *.loc
 
 import os
 import shutil
-import socket
-import subprocess
 import tempfile
-import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -88,33 +85,31 @@ if not SKIP_REASON:
 
 	@pytest.fixture(scope="module")
 	def desk_url(site):
-		"""Base URL of a web server serving the site with its Desk assets."""
+		"""Base URL of a web server serving the site with its Desk assets, and a realtime (socket.io) server
+		of its own, so progress bars and list updates reach the browser as they do for users."""
 		if url := os.environ.get("CIMS_TEST_URL"):
 			port = urlparse(url).port or 80
 			yield f"http://{SITE}:{port}"
 			return
-		port = _free_port()
-		log = open(Path(BENCH) / "logs" / "cims-e2e-web.log", "ab")
-		server = subprocess.Popen(
-			[
-				str(Path(BENCH) / "env" / "bin" / "gunicorn"),
-				f"--bind=127.0.0.1:{port}",
-				"--workers=2",
-				"--threads=4",
-				"--timeout=120",
-				"frappe.app:application_with_statics()",
-			],
-			cwd=Path(BENCH) / "sites",
-			stdout=log,
-			stderr=log,
-		)
+		from frappe.installer import update_site_config
+
+		from tests.bench_processes import free_port, realtime_server, wait_for_http, wait_for_port, web_server
+
+		port, socketio_port = free_port(), free_port()
+		before = frappe.get_site_config().get("socketio_port")
+		update_site_config("socketio_port", socketio_port)
 		try:
-			_wait_for(f"http://127.0.0.1:{port}")
-			yield f"http://{SITE}:{port}"
+			with (
+				realtime_server(BENCH, socketio_port),
+				web_server(BENCH, port, statics=True, dev_server=True),
+			):
+				wait_for_port(socketio_port)
+				wait_for_http(f"http://127.0.0.1:{port}", SITE)
+				yield f"http://{SITE}:{port}"
 		finally:
-			server.terminate()
-			server.wait(timeout=30)
-			log.close()
+			update_site_config("socketio_port", before if before else "None")
+			if not before:
+				frappe.local.conf.pop("socketio_port", None)
 
 	@pytest.fixture(scope="module")
 	def setup_wizard_done(site):
@@ -184,23 +179,3 @@ MOBILE_USER_AGENT = (
 	"Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
 	"(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
 )
-
-
-def _free_port() -> int:
-	with socket.socket() as sock:
-		sock.bind(("127.0.0.1", 0))
-		return sock.getsockname()[1]
-
-
-def _wait_for(url: str, seconds: int = 120) -> None:
-	import requests
-
-	deadline = time.monotonic() + seconds
-	while time.monotonic() < deadline:
-		try:
-			if requests.get(f"{url}/api/method/ping", headers={"Host": SITE}, timeout=5).ok:
-				return
-		except requests.RequestException:  # not listening yet, or still starting its workers
-			pass
-		time.sleep(0.5)
-	raise RuntimeError(f"the web server at {url} did not answer within {seconds} s")

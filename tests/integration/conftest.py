@@ -9,9 +9,6 @@ on a free port for the HTTP tests and stopped at the end.
 """
 
 import os
-import socket
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -80,29 +77,13 @@ def base_url(site):
 	if url := os.environ.get("CIMS_TEST_URL"):
 		yield url.rstrip("/")
 		return
-	port = _free_port()
-	log = open(Path(BENCH) / "logs" / "cims-test-web.log", "ab")
-	server = subprocess.Popen(
-		[
-			str(Path(BENCH) / "env" / "bin" / "gunicorn"),
-			f"--bind=127.0.0.1:{port}",
-			"--workers=2",
-			"--threads=4",
-			"--timeout=120",
-			"frappe.app:application",
-		],
-		cwd=SITES_PATH,
-		stdout=log,
-		stderr=log,
-	)
-	url = f"http://127.0.0.1:{port}"
-	try:
-		_wait_for(url)
+	from tests.bench_processes import free_port, wait_for_http, web_server
+
+	port = free_port()
+	with web_server(BENCH, port):
+		url = f"http://127.0.0.1:{port}"
+		wait_for_http(url, SITE, seconds=60)
 		yield url
-	finally:
-		server.terminate()
-		server.wait(timeout=30)
-		log.close()
 
 
 @pytest.fixture(scope="session")
@@ -116,23 +97,3 @@ def api(base_url, role_users):
 		return clients[role]
 
 	return client
-
-
-def _free_port() -> int:
-	with socket.socket() as sock:
-		sock.bind(("127.0.0.1", 0))
-		return sock.getsockname()[1]
-
-
-def _wait_for(url: str, seconds: int = 60) -> None:
-	import requests
-
-	deadline = time.monotonic() + seconds
-	while time.monotonic() < deadline:
-		try:
-			if requests.get(f"{url}/api/method/ping", headers={"Host": SITE}, timeout=5).ok:
-				return
-		except (requests.ConnectionError, requests.Timeout):
-			pass
-		time.sleep(0.5)
-	raise RuntimeError(f"the web server at {url} did not answer within {seconds} s")

@@ -1,0 +1,108 @@
+"""An import started from the Desk runs on a background worker and its progress bar moves live in the
+browser: the realtime (socket.io) server carries each chunk's progress to the open batch form."""
+
+import random
+import re
+import time
+
+import pytest
+
+from tests.e2e.conftest import SCREENSHOTS, SKIP_REASON
+
+if SKIP_REASON:
+	pytest.skip(SKIP_REASON, allow_module_level=True)
+
+import frappe
+import frappe.utils.password
+
+from tests.bench_processes import worker
+from tests.e2e.conftest import BENCH
+from tests.e2e.desk import Desk
+from tests.integration.import_helpers import Imports, workbook_bytes
+from tests.integration.support import unique_suffix, valid_mobile
+
+PASSWORD = "Cims-E2E-Pass-2026!"
+ROWS = 8000  # four chunks of 2,000: three progress steps between 0 and 100 %
+SOCKET_ERROR = re.compile(r"socket\.io|Error connecting|Invalid origin|Unauthorized", re.IGNORECASE)
+
+
+@pytest.fixture()
+def importer_user(setup_wizard_done):
+	email = f"cims-e2e-import-{unique_suffix()}@example.com"
+	user = frappe.get_doc(
+		{
+			"doctype": "User",
+			"email": email,
+			"first_name": "导入",
+			"language": "zh",
+			"send_welcome_email": 0,
+			"user_type": "System User",
+			"roles": [{"role": "System Manager"}],
+		}
+	)
+	user.flags.no_welcome_mail = True
+	user.insert(ignore_permissions=True)
+	frappe.utils.password.update_password(email, PASSWORD)
+	frappe.db.commit()
+	yield email
+	frappe.db.rollback()
+	frappe.db.delete("Activity Log", {"owner": email})
+	frappe.delete_doc("User", email, ignore_permissions=True, force=True)
+	frappe.db.commit()
+
+
+@pytest.fixture()
+def batch():
+	imports = Imports()
+	suffix = unique_suffix()
+	rng = random.Random(7)
+	rows = [[f"实时进度{suffix}第{i}号科技有限公司", f"联系人{i}", valid_mobile(rng)] for i in range(ROWS)]
+	name = imports.batch(workbook_bytes(["客户名称", "联系人", "手机"], rows))
+	yield name
+	imports.cleanup()
+
+
+def test_import_progress_bar_moves_live_while_the_worker_imports(browser, desk_url, importer_user, batch):
+	desk = Desk(browser(1366, 900), desk_url, SCREENSHOTS, "live-progress")
+	desk.login(importer_user, PASSWORD)
+	desk.open(f"cims-import-batch/{batch}")
+	desk.wait_form("CIMS Import Batch", new=False)
+	desk.wait_for(
+		lambda d: d.execute_script("return !!(frappe.realtime.socket && frappe.realtime.socket.connected)"),
+		"the realtime connection",
+	)
+
+	with worker(BENCH):
+		desk.js("cur_frm.trigger('start_import')")
+		desk.wait_for(lambda d: d.execute_script("return $('.modal:visible .btn-primary').length"), "confirm")
+		desk.js("$('.modal:visible .btn-primary').first().click()")
+		seen = set()
+		deadline = time.monotonic() + 180
+		status = None
+		while time.monotonic() < deadline:
+			bar = desk.js(
+				"const b = document.querySelector('.form-dashboard .progress-bar');"
+				"return b ? parseFloat(b.style.width) : null"
+			)
+			if bar is not None:
+				seen.add(bar)
+			frappe.db.rollback()  # a fresh snapshot of the batch the worker writes
+			status = frappe.db.get_value("CIMS Import Batch", batch, "status")
+			if status in ("Completed", "Partially Completed", "Failed"):
+				break
+			time.sleep(0.1)
+
+	desk.screenshot("import-progress")
+	moving = sorted(value for value in seen if 0 < value < 100)
+	assert len(moving) >= 2, f"the progress bar showed {sorted(seen)} while the worker imported"
+	assert status == "Completed", status
+	assert frappe.db.get_value("CIMS Import Batch", batch, "inserted") == ROWS
+	desk.wait_for(
+		lambda d: d.execute_script("return cur_frm.doc.status") == "Completed", "the form to reload"
+	)
+	errors = [
+		entry["message"]
+		for entry in desk.driver.get_log("browser")
+		if entry["level"] == "SEVERE" and SOCKET_ERROR.search(entry["message"])
+	]
+	assert not errors, errors
