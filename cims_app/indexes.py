@@ -12,6 +12,7 @@ They carry `customer` and the owner field because the row rules of a rep filter 
 """
 
 import frappe
+from frappe import _
 
 # DocType -> {index name: columns}, each with the queries that need it.
 INDEXES: dict[str, dict[str, tuple[str, ...]]] = {
@@ -131,6 +132,70 @@ RETIRED: dict[str, tuple[str, ...]] = {
 		"reference_doctype_reference_name_changed_on_cims_index",
 	),
 }
+
+
+# Unique indexes that hold the exact keys of SPEC §6 under concurrent saves (the unique credit code is the
+# DocType's own `unique` field): DocType -> {index name: columns}. Blank values are NULL, which never collide.
+UNIQUE: dict[str, dict[str, tuple[str, ...]]] = {
+	"CIMS Customer": {
+		# the exact name key of enterprises and institutions (empty for individuals)
+		"cims_unique_name": ("name_unique_key",),
+		"cims_unique_id_number": ("id_number",),
+	},
+	# one membership per customer and campaign
+	"CIMS Campaign Member": {"cims_unique_membership": ("campaign", "customer")},
+}
+# Columns whose blank values were once saved as "" instead of NULL.
+BLANK_AS_NULL = {"CIMS Customer": ("id_number", "name_unique_key")}
+DUPLICATES_SHOWN = 20
+
+
+def duplicate_groups(doctype: str, columns: tuple[str, ...], limit: int = DUPLICATES_SHOWN) -> list[tuple]:
+	"""(values..., count, names) of the groups of records sharing a value of `columns` (none of them NULL)."""
+	table = f"tab{doctype}"
+	cols = ", ".join(f"`{column}`" for column in columns)
+	not_null = " AND ".join(f"`{column}` IS NOT NULL" for column in columns)
+	return frappe.db.sql(
+		f"""SELECT {cols}, COUNT(*), GROUP_CONCAT(name ORDER BY name SEPARATOR ', ') FROM `{table}`
+		WHERE {not_null} GROUP BY {cols} HAVING COUNT(*) > 1 ORDER BY COUNT(*) DESC LIMIT {int(limit)}"""
+	)
+
+
+def add_unique_indexes() -> list[str]:
+	"""Add every missing unique index of UNIQUE (install and each migrate). A table that already holds
+	duplicates keeps working without that index: the migrate goes on, says which records share a value
+	(in its output and the Error Log), and the next migrate after they are merged adds it. Returns those
+	messages."""
+	skipped = []
+	for doctype, indexes in UNIQUE.items():
+		table = f"tab{doctype}"
+		if not frappe.db.table_exists(doctype):
+			continue
+		for column in BLANK_AS_NULL.get(doctype, ()):
+			if frappe.db.has_column(doctype, column):
+				frappe.db.sql(f"UPDATE `{table}` SET `{column}` = NULL WHERE `{column}` = ''")
+		for index_name, columns in indexes.items():
+			if frappe.db.has_index(table, index_name):
+				continue
+			if not all(frappe.db.has_column(doctype, column) for column in columns):
+				continue
+			groups = duplicate_groups(doctype, columns)
+			if groups:
+				lines = [
+					f"{' / '.join(str(value) for value in group[: len(columns)])}: {group[-1]}"
+					for group in groups
+				]
+				message = _(
+					"{0}: the unique index on {1} was not added because these records share a value; merge them, then run bench migrate again:"
+				).format(_(doctype), ", ".join(columns))
+				message += "\n" + "\n".join(lines)
+				skipped.append(message)
+				print(message)
+				frappe.log_error(title=_("Unique index not added: {0}").format(_(doctype)), message=message)
+				continue
+			cols = ", ".join(f"`{column}`" for column in columns)
+			frappe.db.sql_ddl(f"ALTER TABLE `{table}` ADD UNIQUE INDEX `{index_name}` ({cols})")
+	return skipped
 
 
 def add_indexes(doctype: str) -> None:

@@ -38,6 +38,7 @@ from cims_app.demo.tables import (
 )
 from cims_app.domain.contact_rules import mask_id_number
 from cims_app.domain.customer_rules import amount_growth_percent, classification_label, compute_value_tier
+from cims_app.domain.duplicates import unique_name_key
 from cims_app.domain.names import exact_key, match_key
 from cims_app.domain.opportunity_rules import expected_amount, weighted_amount
 from cims_app.permissions import MASKED_MIRRORS
@@ -1296,6 +1297,7 @@ class DemoGenerator:
 			classification_label=classification_label(row.get("industry"), tier, stage, row["need_type"]),
 			name_exact_key=exact_key(customer.title),
 			name_match_key=match_key(customer.title),
+			name_unique_key=unique_name_key(row.get("customer_type"), exact_key(customer.title)),
 			first_contact_date=clock.date(customer.created),
 			account_manager=customer.manager,
 			sales_team=self.team_of.get(customer.manager),

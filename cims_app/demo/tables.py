@@ -24,6 +24,7 @@ CUSTOMER_FIELDS = (
 	"classification_label",
 	"name_exact_key",
 	"name_match_key",
+	"name_unique_key",
 	"unified_social_credit_code",
 	"legal_representative",
 	"main_business",

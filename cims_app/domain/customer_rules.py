@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from cims_app.domain.contact_rules import mask_id_number
+from cims_app.domain.duplicates import unique_name_key
 from cims_app.domain.errors import RuleViolation, _
 from cims_app.domain.identifiers import birth_date_from_id
 from cims_app.domain.names import exact_key, match_key
@@ -108,10 +109,16 @@ def derived_customer_fields(values, **tier_thresholds) -> dict:
 	"""
 	name = values.get("customer_name")
 	id_number = values.get("id_number")
+	exact = exact_key(name)
 	derived = {
-		"name_exact_key": exact_key(name),
+		"name_exact_key": exact,
 		"name_match_key": match_key(name),
+		# None, not "": blanks never collide in the unique index
+		"name_unique_key": unique_name_key(values.get("customer_type") or "Enterprise", exact),
 		"id_number_masked": mask_id_number(id_number) if id_number else None,
+		# Blank identifiers are NULL (unique indexes): the form may send "".
+		"id_number": id_number or None,
+		"unified_social_credit_code": values.get("unified_social_credit_code") or None,
 	}
 	if id_number and not values.get("birthday"):
 		derived["birthday"] = birth_date_from_id(id_number)

@@ -1,26 +1,47 @@
-"""Duplicate customers (SPEC §6): the keys that make two records the same customer, and an index over them.
+"""Duplicate customers (SPEC §6): when two records are the same customer, and an index over their keys.
 
-Same credit code, same exact name key (enterprises and institutions), same ID number or same mobile
-means the same customer; the same or a similar match key (an abbreviation of a full name) only means
-a possible duplicate that a person confirms before merging.
+The rule, in one place (`verdict`, `compare`, `resolve`), used by the importer (rows of the file and
+customers of the site) and by the customer form:
+
+- Same credit code (USCC) or same ID number: the same customer.
+- Same exact name key (enterprises and institutions): the same customer, unless an identifier tells the
+  two apart, i.e. both have a credit code or ID number and they share none; then the name is *taken* by
+  another customer (refused: the exact name is unique, but nothing is merged into that other customer).
+- Same mobile or e-mail: the same customer only when no identifier tells the two apart; otherwise a
+  possible duplicate (one person is often the contact or legal representative of several companies).
+- Same or similar match key (an abbreviation of a full name): a possible duplicate, never the same.
+
+A possible duplicate is listed for a person to confirm before merging; it is never merged or refused.
 """
 
 from array import array
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from cims_app.domain.compact import HashPositions, PackedStrings
 from cims_app.domain.names import exact_key, match_key, match_keys_possibly_same
 
 INDIVIDUAL = "Individual"
 
-# Why two customers are the same, strongest first.
+# The key two records share, strongest first.
 SAME_USCC = "unified_social_credit_code"
 SAME_ID_NUMBER = "id_number"
 SAME_NAME = "customer_name"
 SAME_MOBILE = "mobile_no"
-SAME_KEY_ORDER = (SAME_USCC, SAME_ID_NUMBER, SAME_NAME, SAME_MOBILE)
+SAME_EMAIL = "email_id"
+SIMILAR_NAME = "name_match_key"
+SAME_KEY_ORDER = (SAME_USCC, SAME_ID_NUMBER, SAME_NAME, SAME_MOBILE, SAME_EMAIL)
+# Keys that identify a customer on their own: unique on the site (enforced by the database).
+EXACT_KEYS = (SAME_USCC, SAME_ID_NUMBER, SAME_NAME)
+# Keys of the customer's contact: the same customer only when no identifier tells the two apart.
+CONTACT_KEYS = (SAME_MOBILE, SAME_EMAIL)
+
+# What a shared key makes of two records.
+SAME = "same"  # the same customer
+TAKEN = "taken"  # the exact name of another customer (told apart by its identifiers)
+POSSIBLE = "possible"  # a possible duplicate, for a person to confirm
+DIFFERENT = "different"
 
 
 @dataclass(frozen=True)
@@ -32,22 +53,41 @@ class CustomerKeys:
 	name_key: str = ""  # exact key, only for enterprises and institutions: two people may share a name
 	mobile: str = ""
 	match_key: str = ""
+	email: str = ""
 
 	def identifying(self) -> tuple[tuple[str, str], ...]:
-		"""(reason, key) for each non-blank key that makes two customers the same, strongest first."""
+		"""(reason, key) for each non-blank key that may make two customers the same, strongest first."""
 		pairs = (
 			(SAME_USCC, self.uscc),
 			(SAME_ID_NUMBER, self.id_number),
 			(SAME_NAME, self.name_key),
 			(SAME_MOBILE, self.mobile),
+			(SAME_EMAIL, self.email),
 		)
 		return tuple((reason, key) for reason, key in pairs if key)
+
+	def identifiers(self) -> frozenset[tuple[str, str]]:
+		"""The customer's credit code and ID number (what tells two customers apart)."""
+		return frozenset(
+			pair for pair in ((SAME_USCC, self.uscc), (SAME_ID_NUMBER, self.id_number)) if pair[1]
+		)
+
+	def filled_from(self, other: "CustomerKeys") -> "CustomerKeys":
+		"""These keys with the blank ones taken from `other` (a row merged into a customer)."""
+		return replace(
+			self,
+			**{
+				name: getattr(other, name)
+				for name in ("uscc", "id_number", "name_key", "mobile", "match_key", "email")
+				if not getattr(self, name)
+			},
+		)
 
 
 def customer_keys(values: Mapping) -> CustomerKeys:
 	"""The keys of a customer given as a dict of already normalised values (customer_type, customer_name,
-	unified_social_credit_code, id_number, mobile_no); an exact or match key given as name_exact_key /
-	name_match_key is used as is.
+	unified_social_credit_code, id_number, mobile_no, email_id); an exact or match key given as
+	name_exact_key / name_match_key is used as is.
 	"""
 	name = values.get("customer_name") or ""
 	is_individual = values.get("customer_type") == INDIVIDUAL
@@ -58,7 +98,92 @@ def customer_keys(values: Mapping) -> CustomerKeys:
 		name_key=name_key,
 		mobile=values.get("mobile_no") or "",
 		match_key=(values.get("name_match_key") or match_key(name)) if name else "",
+		email=values.get("email_id") or "",
 	)
+
+
+def unique_name_key(customer_type: object, exact: object) -> str | None:
+	"""The value of the unique name column: the exact key of an enterprise's or institution's name, None
+	(no constraint) for individuals and blank names."""
+	if customer_type == INDIVIDUAL or not exact:
+		return None
+	return str(exact)
+
+
+def told_apart(a: CustomerKeys, b: CustomerKeys) -> bool:
+	"""Whether an identifier tells the two apart: both have a credit code or ID number and they share none."""
+	first, second = a.identifiers(), b.identifiers()
+	return bool(first and second and not first & second)
+
+
+def verdict(reason: str, a: CustomerKeys, b: CustomerKeys) -> str:
+	"""What two customers sharing the key `reason` are: SAME, TAKEN (same name, different companies) or
+	POSSIBLE."""
+	if reason in (SAME_USCC, SAME_ID_NUMBER):
+		return SAME
+	apart = told_apart(a, b)
+	if reason == SAME_NAME:
+		return TAKEN if apart else SAME
+	if reason in CONTACT_KEYS:
+		return POSSIBLE if apart else SAME
+	return POSSIBLE
+
+
+def shared_keys(a: CustomerKeys, b: CustomerKeys) -> list[str]:
+	"""The keys the two share, strongest first (a similar name last)."""
+	found = [reason for reason, key in a.identifying() if key == dict(b.identifying()).get(reason)]
+	if not found and a.match_key and b.match_key and match_keys_possibly_same(a.match_key, b.match_key):
+		found.append(SIMILAR_NAME)
+	return found
+
+
+def compare(a: CustomerKeys, b: CustomerKeys) -> tuple[str, str]:
+	"""(verdict, reason) for two customers: the strongest verdict any shared key gives (SAME, TAKEN,
+	POSSIBLE), with that key; (DIFFERENT, "") when they share nothing."""
+	best = (DIFFERENT, "")
+	rank = {SAME: 3, TAKEN: 2, POSSIBLE: 1, DIFFERENT: 0}
+	for reason in shared_keys(a, b):
+		found = verdict(reason, a, b)
+		if rank[found] > rank[best[0]]:
+			best = (found, reason)
+	return best
+
+
+@dataclass
+class Resolution:
+	"""What the known customers sharing a key with a new record make of it: each list holds
+	(ref, reason) once per ref, in the order the refs were found."""
+
+	same: list[tuple[Hashable, str]] = field(default_factory=list)
+	taken: list[tuple[Hashable, str]] = field(default_factory=list)
+	possible: list[tuple[Hashable, str]] = field(default_factory=list)
+
+	def targets(self) -> list[Hashable]:
+		return [ref for ref, _reason in self.same]
+
+
+def resolve(keys: CustomerKeys, candidates: Iterable[tuple[Hashable, str, CustomerKeys]]) -> Resolution:
+	"""Sort the candidates (ref, shared key, the ref's keys) of a new record `keys` into the customer it
+	is (`same`), customers whose exact name it would take (`taken`) and possible duplicates.
+
+	A credit code, ID number or name match decides the customer; a mobile or e-mail match decides it
+	only when nothing stronger does, and is otherwise a possible duplicate of a customer that may be a
+	duplicate itself. Each ref appears once, under its strongest verdict.
+	"""
+	found: dict[Hashable, tuple[str, str]] = {}  # ref -> (verdict, reason), in the candidates' order
+	for ref, reason, other in candidates:
+		if ref not in found:
+			found[ref] = (verdict(reason, keys, other), reason)
+	exact = any(kind == SAME and reason in EXACT_KEYS for kind, reason in found.values())
+	result = Resolution()
+	for ref, (kind, reason) in found.items():
+		if kind == SAME and (reason in EXACT_KEYS or not exact):
+			result.same.append((ref, reason))
+		elif kind == TAKEN:
+			result.taken.append((ref, reason))
+		else:
+			result.possible.append((ref, reason))
+	return result
 
 
 ABBREVIATION_MAX = 4  # an abbreviation found by the index has at most this many characters
@@ -176,46 +301,77 @@ class CustomerIndex:
 	"""Known customers (from the site and from earlier rows of a file) by their identifying keys."""
 
 	def __init__(self, names: SimilarNameIndex | None = None):
-		self._by_key: dict[tuple[str, str], Hashable] = {}
+		# Every owner of each key, in the order they were filed: a mobile may belong to several companies.
+		self._by_key: dict[tuple[str, str], list[Hashable]] = {}
+		self._keys: dict[Hashable, CustomerKeys] = {}
 		# The possible-duplicate index may outlive this one (an import keeps one over the whole run and a
 		# CustomerIndex of exact keys per chunk).
 		self.names = names if names is not None else SimilarNameIndex()
 
 	def add(self, keys: CustomerKeys, ref: Hashable, similar: bool = True) -> None:
-		"""File `ref` under its keys; a key already taken keeps its first owner."""
+		"""File `ref` under its keys; a ref filed again keeps its keys and gains the new ones."""
+		known = self._keys.get(ref)
+		self._keys[ref] = known.filled_from(keys) if known else keys
 		for pair in keys.identifying():
-			self._by_key.setdefault(pair, ref)
+			self._file(pair, ref)
 		if similar and keys.match_key:
 			self.names.add(keys.match_key, ref)
+
+	def _file(self, pair: tuple[str, str], ref: Hashable) -> None:
+		owners = self._by_key.setdefault(pair, [])
+		if ref not in owners:
+			owners.append(ref)
 
 	def rebind(self, keys: CustomerKeys, old: Hashable, new: Hashable) -> None:
 		"""File under `new` what `keys` filed under `old`: an import files a row of the file until it has
 		its record, then the record's name, so that it need not keep the row."""
 		for pair in keys.identifying():
-			if self._by_key.get(pair) is old:
-				self._by_key[pair] = new
+			owners = self._by_key.get(pair, [])
+			for position, ref in enumerate(owners):
+				if ref is old:
+					owners[position] = new
+		if old in self._keys:
+			moved = self._keys.pop(old)
+			self._keys[new] = self._keys[new].filled_from(moved) if new in self._keys else moved
 		if keys.match_key:
 			self.names.rebind(keys.match_key, old, new)
 
 	def owner(self, reason: str, key: str) -> Hashable | None:
-		"""Whoever the key is filed under, if anyone."""
-		return self._by_key.get((reason, key))
+		"""The first customer the key is filed under, if any."""
+		owners = self._by_key.get((reason, key))
+		return owners[0] if owners else None
 
-	def add_key(self, reason: str, key: str, ref: Hashable) -> None:
-		if key:
-			self._by_key.setdefault((reason, key), ref)
+	def add_key(self, reason: str, key: str, ref: Hashable, keys: CustomerKeys | None = None) -> None:
+		"""File `ref` under one more key (a mobile of another of its contacts, a key a merge gave it);
+		`keys` are the ref's own keys when it is not known yet."""
+		if not key:
+			return
+		if ref not in self._keys:
+			self._keys[ref] = keys or CustomerKeys()
+		self._file((reason, key), ref)
+
+	def keys_of(self, ref: Hashable) -> CustomerKeys:
+		return self._keys.get(ref) or CustomerKeys()
+
+	def candidates(self, keys: CustomerKeys) -> list[tuple[Hashable, str, CustomerKeys]]:
+		"""(ref, shared key, ref's keys) for every known customer sharing an identifying key with `keys`,
+		strongest key first, each ref once."""
+		found, seen = [], set()
+		for pair in keys.identifying():
+			for ref in self._by_key.get(pair, ()):
+				if ref not in seen:
+					seen.add(ref)
+					found.append((ref, pair[0], self.keys_of(ref)))
+		return found
 
 	def same(self, keys: CustomerKeys) -> list[tuple[str, Hashable]]:
-		"""(reason, ref) for every known customer sharing an identifying key, strongest reason first,
-		one entry per distinct ref."""
-		found: list[tuple[str, Hashable]] = []
-		refs = set()
-		for pair in keys.identifying():
-			ref = self._by_key.get(pair)
-			if ref is not None and ref not in refs:
-				refs.add(ref)
-				found.append((pair[0], ref))
-		return found
+		"""(reason, ref) for every known customer sharing an identifying key, strongest reason first, one
+		entry per distinct ref (whatever the rule makes of it: see `resolve`)."""
+		return [(reason, ref) for ref, reason, _keys in self.candidates(keys)]
+
+	def resolve(self, keys: CustomerKeys) -> Resolution:
+		"""The rule (module `resolve`) applied to the known customers sharing a key with `keys`."""
+		return resolve(keys, self.candidates(keys))
 
 	def similar(self, keys: CustomerKeys, exclude: Iterable[Hashable] = ()) -> list[Hashable]:
 		"""Refs of known customers whose names are possibly the same, except those in `exclude`."""

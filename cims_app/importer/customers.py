@@ -17,15 +17,13 @@ from frappe.utils import now_datetime, nowdate
 from cims_app import assignment, permissions
 from cims_app.domain.customer_rules import derived_customer_fields
 from cims_app.domain.duplicates import (
-	INDIVIDUAL,
-	SAME_ID_NUMBER,
-	SAME_MOBILE,
-	SAME_NAME,
-	SAME_USCC,
+	SAME,
+	SIMILAR_NAME,
 	CustomerIndex,
 	CustomerKeys,
 	SimilarNameIndex,
 	customer_keys,
+	verdict,
 )
 from cims_app.domain.errors import RuleViolation
 from cims_app.domain.lifecycle_rules import (
@@ -49,24 +47,9 @@ from cims_app.importer.rows import RowError, customer_row_rules, lookup_key, spl
 
 CUSTOMER = "CIMS Customer"
 SERIES = ".YYYY..MM.-.####"
+_SAVEPOINT = "cims_import_customers"
 
 
-def same_reason(reason: str) -> str:
-	return {
-		SAME_USCC: _("same Unified Social Credit Code"),
-		SAME_ID_NUMBER: _("same ID number"),
-		SAME_NAME: _("same name"),
-		SAME_MOBILE: _("same mobile number"),
-	}[reason]
-
-
-# The column of the site's customers holding each identifying key.
-KEY_COLUMNS = {
-	SAME_USCC: "unified_social_credit_code",
-	SAME_ID_NUMBER: "id_number",
-	SAME_NAME: "name_exact_key",
-	SAME_MOBILE: "mobile_no",
-}
 SITE_PAGE = 20000  # customers read at a time when the possible-duplicate index is filled
 
 
@@ -87,52 +70,6 @@ def load_site_names(names: SimilarNameIndex) -> None:
 		last = page[-1][0]
 
 
-def site_customers_by_keys(keys: list[CustomerKeys], names: SimilarNameIndex) -> CustomerIndex:
-	"""The site's customers sharing an identifying key with any of `keys`, filed under their own keys (in
-	name order: a key two customers share belongs to the first) and then under their contacts' mobiles.
-
-	Asked once a chunk, through the indexes on the key columns: earlier chunks are committed by then, so
-	their customers are found here too and the run keeps no key of its own.
-	"""
-	index = CustomerIndex(names)
-	wanted: dict[str, set[str]] = {reason: set() for reason in KEY_COLUMNS}
-	for customer in keys:
-		for reason, key in customer.identifying():
-			wanted[reason].add(key)
-	parts, values = [], {}
-	for reason, column in KEY_COLUMNS.items():
-		if wanted[reason]:
-			parts.append(
-				f"""SELECT name, customer_type, unified_social_credit_code, id_number, name_exact_key,
-				mobile_no FROM `tabCIMS Customer` WHERE `{column}` IN %({reason})s"""
-			)
-			values[reason] = tuple(wanted[reason])
-	if not parts:
-		return index
-	for name, customer_type, code, id_number, exact, mobile in frappe.db.sql(
-		" UNION ".join(parts) + " ORDER BY name", values
-	):
-		index.add(
-			CustomerKeys(
-				uscc=code or "",
-				id_number=id_number or "",
-				name_key="" if customer_type == INDIVIDUAL else (exact or ""),
-				mobile=mobile or "",
-			),
-			name,
-			similar=False,
-		)
-	if wanted[SAME_MOBILE]:
-		for customer, mobile in frappe.db.sql(
-			"""SELECT dl.link_name, c.mobile_no FROM `tabContact` c JOIN `tabDynamic Link` dl
-				ON dl.parent = c.name AND dl.parenttype = 'Contact' AND dl.link_doctype = 'CIMS Customer'
-			WHERE c.mobile_no IN %(mobiles)s ORDER BY dl.link_name""",
-			{"mobiles": tuple(wanted[SAME_MOBILE])},
-		):
-			index.add_key(SAME_MOBILE, mobile, customer)
-	return index
-
-
 class CustomerHandler:
 	def __init__(self, context: ImportContext, write: bool = True):
 		self.context = context
@@ -143,10 +80,13 @@ class CustomerHandler:
 		self.index = CustomerIndex(self.similar_names)
 		# Keys new to the site of rows merged into a site customer, which the merge may not have written
 		# (a conflict policy kept the customer's own value): later rows with them go to the same customer.
-		self.merged_keys: dict[tuple[str, str], str] = {}
+		self.merged_keys: dict[tuple[str, str], tuple[str, CustomerKeys]] = {}
 		self.timings: Counter = Counter()
 
 	def prepare(self) -> None:
+		# The site's own automations for customers and contacts: with any, new customers are saved one by
+		# one through Document.insert (insert_by_hand) so that they run; without, in bulk.
+		self.automations = site_automations(CUSTOMER) + site_automations("Contact")
 		load_site_names(self.similar_names)
 		self.names = SeriesNames(SERIES)
 		self.customer_columns, self.customer_base = column_defaults(CUSTOMER)
@@ -196,9 +136,9 @@ class CustomerHandler:
 		index = site_customers_by_keys(keys, self.similar_names)
 		for customer in keys:
 			for pair in customer.identifying():
-				target = self.merged_keys.get(pair)
-				if target:
-					index.add_key(*pair, target)
+				merged = self.merged_keys.get(pair)
+				if merged:
+					index.add_key(*pair, *merged)
 		return index
 
 	def _tick(self, phase: str, since: float) -> float:
@@ -216,25 +156,36 @@ class CustomerHandler:
 		row.data = {"customer": customer, "contact": contact, "keys": customer_keys(customer)}
 
 	def decide(self, row: SourceRow) -> None:
+		"""Insert the row, or take it as an existing customer (file or site), by the rule of
+		domain.duplicates: a credit code, ID number or exact name decides, a mobile or e-mail only when
+		nothing tells the two apart; a company told apart by its identifiers is at most a possible duplicate."""
 		context = self.context
 		customer = row.data["customer"]
 		keys = row.data["keys"]
-		targets: dict = {}
-		for reason, ref in self.index.same(keys):
-			target = ref.record if isinstance(ref, SourceRow) and ref.record else ref
-			targets.setdefault(target, reason)
-		if len(targets) > 1:
+		resolution = self.index.resolve(keys)
+		same = self._targets(resolution.same)
+		taken = self._targets(resolution.taken)
+		if len(same) > 1 or (same and taken):
 			row.fail(
 				_("This row matches more than one customer: {0}").format(
 					"; ".join(
 						f"{self.describe(target)} ({same_reason(reason)})"
-						for target, reason in targets.items()
+						for target, reason in {**same, **taken}.items()
 					)
 				)
 			)
 			return
-		if targets:
-			target, reason = next(iter(targets.items()))
+		if taken:
+			target = next(iter(taken))
+			row.fail(
+				_(
+					"The name is already used by {0}, whose credit code or ID number differs: two customers cannot share an exact name"
+				).format(self.describe(target)),
+				"customer_name",
+			)
+			return
+		if same:
+			target, reason = next(iter(same.items()))
 			self.decide_existing(row, target, reason)
 			return
 		if context.import_type == "Update":
@@ -245,8 +196,18 @@ class CustomerHandler:
 		if not self.new_customer_stage(row, customer):
 			return
 		row.action = "insert"
+		row.data["possible"] = list(self._targets(resolution.possible).items())
 		row.data["similar"] = self.index.similar(keys)
 		self.index.add(keys, row)
+
+	@staticmethod
+	def _targets(found: list[tuple]) -> dict:
+		"""{customer or earlier row: reason}, an earlier row that has its record by the record's name."""
+		targets: dict = {}
+		for ref, reason in found:
+			target = ref.record if isinstance(ref, SourceRow) and ref.record else ref
+			targets.setdefault(target, reason)
+		return targets
 
 	def new_customer_stage(self, row: SourceRow, customer: dict) -> bool:
 		"""The lifecycle rules a new customer created in a stage past the first one must meet (as in the
@@ -305,10 +266,11 @@ class CustomerHandler:
 		row.action = "update" if context.import_type == "Update" else "merge"
 		row.target = target
 		row.data["reason"] = reason
-		for pair in row.data["keys"].identifying():
-			if self.index.owner(*pair) is None:  # a key the site does not know yet
-				self.merged_keys.setdefault(pair, target)
 		self.index.add(row.data["keys"], target, similar=False)
+		merged = self.index.keys_of(target)
+		for pair in row.data["keys"].identifying():
+			if self.index.owner(*pair) == target:  # a key only this customer holds now
+				self.merged_keys[pair] = (target, merged)
 
 	def describe(self, target) -> str:
 		if isinstance(target, SourceRow):
@@ -319,6 +281,9 @@ class CustomerHandler:
 
 	def write_inserts(self, rows: list[SourceRow]) -> None:
 		if not rows:
+			return
+		if self.automations:
+			self.insert_by_hand(rows)
 			return
 		clock = time.perf_counter()
 		frappe.has_permission(CUSTOMER, "create", throw=True)
@@ -410,9 +375,23 @@ class CustomerHandler:
 				customer["email_id"] = contact.get("email_id") or customer.get("email_id")
 				permissions.set_masked_personal_data(_Record(customer))
 			customers.append(customer)
-			row.outcome(INSERTED, "", name)
 		clock = self._tick("build rows", clock)
-		insert_dicts(CUSTOMER, customers, self.customer_columns)
+		written = self.insert_customers(list(zip(rows, customers, strict=True)))
+		kept = {customer["name"] for customer in written}
+		for row, customer in zip(rows, customers, strict=True):
+			if customer["name"] in kept:
+				row.outcome(INSERTED, "", customer["name"])
+		if len(written) < len(customers):
+			# Rows a concurrent save took meanwhile: their contacts are not written either.
+			kept_contacts = {
+				customer["primary_contact"] for customer in written if customer.get("primary_contact")
+			}
+			customers, names = written, [name for name in names if name in kept]
+			contacts = [record for record in contacts if record["name"] in kept_contacts]
+			links, phones, emails = (
+				[child for child in children if child["parent"] in kept_contacts]
+				for children in (links, phones, emails)
+			)
 		clock = self._tick("insert customers", clock)
 		insert_dicts("Contact", contacts, self.contact_columns)
 		child_fields = [
@@ -451,6 +430,131 @@ class CustomerHandler:
 
 		sync_plans(names)
 		self._tick("assign and plans", clock)
+
+	def insert_customers(self, pending: list[tuple[SourceRow, dict]]) -> list[dict]:
+		"""INSERT the chunk's new customers in bulk and return those written.
+
+		The unique indexes on the exact keys hold here too: when a concurrent save (the form, another import)
+		wrote a customer with the same credit code, ID number or exact name after the chunk was decided,
+		the database refuses the statement; its rows are then accounted for (taken_meanwhile) and the
+		others inserted, and the chunk goes on."""
+		while pending:
+			frappe.db.savepoint(_SAVEPOINT)
+			try:
+				insert_dicts(CUSTOMER, [customer for _row, customer in pending], self.customer_columns)
+			except Exception as error:
+				if not frappe.db.is_unique_key_violation(error):
+					raise
+				frappe.db.rollback(save_point=_SAVEPOINT)
+				clashing = self.taken_meanwhile(pending)
+				if not clashing:
+					raise
+				pending = [(row, customer) for row, customer in pending if row not in clashing]
+				continue
+			frappe.db.release_savepoint(_SAVEPOINT)
+			return [customer for _row, customer in pending]
+		return []
+
+	def taken_meanwhile(self, pending: list[tuple[SourceRow, dict]]) -> set[SourceRow]:
+		"""Rows whose credit code, ID number or exact name a customer of the site holds now (read past the
+		chunk's snapshot, locking): skipped as that customer in an Insert when the rule says it is the same,
+		else failed, to be run again."""
+		wanted = {
+			reason: sorted({customer[column] for _row, customer in pending if customer.get(column)})
+			for reason, column in UNIQUE_COLUMNS.items()
+		}
+		conditions = [
+			f"`{UNIQUE_COLUMNS[reason]}` IN %({reason})s" for reason, values in wanted.items() if values
+		]
+		if not conditions:
+			return set()
+		owners, keys = {}, {}
+		for name, code, id_number, unique_name in frappe.db.sql(
+			f"""SELECT name, unified_social_credit_code, id_number, name_unique_key FROM `tabCIMS Customer`
+			WHERE {" OR ".join(conditions)} ORDER BY name FOR UPDATE""",
+			{reason: tuple(values) for reason, values in wanted.items() if values},
+		):
+			keys[name] = CustomerKeys(uscc=code or "", id_number=id_number or "")
+			for reason, value in zip(UNIQUE_COLUMNS, (code, id_number, unique_name), strict=True):
+				if value:
+					owners.setdefault((reason, value), name)
+		clashing = set()
+		for row, customer in pending:
+			for reason, column in UNIQUE_COLUMNS.items():
+				existing = owners.get((reason, customer.get(column)))
+				if existing:
+					clashing.add(row)
+					self.clashed(row, existing, reason, keys[existing])
+					break
+		return clashing
+
+	def clashed(self, row: SourceRow, existing: str, reason: str, existing_keys: CustomerKeys) -> None:
+		if self.context.import_type == "Insert" and verdict(reason, row.data["keys"], existing_keys) == SAME:
+			row.outcome(
+				SKIPPED,
+				_("Already exists: {0} ({1})").format(self.describe(existing), same_reason(reason)),
+				existing,
+			)
+			return
+		row.fail(
+			_(
+				"{0} was saved by someone else during this import ({1}): run the batch again for this row"
+			).format(self.describe(existing), same_reason(reason))
+		)
+
+	def insert_by_hand(self, rows: list[SourceRow]) -> None:
+		"""The site has automations for customers or contacts (`self.automations`): each new customer and its
+		contact are saved through Document.insert, as in the form, each row in its own savepoint, so that
+		every Server Script, Notification, Webhook, Assignment Rule and other app's document hook runs for
+		it exactly as for a record typed in (and may refuse it, failing that row only)."""
+		clock = time.perf_counter()
+		for row in rows:
+			if not in_savepoint(row, lambda row=row: self.insert_one(row)) and row.data.pop("clash", False):
+				# Refused as a duplicate: a concurrent save took its key since the chunk was decided.
+				refused, row.errors, row.status = row.errors, [], None
+				customer = {**row.data["customer"], **derived_customer_fields(row.data["customer"])}
+				if not self.taken_meanwhile([(row, customer)]):
+					row.errors, row.status = refused, FAILED
+		self._tick("insert one by one", clock)
+
+	def insert_one(self, row: SourceRow) -> None:
+		values = {key: value for key, value in row.data["customer"].items() if value not in (None, "")}
+		doc = frappe.get_doc({"doctype": CUSTOMER, **values, "data_source": self.context.data_source})
+		doc.flags.updater_reference = self.reference
+		doc.flags.stage_change_source = "import"
+		doc.flags.cims_system_stage_move = True
+		doc.flags.cims_no_duplicate_warning = True  # the batch lists the possible duplicates itself
+		try:
+			doc.insert()
+		except frappe.DuplicateEntryError:
+			row.data["clash"] = True
+			raise
+		contact = row.data["contact"]
+		if contact:
+			record = frappe.get_doc(
+				{
+					"doctype": "Contact",
+					"first_name": contact["first_name"],
+					"designation": contact.get("designation"),
+					"cims_contact_role": contact.get("cims_contact_role"),
+					"cims_wechat": contact.get("cims_wechat"),
+					"is_primary_contact": 1,
+					"links": [
+						{"link_doctype": CUSTOMER, "link_name": doc.name, "link_title": doc.customer_name}
+					],
+					"phone_nos": [{"phone": contact["mobile_no"], "is_primary_mobile_no": 1}]
+					if contact.get("mobile_no")
+					else [],
+					"email_ids": [{"email_id": contact["email_id"], "is_primary": 1}]
+					if contact.get("email_id")
+					else [],
+				}
+			)
+			record.flags.updater_reference = self.reference
+			record.insert()
+			# The customer already holds the contact's mobile and e-mail: the link alone, as the bulk path.
+			frappe.db.set_value(CUSTOMER, doc.name, "primary_contact", record.name, update_modified=False)
+		row.outcome(INSERTED, "", doc.name)
 
 	def track_account_manager(self, customer: dict, now) -> None:
 		"""As the form's assignment.track_account_manager: stamp the date, and take the manager's team when
@@ -583,7 +687,12 @@ class CustomerHandler:
 				continue
 			if row.action == "insert":
 				row.plan = _("Insert")
-				similar = [self.describe(ref) for ref in row.data.get("similar") or []]
+				similar = [
+					self.describe(ref)
+					if reason == SIMILAR_NAME
+					else f"{self.describe(ref)} ({same_reason(reason)})"
+					for ref, reason in self.possible_duplicates(row)
+				]
 				if similar:
 					row.plan += "; " + _("possibly the same customer as {0}").format(", ".join(similar))
 			elif row.action == "update":
@@ -599,20 +708,36 @@ class CustomerHandler:
 
 	# Possible duplicates --------------------------------------------------------------------------
 
+	def possible_duplicates(self, row: SourceRow) -> list[tuple[str, str]]:
+		"""(customer or earlier row, reason) of a new row's possible duplicates: companies told apart by their
+		credit code or ID number that share its mobile or e-mail, then similar names."""
+		found: dict = {}
+		for ref, reason in row.data.get("possible") or []:
+			found.setdefault(ref, reason)
+		for ref in row.data.get("similar") or []:
+			found.setdefault(ref, SIMILAR_NAME)
+		listed = []
+		for ref, reason in found.items():
+			name = ref.record if isinstance(ref, SourceRow) else ref
+			if ref is row or (row.record and name == row.record):
+				continue
+			listed.append((ref, reason))
+		return listed
+
 	def describe_possible_duplicates(self, rows: list[SourceRow]) -> None:
 		for row in rows:
-			similar = row.data.get("similar") if row.data else None
-			if not similar or row.status != INSERTED:
+			if not row.data or row.status != INSERTED:
 				continue
-			names = []
-			for ref in similar:
+			names, texts = [], []
+			for ref, reason in self.possible_duplicates(row):
 				name = ref.record if isinstance(ref, SourceRow) else ref
-				if name and name != row.record and name not in names:
+				if name and name not in names:
 					names.append(name)
+					texts.append(name if reason == SIMILAR_NAME else f"{name} ({same_reason(reason)})")
 			if names:
 				row.possible_duplicates = names
 				row.message = _("Possibly the same customer as {0}: check and merge if so").format(
-					", ".join(names)
+					", ".join(texts)
 				)
 
 

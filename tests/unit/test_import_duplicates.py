@@ -62,12 +62,14 @@ def test_full_width_and_spacing_variants_share_the_exact_key():
 	assert index.same(customer_keys({"customer_name": "北京abc科技有限公司"})) == [(SAME_NAME, "C-1")]
 
 
-def test_a_key_keeps_its_first_owner():
+def test_a_key_shared_by_several_customers_lists_every_owner_first_filed_first():
 	index = CustomerIndex()
 	index.add(customer_keys({"customer_name": "甲公司", "mobile_no": "13800138000"}), "first")
 	index.add(customer_keys({"customer_name": "乙公司", "mobile_no": "13800138000"}), "second")
+	assert index.owner(SAME_MOBILE, "13800138000") == "first"
 	assert index.same(customer_keys({"customer_name": "丙公司", "mobile_no": "13800138000"})) == [
-		(SAME_MOBILE, "first")
+		(SAME_MOBILE, "first"),
+		(SAME_MOBILE, "second"),
 	]
 
 
@@ -112,11 +114,12 @@ def test_rebinding_a_row_to_its_record_moves_every_key_and_leaves_other_owners_a
 		(SAME_MOBILE, other)
 	]
 	assert index.similar(customer_keys({"customer_name": "华为"})) == ["C-7", other]
-	# a key first filed by someone else stays theirs
+	# a key first filed by someone else stays theirs first; the rebound row follows
 	index.add(customer_keys({"customer_name": "丁公司", "mobile_no": "13900139000"}), row)
 	index.rebind(customer_keys({"customer_name": "丁公司", "mobile_no": "13900139000"}), row, "C-8")
 	assert index.same(customer_keys({"customer_name": "戊公司", "mobile_no": "13900139000"})) == [
-		(SAME_MOBILE, other)
+		(SAME_MOBILE, other),
+		(SAME_MOBILE, "C-8"),
 	]
 
 

@@ -47,18 +47,46 @@ class CIMSCampaignMember(Document):
 			"name",
 		)
 		if existing:
-			frappe.throw(
-				_("{0} is already a member of this campaign.").format(
-					frappe.bold(self.customer_name or self.customer)
-				),
-				frappe.DuplicateEntryError,
-				title=_("Duplicate Member"),
-			)
+			self.throw_already_member()
 		if not self.contact:
 			self.contact = frappe.db.get_value("CIMS Customer", self.customer, "primary_contact")
 		if self.status == "Attended" and not self.checked_in_at:
 			self.checked_in_at = now_datetime()
 		self.converted, self.conversion_amount = campaigns.member_conversion(self.campaign, self.customer)
+
+	def throw_already_member(self):
+		frappe.throw(
+			_("{0} is already a member of this campaign.").format(
+				frappe.bold(self.customer_name or self.customer)
+			),
+			frappe.DuplicateEntryError,
+			title=_("Duplicate Member"),
+		)
+
+	def db_insert(self, *args, **kwargs):
+		# The unique index on (campaign, customer) holds under concurrent saves: the later one gets the form's
+		# message, not the framework's "must be unique".
+		try:
+			return super().db_insert(*args, **kwargs)
+		except frappe.UniqueValidationError:
+			self.explain_unique_violation()
+			raise
+
+	def db_update(self):
+		try:
+			return super().db_update()
+		except frappe.UniqueValidationError:
+			self.explain_unique_violation()
+			raise
+
+	def explain_unique_violation(self):
+		if frappe.db.sql(
+			"""SELECT name FROM `tabCIMS Campaign Member` WHERE campaign = %s AND customer = %s AND name != %s
+			FOR UPDATE""",
+			(self.campaign, self.customer, self.name or ""),
+		):
+			frappe.clear_last_message()
+			self.throw_already_member()
 
 	def on_update(self):
 		before = self.get_doc_before_save()

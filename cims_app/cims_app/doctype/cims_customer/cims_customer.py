@@ -7,7 +7,7 @@ from frappe.contacts.address_and_contact import load_address_and_contact
 from frappe.model.document import Document
 from frappe.utils import now_datetime, nowdate
 
-from cims_app import approvals, assignment, lifecycle, permissions
+from cims_app import approvals, assignment, duplicates, lifecycle, permissions
 from cims_app.domain.contact_rules import normalise_email, normalise_mobile, normalise_phone
 from cims_app.domain.customer_rules import check_core_need, derived_customer_fields
 from cims_app.domain.identifiers import normalise_id_number, normalise_uscc
@@ -73,6 +73,7 @@ class CIMSCustomer(Document):
 		mobile_no_masked: DF.Data | None
 		name_exact_key: DF.Data | None
 		name_match_key: DF.Data | None
+		name_unique_key: DF.Data | None
 		naming_series: DF.Literal[".YYYY..MM.-.####"]
 		need_type: DF.Literal[
 			"", "Product Purchase", "Technical Service", "Custom Solution", "Strategic Partnership"
@@ -114,7 +115,6 @@ class CIMSCustomer(Document):
 			},
 		)
 		self.set_derived_fields()
-		self.refuse_duplicate_enterprise()
 		self.mirror_primary_contact()
 		assignment.assign_new_customer(self)
 		self.set_defaults_for_new_customer()
@@ -123,6 +123,8 @@ class CIMSCustomer(Document):
 		approvals.keep_value_tier_override(self)
 		permissions.set_masked_personal_data(self)
 		self.set_derived_fields()
+		# SPEC §6: same credit code, ID number or exact name is refused; a same mobile or similar name is listed.
+		duplicates.check_customer(self)
 		if not self.is_new() and self.has_value_changed("lifecycle_stage"):
 			self.lifecycle_stage_changed_on = now_datetime()
 
@@ -134,28 +136,27 @@ class CIMSCustomer(Document):
 	def on_update(self):
 		record_stage_change(self, "lifecycle_stage", customer=self.name)
 		follow_stage_plans(self)
+		duplicates.show_possible_duplicates(self)
+
+	def db_insert(self, *args, **kwargs):
+		# The unique indexes hold exact keys under concurrent saves: the later save gets the form's message.
+		try:
+			return super().db_insert(*args, **kwargs)
+		except frappe.UniqueValidationError:
+			duplicates.explain_unique_violation(self)
+			raise
+
+	def db_update(self):
+		try:
+			return super().db_update()
+		except frappe.UniqueValidationError:
+			duplicates.explain_unique_violation(self)
+			raise
 
 	def set_derived_fields(self):
 		"""Name keys, masked ID number, birthday, value tier and classification label, computed by the same
 		function the bulk importer uses (run again at the end, once stage and tier override are final)."""
 		self.update(derived_customer_fields(self))
-
-	def refuse_duplicate_enterprise(self):
-		if self.customer_type != "Enterprise":
-			return
-		existing = frappe.db.get_value(
-			"CIMS Customer",
-			{"name_exact_key": self.name_exact_key, "customer_type": "Enterprise", "name": ("!=", self.name)},
-			"name",
-		)
-		if existing:
-			frappe.throw(
-				_("An enterprise customer named {0} already exists: {1}").format(
-					frappe.bold(self.customer_name), frappe.get_desk_link("CIMS Customer", existing)
-				),
-				frappe.DuplicateEntryError,
-				title=_("Duplicate Customer"),
-			)
 
 	def mirror_primary_contact(self):
 		if not self.primary_contact:
