@@ -2,7 +2,8 @@
 public pool (公海) and claiming from it.
 
 Everything here is set-based (a bounded number of statements whatever the number of customers), and every
-change of a customer's account manager gets a Version row, as the framework's own saves would.
+change of a customer's account manager gets a Version row listing the fields that changed, as the
+framework's own saves would (cims_app.jobs.bulk_update.record_versions).
 """
 
 import json
@@ -25,6 +26,7 @@ from cims_app.domain.assignment_rules import (
 	duplicate_keys,
 	remaining_claims,
 )
+from cims_app.jobs.bulk_update import record_versions
 from cims_app.validation import get_setting, run_rule
 
 CUSTOMER = "CIMS Customer"
@@ -95,6 +97,7 @@ def assign_customers(names: list[str]) -> int:
 				c.customer_type,
 				c.customer_source,
 				c.sales_team,
+				c.account_manager_since,
 				region.lft.as_("region_lft"),
 				region.rgt.as_("region_rgt"),
 				industry.lft.as_("industry_lft"),
@@ -121,6 +124,7 @@ def assign_customers(names: list[str]) -> int:
 	for name, (rule_name, user) in outcome.users.items():
 		by_user.setdefault((user, _rule_team(rules, rule_name) or team_of(user)), []).append(name)
 	now = now_datetime()
+	stored = {row.name: row for row in rows}
 	for (user, team), customers in by_user.items():
 		for chunk in _chunks(customers):
 			(
@@ -130,7 +134,17 @@ def assign_customers(names: list[str]) -> int:
 				.set(c.sales_team, Coalesce(c.sales_team, team))
 				.where(c.name.isin(chunk))
 			).run()
-		record_versions(CUSTOMER, {name: [("account_manager", None, user)] for name in customers})
+		record_versions(
+			CUSTOMER,
+			{
+				name: {
+					"account_manager": (None, user),
+					"account_manager_since": (stored[name].account_manager_since, now),
+					"sales_team": (stored[name].sales_team, stored[name].sales_team or team),
+				}
+				for name in customers
+			},
+		)
 	_save_rotation(outcome.last_assigned)
 	return len(outcome.users)
 
@@ -269,7 +283,7 @@ def reassign_customers(names: list[str], to_user: str) -> int:
 	for chunk in _chunks(sorted(set(names))):
 		rows = (
 			frappe.qb.from_(c)
-			.select(c.name, c.account_manager, c.in_public_pool)
+			.select(c.name, c.account_manager, c.account_manager_since, c.in_public_pool, c.sales_team)
 			.where(c.name.isin(chunk) & (Coalesce(c.account_manager, "") != to_user))
 			.run(as_dict=True)
 		)
@@ -286,14 +300,7 @@ def reassign_customers(names: list[str], to_user: str) -> int:
 		if team:
 			query = query.set(c.sales_team, team)
 		query.run()
-		record_versions(
-			CUSTOMER,
-			{
-				row.name: [("account_manager", row.account_manager, to_user)]
-				+ ([("in_public_pool", 1, 0)] if row.in_public_pool else [])
-				for row in rows
-			},
-		)
+		record_versions(CUSTOMER, {row.name: _handover(row, to_user, now, team) for row in rows})
 		changed += len(moving)
 	return changed
 
@@ -303,7 +310,12 @@ def transfer_book(from_user: str, to_user: str) -> dict:
 	calendar events) and open opportunities. Returns the counts."""
 	now = now_datetime()
 	c = DocType(CUSTOMER)
-	customers = frappe.get_all(CUSTOMER, filters={"account_manager": from_user}, pluck="name")
+	rows = frappe.get_all(
+		CUSTOMER,
+		filters={"account_manager": from_user},
+		fields=["name", "account_manager", "account_manager_since", "in_public_pool", "sales_team"],
+	)
+	customers = [row.name for row in rows]
 	team = team_of(to_user)
 	for chunk in _chunks(customers):
 		query = (
@@ -315,7 +327,9 @@ def transfer_book(from_user: str, to_user: str) -> dict:
 		if team:
 			query = query.set(c.sales_team, team)
 		query.run()
-	record_versions(CUSTOMER, {name: [("account_manager", from_user, to_user)] for name in customers})
+	record_versions(
+		CUSTOMER, {row.name: _handover(row, to_user, now, team, leaves_pool=False) for row in rows}
+	)
 
 	follow_ups = frappe.get_all(
 		FOLLOW_UP, filters={"assigned_to": from_user, "status": "Planned"}, pluck="name"
@@ -330,13 +344,25 @@ def transfer_book(from_user: str, to_user: str) -> dict:
 	return {"customers": len(customers), "follow_ups": len(follow_ups), "opportunities": len(opportunities)}
 
 
+def _handover(row, to_user: str, now, team: str | None, leaves_pool: bool = True) -> dict:
+	"""The fields a customer's change of hands changes: {field: (old, new)}."""
+	changes = {
+		"account_manager": (row.account_manager, to_user),
+		"account_manager_since": (row.account_manager_since, now),
+		"sales_team": (row.sales_team, team or row.sales_team),
+	}
+	if leaves_pool:
+		changes["in_public_pool"] = (row.in_public_pool, 0)
+	return changes
+
+
 def _move_field(doctype: str, names: list[str], fieldname: str, old: str, new: str) -> None:
 	table = DocType(doctype)
 	for chunk in _chunks(names):
 		frappe.qb.update(table).set(table[fieldname], new).set(table.modified, now_datetime()).where(
 			table.name.isin(chunk)
 		).run()
-	record_versions(doctype, {name: [(fieldname, old, new)] for name in names})
+	record_versions(doctype, {name: {fieldname: (old, new)} for name in names})
 
 
 def _move_reminders(follow_ups: list[str], from_user: str, to_user: str) -> None:
@@ -375,14 +401,15 @@ def _move_reminders(follow_ups: list[str], from_user: str, to_user: str) -> None
 		).run()
 
 
-def release_to_pool(names: list[str], today) -> int:
-	"""Customers of `names` lose their account manager and enter the public pool on `today`."""
+def release_to_pool(names: list[str], today, reference: dict | None = None) -> int:
+	"""Customers of `names` lose their account manager and enter the public pool on `today` (`reference`:
+	what released them, for their history)."""
 	c = DocType(CUSTOMER)
 	released = 0
 	for chunk in _chunks(names):
 		rows = (
 			frappe.qb.from_(c)
-			.select(c.name, c.account_manager)
+			.select(c.name, c.account_manager, c.account_manager_since, c.pool_released_on)
 			.where(c.name.isin(chunk) & (c.in_public_pool == 0))
 			.run(as_dict=True)
 		)
@@ -399,9 +426,15 @@ def release_to_pool(names: list[str], today) -> int:
 		record_versions(
 			CUSTOMER,
 			{
-				row.name: [("account_manager", row.account_manager, None), ("in_public_pool", 0, 1)]
+				row.name: {
+					"account_manager": (row.account_manager, None),
+					"account_manager_since": (row.account_manager_since, None),
+					"in_public_pool": (0, 1),
+					"pool_released_on": (row.pool_released_on, today),
+				}
 				for row in rows
 			},
+			reference,
 		)
 		released += len(rows)
 	return released
@@ -418,6 +451,8 @@ def claim_customer(name: str, user: str) -> dict:
 			"name",
 			"customer_name",
 			"account_manager",
+			"account_manager_since",
+			"sales_team",
 			"in_public_pool",
 			"name_exact_key",
 			"unified_social_credit_code",
@@ -450,63 +485,19 @@ def claim_customer(name: str, user: str) -> dict:
 				frappe.DuplicateEntryError,
 				title=_("Cannot Claim"),
 			)
+	now = now_datetime()
 	query = (
 		frappe.qb.update(c)
 		.set(c.account_manager, user)
-		.set(c.account_manager_since, now_datetime())
+		.set(c.account_manager_since, now)
 		.set(c.in_public_pool, 0)
 		.where((c.name == name) & (c.in_public_pool == 1))
 	)
 	if team := team_of(user):
 		query = query.set(c.sales_team, team)
 	query.run()
-	record_versions(CUSTOMER, {name: [("account_manager", None, user), ("in_public_pool", 1, 0)]})
+	record_versions(CUSTOMER, {name: _handover(row, user, now, team)})
 	return {"customer": name, "account_manager": user}
-
-
-# Versions -------------------------------------------------------------------------------------------------
-
-
-def record_versions(doctype: str, changes: dict) -> None:
-	"""One Version row per record for set-based updates: `changes` is name -> [(field, old, new), ...]."""
-	if not changes:
-		return
-	now = now_datetime()
-	user = frappe.session.user
-	fields = (
-		"name",
-		"creation",
-		"modified",
-		"modified_by",
-		"owner",
-		"docstatus",
-		"ref_doctype",
-		"docname",
-		"data",
-	)
-	values = [
-		(
-			frappe.generate_hash(length=10),
-			now,
-			now,
-			user,
-			user,
-			0,
-			doctype,
-			name,
-			json.dumps(
-				{
-					"changed": [list(change) for change in changed],
-					"added": [],
-					"removed": [],
-					"row_changed": [],
-				},
-				default=str,
-			),
-		)
-		for name, changed in changes.items()
-	]
-	frappe.db.bulk_insert("Version", fields, values)
 
 
 def pool_claims_held(user: str) -> int:

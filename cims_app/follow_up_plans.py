@@ -16,10 +16,13 @@ FOLLOW_UP = "CIMS Follow-Up"
 PLAN_HOUR = datetime.time(9, 0)
 
 
-def sync_plans(customers: list[str] | None = None, today: datetime.date | None = None) -> dict:
+def sync_plans(
+	customers: list[str] | None = None, today: datetime.date | None = None, reference: dict | None = None
+) -> dict:
 	"""Stop the plans customers left and create the follow-ups their current plans call for.
 
-	`customers` None means every customer. Returns {"cancelled": n, "created": n}.
+	`customers` None means every customer; `reference` is what the customers' moved follow-up dates are
+	recorded as coming through in their history. Returns {"cancelled": n, "created": n}.
 	"""
 	today = today or getdate(nowdate())
 	if customers is not None:
@@ -28,7 +31,7 @@ def sync_plans(customers: list[str] | None = None, today: datetime.date | None =
 			return {"cancelled": 0, "created": 0}
 	cancelled_for = stop_left_plans(customers)
 	created_for = start_current_plans(customers, today)
-	refresh_customer_follow_up_dates(sorted(set(cancelled_for) | set(created_for)))
+	refresh_customer_follow_up_dates(sorted(set(cancelled_for) | set(created_for)), reference=reference)
 	return {"cancelled": len(cancelled_for), "created": len(created_for)}
 
 

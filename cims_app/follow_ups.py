@@ -1,5 +1,6 @@
 """What saving a follow-up sets in motion: status rules, the next follow-up with its Event and ToDo, the
-customer's stage, and the customer's follow-up dates (kept in one statement per call)."""
+customer's stage, and the customer's follow-up dates (set-based, with a Version row per customer whose
+dates moved)."""
 
 import datetime
 
@@ -11,6 +12,7 @@ from frappe.utils import get_datetime, strip_html
 
 from cims_app.domain.follow_up_flow import COMPLETED, PLANNED, check_status_move, is_closing
 from cims_app.domain.follow_up_rules import check_completion
+from cims_app.jobs.bulk_update import write_changes
 from cims_app.validation import get_setting, run_rule
 
 FOLLOW_UP = "CIMS Follow-Up"
@@ -46,22 +48,27 @@ def customer_history_hint() -> str:
 _history_index_on: dict[str, bool] = {}  # per site, for the life of the process
 
 
-def refresh_customer_follow_up_dates(customers=None, exclude: str | None = None) -> None:
+def refresh_customer_follow_up_dates(
+	customers=None, exclude: str | None = None, reference: dict | None = None
+) -> int:
 	"""Set last_follow_up_on (latest completed) and next_follow_up_on (earliest planned) of `customers`
-	(None: every customer) in one UPDATE ... JOIN; `exclude` leaves out a follow-up being deleted."""
+	(None: every customer): one SELECT of the stored and the current dates, one bulk UPDATE of those that
+	moved with a Version row each (`reference`: what moved them). `exclude` leaves out a follow-up being
+	deleted. Returns how many customers changed."""
 	values = {"exclude": exclude or ""}
 	follow_up_where = "fu.name != %(exclude)s"
 	customer_where = "1 = 1"
 	if customers is not None:
 		values["customers"] = tuple(sorted({c for c in customers if c}))
 		if not values["customers"]:
-			return
+			return 0
 		follow_up_where += " AND fu.customer IN %(customers)s"
 		customer_where = "c.name IN %(customers)s"
 	hint = customer_history_hint()
-	frappe.db.sql(
+	rows = frappe.db.sql(
 		f"""
-		UPDATE `tabCIMS Customer` c
+		SELECT c.name, c.last_follow_up_on, c.next_follow_up_on, f.last_on, f.next_on
+		FROM `tabCIMS Customer` c
 		LEFT JOIN (
 			SELECT fu.customer,
 				MAX(CASE WHEN fu.status = 'Completed' THEN fu.completed_on END) AS last_on,
@@ -70,11 +77,22 @@ def refresh_customer_follow_up_dates(customers=None, exclude: str | None = None)
 			WHERE {follow_up_where}
 			GROUP BY fu.customer
 		) f ON f.customer = c.name
-		SET c.last_follow_up_on = f.last_on, c.next_follow_up_on = f.next_on
 		WHERE {customer_where}
 		""",
 		values,
 	)
+	return write_changes(
+		"CIMS Customer",
+		["last_follow_up_on", "next_follow_up_on"],
+		{name: (last_on, next_on) for name, last_on, next_on, _last, _next in rows},
+		{name: (last_on, next_on) for name, _last, _next, last_on, next_on in rows},
+		reference,
+	)
+
+
+def follow_up_reference(name: str) -> dict:
+	"""The `updater_reference` of customer changes a follow-up brings about (its dates on the customer)."""
+	return {"doctype": FOLLOW_UP, "docname": name, "label": _("via follow-up {0}").format(name)}
 
 
 # Save path of CIMS Follow-Up (called by its controller)
@@ -108,7 +126,9 @@ def validate_follow_up(doc) -> None:
 def on_follow_up_update(doc) -> None:
 	before = doc.get_doc_before_save()
 	old_status = before.status if before else None
-	refresh_customer_follow_up_dates([doc.customer, before.customer if before else None])
+	refresh_customer_follow_up_dates(
+		[doc.customer, before.customer if before else None], reference=follow_up_reference(doc.name)
+	)
 	if doc.assigned_to and (not before or before.assigned_to != doc.assigned_to):
 		share_with_assignee(doc)
 	if is_closing(old_status, doc.status):
@@ -145,7 +165,9 @@ def share_with_assignee(doc) -> None:
 
 
 def on_follow_up_trash(doc) -> None:
-	refresh_customer_follow_up_dates([doc.customer], exclude=doc.name)
+	refresh_customer_follow_up_dates(
+		[doc.customer], exclude=doc.name, reference=follow_up_reference(doc.name)
+	)
 	# The follow-up's own calendar entries go with it; a next follow-up only loses its back link.
 	for event in _linked_events(doc.name):
 		frappe.delete_doc("Event", event, ignore_permissions=True, force=True)

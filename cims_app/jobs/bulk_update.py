@@ -1,9 +1,12 @@
-"""Write computed values to many rows at once: one UPDATE ... JOIN JSON_TABLE statement per chunk.
-(Bulk INSERTs: cims_app.importer.bulk.insert_rows.)
+"""Write computed values to many rows at once: one UPDATE ... JOIN JSON_TABLE statement per chunk, and the
+Version rows that keep those changes in each record's history. (Bulk INSERTs:
+cims_app.importer.bulk.insert_rows.)
 
 Jobs compute new values in Python with the pure rules of `cims_app.domain` and hand over only the
 rows whose values changed; this writes them without a Document per row and without touching
 `modified` (the values are derived, as `frappe.db.set_value(..., update_modified=False)` would write).
+Every set-based change of a record's fields goes through `record_versions` (or `write_changes`, which
+does both), so that it is in the record's history as a framework save would put it (SPEC §1.4).
 """
 
 import datetime
@@ -11,8 +14,23 @@ import json
 from decimal import Decimal
 
 import frappe
+from frappe.utils import now_datetime
+
+from cims_app.importer.bulk import hash_name, insert_rows
 
 CHUNK_ROWS = 5000
+VERSION_COLUMNS = (
+	"name",
+	"creation",
+	"modified",
+	"owner",
+	"modified_by",
+	"docstatus",
+	"idx",
+	"ref_doctype",
+	"docname",
+	"data",
+)
 
 # JSON_TABLE column types by Frappe fieldtype (anything else is text).
 _SQL_TYPES = {
@@ -70,6 +88,97 @@ def update_rows(doctype: str, fields: list[str], rows: list[tuple]) -> int:
 	return len(rows)
 
 
+def write_changes(
+	doctype: str, fields: list[str], current: dict, computed: dict, reference: dict | None = None
+) -> int:
+	"""Write the rows of `computed` whose values differ from `current` (both name -> tuple of values in the
+	order of `fields`) and a Version row for each, listing the fields that changed; returns how many rows
+	changed."""
+	rows = changed_rows(current, computed)
+	update_rows(doctype, fields, rows)
+	empty = (None,) * len(fields)
+	record_versions(
+		doctype,
+		{
+			name: dict(zip(fields, zip(current.get(name, empty), values, strict=True), strict=True))
+			for name, *values in rows
+		},
+		reference,
+	)
+	return len(rows)
+
+
+def record_versions(doctype: str, changes: dict[str, dict], reference: dict | None = None) -> int:
+	"""One Version row per record for a set-based change, with the `data` a framework save writes
+	(frappe.core.doctype.version.version.get_diff), in a few bulk INSERTs.
+
+	`changes` maps a record's name to {fieldname: (old, new)}; fields whose old and new values are the
+	same are left out, and a record with nothing left gets no row. `reference` is the framework's
+	`updater_reference` ({"doctype", "docname", "label"}: what the change came through, shown in the
+	timeline). The Version's owner is the session user (Administrator in scheduled jobs). Returns the
+	number of rows written.
+	"""
+	if not changes:
+		return 0
+	order = _field_order(doctype)
+	now = now_datetime()
+	user = frappe.session.user
+	extra = {}
+	if impersonator := (frappe.session.data or {}).get("impersonated_by"):
+		extra["impersonated_by"] = impersonator
+	rows = []
+	for name, fields in changes.items():
+		changed = [
+			[field, old, new]
+			for field, (old, new) in sorted(fields.items(), key=lambda item: order.get(item[0], len(order)))
+			if not (old == new or _comparable(old, exact=True) == _comparable(new, exact=True))
+		]
+		if not changed:
+			continue
+		data = {
+			"changed": changed,
+			"added": [],
+			"removed": [],
+			"row_changed": [],
+			"data_import": None,
+			"updater_reference": reference,
+			**extra,
+		}
+		rows.append(
+			(
+				hash_name(),
+				now,
+				now,
+				user,
+				user,
+				0,
+				0,
+				doctype,
+				name,
+				frappe.as_json(data, indent=None, separators=(",", ":")),
+			)
+		)
+	insert_rows("Version", VERSION_COLUMNS, rows)
+	return len(rows)
+
+
+def job_reference(method: str) -> dict:
+	"""The `updater_reference` of changes a scheduled job makes: its Scheduled Job Type (named as the
+	framework names it from the method path) and a label in the site's language (the timeline shows the
+	label as stored)."""
+	lang = frappe.db.get_default("lang") or "en"
+	return {
+		"doctype": "Scheduled Job Type",
+		"docname": ".".join(method.split(".")[-2:]),
+		"label": frappe._("via a scheduled job", lang=lang),
+	}
+
+
+def _field_order(doctype: str) -> dict[str, int]:
+	"""Fields in the order of the form, as get_diff lists them."""
+	return {df.fieldname: index for index, df in enumerate(frappe.get_meta(doctype).fields)}
+
+
 def changed_rows(current: dict, computed: dict) -> list[tuple]:
 	"""Rows (name, *values) of `computed` whose values differ from `current` (both name -> tuple of values)."""
 	return [(name, *values) for name, values in computed.items() if not _same(current.get(name), values)]
@@ -83,11 +192,13 @@ def _same(old: tuple | None, new: tuple) -> bool:
 	return all(a == b or _comparable(a) == _comparable(b) for a, b in zip(old, new, strict=True))
 
 
-def _comparable(value):
+def _comparable(value, exact: bool = False):
+	"""`value` as compared for a change: empty is None, numbers to 6 places, times to the second (`exact`:
+	to the microsecond, as a Version lists them)."""
 	if value in (None, ""):
 		return None
 	if isinstance(value, float | int | Decimal) and not isinstance(value, bool):
 		return round(Decimal(str(value)), 6)
-	if isinstance(value, datetime.datetime):
+	if isinstance(value, datetime.datetime) and not exact:
 		return value.replace(microsecond=0)
 	return value

@@ -26,7 +26,7 @@ from cims_app.domain.lifecycle_rules import CHURNED, stage_move_effects
 from cims_app.follow_up_plans import sync_plans
 from cims_app.follow_ups import customer_history_hint
 from cims_app.importer.bulk import insert_rows
-from cims_app.jobs.bulk_update import changed_rows, update_rows
+from cims_app.jobs.bulk_update import job_reference, record_versions, update_rows, write_changes
 from cims_app.jobs.recipients import team_managers
 from cims_app.jobs.tiers import won_amounts_sql
 from cims_app.reminders import Reminder, send, translate
@@ -113,7 +113,9 @@ def score_churn_risk() -> dict:
 		if assessment.level == "High" and row.churn_risk != "High":
 			new_high.append((row, assessment.score, reasons))
 
-	changed = update_rows("CIMS Customer", FIELDS, changed_rows(current, computed))
+	changed = write_changes(
+		"CIMS Customer", FIELDS, current, computed, job_reference("cims_app.jobs.churn.score_churn_risk")
+	)
 	notified = send(_high_risk_reminders(new_high, today))
 	return {"changed": changed, "new_high": len(new_high), "notified": notified}
 
@@ -189,7 +191,7 @@ def move_to_churned(customers: list, today: datetime.date) -> None:
 	now = now_datetime()
 	user = frappe.session.user
 	label_of = functools.cache(classification_label)
-	updates, changes, versions = [], [], []
+	updates, changes, versions = [], [], {}
 	for row in customers:
 		effects = stage_move_effects(row.lifecycle_stage, CHURNED, today, row.churned_on, row.first_deal_date)
 		new = {
@@ -219,19 +221,7 @@ def move_to_churned(customers: list, today: datetime.date) -> None:
 				"job",
 			)
 		)
-		diff = [[field, row.get(field), value] for field, value in new.items() if row.get(field) != value]
-		versions.append(
-			(
-				frappe.generate_hash(length=10),
-				now,
-				now,
-				user,
-				user,
-				"CIMS Customer",
-				row.name,
-				frappe.as_json({"added": [], "changed": diff, "removed": [], "row_changed": []}, indent=None),
-			)
-		)
+		versions[row.name] = {field: (row.get(field), value) for field, value in new.items()}
 	update_rows("CIMS Customer", [*new.keys(), "modified", "modified_by"], updates)
 	insert_rows(
 		"CIMS Stage Change",
@@ -253,12 +243,9 @@ def move_to_churned(customers: list, today: datetime.date) -> None:
 		],
 		changes,
 	)
-	insert_rows(
-		"Version",
-		["name", "creation", "modified", "owner", "modified_by", "ref_doctype", "docname", "data"],
-		versions,
-	)
-	sync_plans([row.name for row in customers], today)
+	reference = job_reference("cims_app.jobs.churn.churn_inactive_customers")
+	record_versions("CIMS Customer", versions, reference)
+	sync_plans([row.name for row in customers], today, reference=reference)
 
 
 def win_back_users() -> list[str]:

@@ -1,11 +1,13 @@
 """Low-value leads: Potential customers without a completed follow-up for `low_value_lead_days` days are
-flagged `low_value_lead` and tagged 低价值线索; the flag and tag go again once the rule no longer holds."""
+flagged `low_value_lead` and tagged 低价值线索; the flag and tag go again once the rule no longer holds.
+Each flag set or cleared is a Version row of the customer."""
 
 import datetime
 
 import frappe
 from frappe.utils import getdate, nowdate
 
+from cims_app.jobs.bulk_update import job_reference, record_versions
 from cims_app.validation import get_setting
 
 TAG = "低价值线索"
@@ -42,6 +44,14 @@ def flag_low_value_leads() -> dict:
 			{"names": tuple(cleared)},
 		)
 		remove_tag_from_all(CUSTOMER, cleared, TAG)
+	record_versions(
+		CUSTOMER,
+		{
+			**{name: {"low_value_lead": (0, 1)} for name in flagged},
+			**{name: {"low_value_lead": (1, 0)} for name in cleared},
+		},
+		job_reference("cims_app.jobs.leads.flag_low_value_leads"),
+	)
 	return {"flagged": len(flagged), "cleared": len(cleared)}
 
 

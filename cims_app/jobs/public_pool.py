@@ -7,6 +7,7 @@ from frappe.utils import getdate, nowdate
 
 from cims_app.assignment import release_to_pool
 from cims_app.domain.assignment_rules import POOL_STAGES, pool_idle_cutoff
+from cims_app.jobs.bulk_update import job_reference
 from cims_app.permissions import Exists
 from cims_app.validation import get_setting
 
@@ -45,4 +46,6 @@ def release_idle_customers_to_pool(today=None) -> int:
 		)
 		.run(pluck=True)
 	)
-	return release_to_pool(idle, today)
+	return release_to_pool(
+		idle, today, job_reference("cims_app.jobs.public_pool.release_idle_customers_to_pool")
+	)

@@ -1,7 +1,7 @@
 """Value tiers: annual and cumulative won amounts, 6-month growth and the tier of every customer.
 
 One GROUP BY over won opportunities, the tier rule of cims_app.domain.customer_rules per customer in
-Python, and one bulk UPDATE of the customers whose values changed. An approved tier override
+Python, and one bulk UPDATE of the customers whose values changed, with a Version row each. An approved tier override
 (`value_tier_override`) wins over the computed tier.
 """
 
@@ -13,7 +13,7 @@ from frappe.utils import getdate, nowdate
 
 from cims_app.domain.customer_rules import amount_growth_percent, classification_label, compute_value_tier
 from cims_app.domain.due_dates import amount_periods
-from cims_app.jobs.bulk_update import changed_rows, update_rows
+from cims_app.jobs.bulk_update import job_reference, write_changes
 from cims_app.validation import get_setting
 
 FIELDS = ["annual_amount", "cumulative_amount", "amount_growth_6m", "value_tier", "classification_label"]
@@ -89,4 +89,6 @@ def update_value_tiers() -> int:
 			tier,
 			label_of(industry, tier, stage, need_type),
 		)
-	return update_rows("CIMS Customer", FIELDS, changed_rows(current, computed))
+	return write_changes(
+		"CIMS Customer", FIELDS, current, computed, job_reference("cims_app.jobs.tiers.update_value_tiers")
+	)

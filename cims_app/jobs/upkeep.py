@@ -9,7 +9,7 @@ from frappe.utils import getdate, nowdate
 from cims_app.domain.customer_rules import HIGH_POTENTIAL, HIGH_VALUE
 from cims_app.domain.due_dates import maintenance_due_on
 from cims_app.domain.errors import _
-from cims_app.jobs.bulk_update import changed_rows, update_rows
+from cims_app.jobs.bulk_update import job_reference, write_changes
 from cims_app.reminders import Reminder, send
 from cims_app.validation import get_setting
 
@@ -44,7 +44,13 @@ def remind_data_upkeep() -> dict:
 		computed[name] = (due_on,)
 		if due_on <= today and owner and live:
 			due.append((name, customer_name, owner, due_on))
-	changed = update_rows("CIMS Customer", ["maintenance_due_on"], changed_rows(current, computed))
+	changed = write_changes(
+		"CIMS Customer",
+		["maintenance_due_on"],
+		current,
+		computed,
+		job_reference("cims_app.jobs.upkeep.remind_data_upkeep"),
+	)
 	sent = send(
 		Reminder(
 			rule=RULE,

@@ -1,8 +1,10 @@
 """The framework's Contact, as cims_app uses it: rules for contacts of CIMS customers, mirrored onto them."""
 
 import frappe
+from frappe import _
 
 from cims_app.domain.contact_rules import normalise_email, normalise_mobile, normalise_phone
+from cims_app.jobs.bulk_update import write_changes
 from cims_app.permissions import flag_contact_without_customer, masked_contact_values
 from cims_app.validation import normalise_fields, run_rule
 
@@ -31,15 +33,28 @@ def validate(doc, method=None) -> None:
 
 
 def on_update(doc, method=None) -> None:
-	"""Customers whose primary contact this is show its current mobile and email."""
+	"""Customers whose primary contact this is show its current mobile and email; each customer whose
+	mirror changes gets a Version row saying it came through the contact."""
+	# With the masked mirrors users without the personal-data permlevel read (cims_app.permissions).
+	values = {
+		"mobile_no": doc.mobile_no,
+		"email_id": doc.email_id,
+		**masked_contact_values(doc.mobile_no, doc.email_id),
+	}
 	customer = frappe.qb.DocType(CUSTOMER_DOCTYPE)
-	query = (
-		frappe.qb.update(customer)
-		.set(customer.mobile_no, doc.mobile_no)
-		.set(customer.email_id, doc.email_id)
+	rows = (
+		frappe.qb.from_(customer)
+		.select(customer.name, *(customer[field] for field in values))
 		.where(customer.primary_contact == doc.name)
+	).run()
+	write_changes(
+		CUSTOMER_DOCTYPE,
+		list(values),
+		{name: tuple(stored) for name, *stored in rows},
+		{name: tuple(values.values()) for name, *_stored in rows},
+		{
+			"doctype": "Contact",
+			"docname": doc.name,
+			"label": _("via contact {0}").format(doc.full_name or doc.name),
+		},
 	)
-	# The masked mirrors users without the personal-data permlevel read (cims_app.permissions).
-	for fieldname, value in masked_contact_values(doc.mobile_no, doc.email_id).items():
-		query = query.set(customer[fieldname], value)
-	query.run()

@@ -33,9 +33,12 @@ TODAY = datetime.date(2026, 6, 15)
 LONG_AGO = "2026-01-02 09:00:00"
 
 
-def versions(name: str) -> list:
-	rows = frappe.get_all("Version", {"ref_doctype": "CIMS Customer", "docname": name}, pluck="data")
-	return [json.loads(row)["changed"] for row in rows]
+def changes_of(name: str, field: str) -> list[tuple]:
+	"""(old, new) of `field` in each Version row of the customer that changed it, oldest first."""
+	rows = frappe.get_all(
+		"Version", {"ref_doctype": "CIMS Customer", "docname": name}, pluck="data", order_by="creation asc"
+	)
+	return [(old, new) for row in rows for f, old, new in json.loads(row)["changed"] if f == field]
 
 
 def make_rule(**values) -> str:
@@ -95,7 +98,8 @@ def test_bulk_assignment_for_imports_with_versions(only_these_rules):
 	)
 	assert assign_customers([c.name for c in customers]) == 3
 	assert {frappe.db.get_value("CIMS Customer", c.name, "account_manager") for c in customers} == {rep}
-	assert versions(customers[0].name) == [[["account_manager", None, rep]]]
+	assert changes_of(customers[0].name, "account_manager") == [(None, rep)]
+	assert len(changes_of(customers[0].name, "account_manager_since")) == 1
 
 
 def test_rule_needs_its_assignee_or_team():
@@ -197,7 +201,7 @@ def test_manager_transfers_a_leaving_reps_whole_book_in_one_call(api, book):
 		"ToDo", {"reference_name": book.planned, "status": "Open"}, pluck="allocated_to"
 	) == [book.receiving]
 	assert book.receiving in frappe.db.get_value("CIMS Follow-Up", book.planned, "_assign")
-	assert versions(book.customers[0]) == [[["account_manager", book.leaving, book.receiving]]]
+	assert changes_of(book.customers[0], "account_manager") == [(book.leaving, book.receiving)]
 
 
 def test_transfer_is_refused_to_reps_and_outside_the_managers_teams(api, book):
@@ -292,7 +296,9 @@ def test_pool_job_releases_idle_prospects_only_and_is_idempotent():
 		assert (state.account_manager, state.in_public_pool, state.pool_released_on) == (None, 1, TODAY)
 	for name in (active, recently_followed, recently_claimed):
 		assert pool_state(name).in_public_pool == 0, name
-	assert versions(idle)[-1] == [["account_manager", owner, None], ["in_public_pool", 0, 1]]
+	assert changes_of(idle, "account_manager")[-1] == (owner, None)
+	assert changes_of(idle, "in_public_pool")[-1] == (0, 1)
+	assert changes_of(idle, "pool_released_on")[-1] == (None, str(TODAY))
 	assert release_idle_customers_to_pool(TODAY) == 0, "a rerun the same day changes nothing"
 
 
@@ -352,7 +358,8 @@ def test_rep_claims_a_pool_customer_once(api, role_users, pool):
 	frappe.db.rollback()
 	state = pool_state(customer)
 	assert (state.account_manager, state.in_public_pool) == (role_users[REP][0], 0)
-	assert versions(customer)[-1] == [["account_manager", None, role_users[REP][0]], ["in_public_pool", 1, 0]]
+	assert changes_of(customer, "account_manager")[-1] == (None, role_users[REP][0])
+	assert changes_of(customer, "in_public_pool")[-1] == (1, 0)
 	assert claim(api(MANAGER), customer).status_code in (403, 417), "no longer in the pool"
 
 
