@@ -185,6 +185,190 @@ function cims_merge_summary(result) {
 		.join("<br>");
 }
 
+// Glance panel (issue 16): what a rep reads first, at the top of the form and above the fold on a phone: who
+// to call (tap to call, copy WeChat), stage, tier and churn risk with its reasons, the last and next
+// follow-up, open opportunities with amounts, and one button to log a follow-up. One call:
+// cims_app.api.customer_profile.get_glance.
+frappe.ui.form.on("CIMS Customer", {
+	refresh(frm) {
+		cims_render_glance(frm);
+	},
+});
+
+frappe.dom.set_style(
+	`.cims-glance > div, .cims-glance-grid > div { margin-bottom: 8px; }
+	.cims-glance-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); column-gap: 24px; }
+	.cims-glance-pills .indicator-pill { margin: 0 4px 4px 0; }
+	.cims-glance-actions { display: flex; flex-wrap: wrap; gap: 8px; margin-top: 6px; }
+	.cims-glance-actions .btn { min-height: 36px; display: inline-flex; align-items: center; gap: 4px; }
+	.cims-glance-contact-name { font-weight: 600; font-size: var(--text-md); }
+	.cims-glance-opportunities ul { margin: 4px 0 0; padding-left: 18px; }
+	.cims-glance-excerpt { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+	.cims-follow-up-toolbar { margin-bottom: 8px; }`,
+	"cims-glance-style"
+);
+
+const CIMS_GLANCE_COLOURS = {
+	"Potential Customer": "gray",
+	"Intent Customer": "blue",
+	"Active Customer": "green",
+	"Paused Customer": "orange",
+	"Churned Customer": "red",
+	"High Value Customer": "purple",
+	"High Potential Customer": "cyan",
+	High: "red",
+	Medium: "orange",
+	Low: "yellow",
+};
+
+function cims_render_glance(frm) {
+	if (frm.is_new()) {
+		return;
+	}
+	const $body = frm.dashboard.add_section(
+		`<div class="cims-glance text-muted">${__("Loading...")}</div>`,
+		null,
+		"custom cims-glance-section"
+	);
+	// First in the dashboard, above the timeline and the framework's own sections.
+	$body.closest(".form-dashboard-section").prependTo(frm.dashboard.parent);
+	frm.dashboard.show();
+	frappe
+		.xcall("cims_app.api.customer_profile.get_glance", { customer: frm.doc.name })
+		.then((glance) => {
+			const $glance = $body.find(".cims-glance").removeClass("text-muted").html(cims_glance_html(glance));
+			$glance.find(".cims-glance-copy-wechat").on("click", (event) => {
+				frappe.utils.copy_to_clipboard($(event.currentTarget).attr("data-wechat"));
+			});
+			$glance.find(".cims-glance-log").on("click", () => {
+				cims_log_follow_up(frm, glance.contacts.length ? glance.contacts[0].name : null);
+			});
+		});
+}
+
+function cims_log_follow_up(frm, contact) {
+	// The quick entry takes its values from route options; the rep stays on the customer, whose glance shows
+	// the new follow-up once saved.
+	frappe.model.with_doctype("CIMS Follow-Up", () => {
+		frappe.route_options = { customer: frm.doc.name, ...(contact ? { contact } : {}) };
+		frappe.ui.form.make_quick_entry("CIMS Follow-Up", (doc) => {
+			frappe.show_alert({ message: __("Follow-up {0} recorded", [doc.name]), indicator: "green" }, 5);
+			frm.reload_doc();
+		});
+	});
+}
+
+function cims_glance_html(glance) {
+	const escape = frappe.utils.escape_html;
+	const pill = (value, extra = "") =>
+		value
+			? `<span class="indicator-pill ${CIMS_GLANCE_COLOURS[value] || "gray"}">${escape(__(value))}${extra}</span>`
+			: "";
+	const risky = glance.churn_risk && CIMS_GLANCE_COLOURS[glance.churn_risk];
+	const pills = [
+		pill(glance.lifecycle_stage),
+		pill(glance.value_tier),
+		risky ? pill(glance.churn_risk, ` ${escape(__("Churn Risk"))} ${glance.churn_risk_score || 0}`) : "",
+		glance.in_public_pool ? pill(__("Public Pool")) : "",
+	].join(" ");
+	const reasons =
+		risky && glance.churn_reasons
+			? `<div class="cims-glance-reasons small">${escape(__("Churn Reasons"))}: ${escape(glance.churn_reasons)}</div>`
+			: "";
+	return `
+		<div class="cims-glance-pills">${pills}</div>
+		${reasons}
+		<div class="cims-glance-grid">
+			${cims_glance_contact_html(glance.contacts)}
+			<div class="cims-glance-follow-ups small">
+				${cims_glance_follow_up_html(__("Last Follow-Up"), glance.last_follow_up)}
+				${cims_glance_follow_up_html(__("Next Follow-Up"), glance.next_follow_up)}
+			</div>
+			${cims_glance_opportunities_html(glance)}
+		</div>
+		<button class="btn btn-primary btn-sm cims-glance-log">${__("Log Follow-Up")}</button>
+	`;
+}
+
+function cims_glance_contact_html(contacts) {
+	const escape = frappe.utils.escape_html;
+	if (!contacts.length) {
+		return `<div class="cims-glance-contact text-muted small">${__("No contacts yet: add one under Contacts")}</div>`;
+	}
+	const contact = contacts[0];
+	const name = contact.full_name || contact.first_name || contact.name;
+	const details = [
+		contact.cims_contact_role && __(contact.cims_contact_role),
+		contact.designation,
+		contact.cims_is_key_contact ? __("Key Contact") : "",
+	].filter(Boolean);
+	const number = contact.mobile_no || contact.phone;
+	const call = number
+		? `<a class="btn btn-default btn-sm cims-glance-call" href="tel:${encodeURIComponent(number)}">
+				${frappe.utils.icon("call", "sm")} ${escape(number)}</a>`
+		: "";
+	const wechat = contact.cims_wechat
+		? `<button class="btn btn-default btn-sm cims-glance-copy-wechat" data-wechat="${escape(contact.cims_wechat)}">
+				${escape(__("Copy WeChat"))} ${escape(contact.cims_wechat)}</button>`
+		: "";
+	const others = contacts.slice(1).map(
+		(other) =>
+			`<a href="/app/contact/${encodeURIComponent(other.name)}">${escape(
+				other.full_name || other.first_name || other.name
+			)}</a>${other.mobile_no ? ` <a href="tel:${encodeURIComponent(other.mobile_no)}">${escape(other.mobile_no)}</a>` : ""}`
+	);
+	return `
+		<div class="cims-glance-contact">
+			<div>
+				<a class="cims-glance-contact-name" href="/app/contact/${encodeURIComponent(contact.name)}">${escape(name)}</a>
+				<span class="text-muted small">${escape(details.join(" · "))}</span>
+			</div>
+			<div class="cims-glance-actions">${call}${wechat}</div>
+			${others.length ? `<div class="small text-muted">${__("Other Contacts")}: ${others.join(" · ")}</div>` : ""}
+		</div>`;
+}
+
+function cims_glance_follow_up_html(label, follow_up) {
+	const escape = frappe.utils.escape_html;
+	if (!follow_up) {
+		return `<div><span class="text-muted">${escape(label)}:</span> ${escape(__("None yet"))}</div>`;
+	}
+	const facts = [
+		frappe.datetime.str_to_user(follow_up.when).slice(0, 16), // to the minute
+		__(follow_up.follow_up_type),
+		follow_up.result && __(follow_up.result),
+	].filter(Boolean);
+	const overdue = follow_up.overdue ? ` <span class="indicator-pill red">${escape(__("Overdue"))}</span>` : "";
+	return `<div>
+		<span class="text-muted">${escape(label)}:</span>
+		<a href="/app/cims-follow-up/${encodeURIComponent(follow_up.name)}">${escape(facts.join(" · "))}</a>${overdue}
+		${follow_up.excerpt ? `<div class="text-muted cims-glance-excerpt">${escape(follow_up.excerpt)}</div>` : ""}
+	</div>`;
+}
+
+function cims_glance_opportunities_html(glance) {
+	const escape = frappe.utils.escape_html;
+	const money = (value) => format_currency(value || 0);
+	if (!glance.open_opportunity_count) {
+		return `<div class="cims-glance-opportunities small"><span class="text-muted">${escape(
+			__("Open Opportunities")
+		)}:</span> ${escape(__("None yet"))}</div>`;
+	}
+	const rows = glance.open_opportunities.map(
+		(row) => `<li>
+			<a href="/app/cims-opportunity/${encodeURIComponent(row.name)}">${escape(row.opportunity_title || row.name)}</a>
+			<span class="text-muted">${escape(row.sales_stage || "")}</span>
+			<b>${escape(money(row.expected_amount))}</b>
+		</li>`
+	);
+	return `<div class="cims-glance-opportunities small">
+		<span class="text-muted">${escape(
+			__("{0} open opportunities, {1} in all", [glance.open_opportunity_count, money(glance.open_opportunity_amount)])
+		)}</span>
+		<ul>${rows.join("")}</ul>
+	</div>`;
+}
+
 // Follow-up timeline (issue 4): the customer's follow-ups in a dashboard section, filterable by date,
 // owner and status, served by cims_app.api.follow_ups.get_timeline.
 frappe.ui.form.on("CIMS Customer", {
@@ -197,14 +381,20 @@ function cims_render_follow_up_timeline(frm) {
 	if (frm.is_new()) {
 		return;
 	}
+	// The filters wait behind a 筛选 button: the rep reads the follow-ups first.
 	const $section = frm.dashboard.add_section(
-		`<div class="cims-follow-up-filters row"></div><div class="cims-follow-up-items"></div>`,
+		`<div class="cims-follow-up-toolbar">
+			<button class="btn btn-default btn-xs cims-follow-up-filter-toggle">${__("Filter Follow-Ups")}</button>
+		</div>
+		<div class="cims-follow-up-filters row hide"></div>
+		<div class="cims-follow-up-items"></div>`,
 		__("Follow-Up Timeline")
 	);
 	frm.dashboard.show();
 	const filters = {};
 	const $filters = $section.find(".cims-follow-up-filters");
 	const $items = $section.find(".cims-follow-up-items");
+	$section.find(".cims-follow-up-filter-toggle").on("click", () => $filters.toggleClass("hide"));
 	const add_filter = (df) => {
 		const $col = $(`<div class="col-sm-4"></div>`).appendTo($filters);
 		const control = frappe.ui.form.make_control({
