@@ -36,6 +36,7 @@ SMALL = {
 	"batch_size": 12,
 }
 RUNS = 2  # the second run with the same seed must collide with nothing the first one made
+DEMO_PASSWORD = "Demo-Login-2026!"  # given to the second run, as `cims-demo --password` does
 
 
 def _money(value) -> Decimal:
@@ -54,7 +55,13 @@ def demo(site):
 	"""Two small demo runs on the test site, cleared again at the end."""
 	if _demo_count():
 		pytest.skip("the test site already holds demo data; this test would clear it (run cims-demo --clear)")
-	written = [DemoGenerator(DemoOptions(**SMALL), log=lambda _message: None).run() for _ in range(RUNS)]
+	written = [
+		DemoGenerator(
+			DemoOptions(**SMALL, password=DEMO_PASSWORD if run == RUNS - 1 else None),
+			log=lambda _message: None,
+		).run()
+		for run in range(RUNS)
+	]
 	yield written
 	if _demo_count():
 		clear_demo_data(log=lambda _message: None)
@@ -328,6 +335,21 @@ def test_campaign_members_are_unique_per_campaign_with_unguessable_tokens(demo):
 		as_dict=True,
 	)
 	assert budgets and all(_money(row.total_budget) == _money(row.item_total) for row in budgets)
+
+
+def test_demo_rep_and_manager_log_in_over_http_with_the_demo_password(demo, base_url):
+	"""`cims-demo --password` lets a newcomer see the Desk as a demo rep or manager."""
+	from tests.integration.support import ApiClient
+
+	site = os.environ["CIMS_TEST_SITE"]
+	for user in (f"rep01@{DEMO_EMAIL_DOMAIN}", f"mgr01@{DEMO_EMAIL_DOMAIN}"):
+		client = ApiClient(base_url, site).login(user, DEMO_PASSWORD)
+		assert client.get("/api/method/frappe.auth.get_logged_user").json()["message"] == user
+		assert client.get("/app").status_code == 200
+	wrong = ApiClient(base_url, site).session.post(
+		f"{base_url}/api/method/login", data={"usr": f"rep01@{DEMO_EMAIL_DOMAIN}", "pwd": "not-the-password"}
+	)
+	assert wrong.status_code == 401
 
 
 def test_clear_removes_every_demo_record(demo):
