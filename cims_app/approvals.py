@@ -238,6 +238,7 @@ def execute_deletion(doctype: str, name: str) -> dict:
 		for record in names:
 			frappe.clear_document_cache(record_doctype, record)
 	_refresh_customers_of(snapshot)
+	_refresh_campaigns_of(snapshot)
 	# The search index is not transactional (MyISAM): touch it only once everything else went through.
 	_delete_global_search(records)
 	return snapshot
@@ -402,6 +403,39 @@ def _refresh_customers_of(snapshot: dict) -> None:
 	refresh_customer_follow_up_dates([c for c in customers if c and frappe.db.exists(CUSTOMER, c)])
 
 
+def _refuse_taken_keys(customers: list[dict]) -> None:
+	"""A customer comes back only while no other holds its credit code, ID number or exact name (unique on
+	the site since it was deleted): the message says which, instead of the database's refusal."""
+	from cims_app.duplicates import UNIQUE_COLUMNS, owner_of_unique_key, same_reason
+
+	for row in customers:
+		for reason, column in UNIQUE_COLUMNS.items():
+			if existing := owner_of_unique_key(reason, row.get(column), row["name"]):
+				frappe.throw(
+					_("Cannot restore {0}: customer {1} has the {2} now; merge or change it first").format(
+						row["name"], existing, same_reason(reason)
+					),
+					frappe.DuplicateEntryError,
+				)
+
+
+def _refresh_campaigns_of(snapshot: dict, restored: bool = False) -> None:
+	"""Campaigns that lost (or, on restore, got back) members or won opportunities get their members'
+	conversions and their participants, conversions, revenue and ROI recomputed (set-based); a deleted
+	campaign has none left to refresh, a restored one is refreshed too."""
+	from cims_app.campaigns import refresh_metrics, sync_member_conversions
+
+	tables = snapshot["tables"]
+	campaigns = {row.get("campaign") for row in tables.get("CIMS Campaign Member", [])}
+	campaigns |= {row.get("campaign") for row in tables.get(OPPORTUNITY, [])}
+	deleted = {row["name"] for row in tables.get(CAMPAIGN, [])}
+	campaigns = (campaigns | deleted) if restored else (campaigns - deleted)
+	campaigns = [name for name in sorted(filter(None, campaigns)) if frappe.db.exists(CAMPAIGN, name)]
+	if campaigns:
+		sync_member_conversions(campaigns)
+		refresh_metrics(campaigns)
+
+
 # Restore ------------------------------------------------------------------------------------------------
 
 
@@ -440,6 +474,7 @@ def restore_snapshot(snapshot: dict) -> dict:
 					_("Cannot restore: {0} {1} exists again").format(_(doctype), taken[0]),
 					frappe.DuplicateEntryError,
 				)
+	_refuse_taken_keys(tables.get(CUSTOMER, []))
 	counts = {}
 	for doctype, rows in tables.items():
 		columns = set(frappe.db.get_table_columns(doctype))
@@ -449,6 +484,7 @@ def restore_snapshot(snapshot: dict) -> dict:
 	for row in snapshot.get("unlinked", []):
 		frappe.db.set_value(row["doctype"], row["name"], row["field"], row["value"], update_modified=False)
 	_refresh_customers_of(snapshot)
+	_refresh_campaigns_of(snapshot, restored=True)
 	# Not transactional (MyISAM): last.
 	if rows := snapshot.get("global_search"):
 		search = frappe.qb.Table("__global_search")

@@ -9,6 +9,7 @@ from frappe import _
 from frappe.utils import escape_html, now_datetime
 
 from cims_app import approvals
+from cims_app.domain.memberships import merge_memberships
 from cims_app.domain.merge_policy import POLICIES, append_source, conflicts, resolve
 from cims_app.follow_ups import refresh_customer_follow_up_dates
 
@@ -96,7 +97,10 @@ def merge_customers(keep: str, remove: str, policy: str = "Fill Empty") -> dict:
 	if not keeper.primary_contact and removed.primary_contact:
 		changes["primary_contact"] = removed.primary_contact
 
+	folded = fold_memberships(keep, remove, keeper.customer_name)
 	moved = move_references(keep, remove, keeper.customer_name)
+	if folded:
+		moved["CIMS Campaign Member"] = moved.get("CIMS Campaign Member", 0) + folded
 	snapshot = approvals.execute_deletion(CUSTOMER, remove)
 
 	keeper.reload()
@@ -111,6 +115,7 @@ def merge_customers(keep: str, remove: str, policy: str = "Fill Empty") -> dict:
 	keeper.flags.stage_change_source = "merge"
 	keeper.save(ignore_version=False)
 	refresh_customer_follow_up_dates([keep])
+	refresh_campaigns_of_customers([keep])
 	comment = add_merge_comment(keeper, removed, policy, changes, left_out, moved, snapshot)
 	return {
 		"keep": keep,
@@ -121,6 +126,56 @@ def merge_customers(keep: str, remove: str, policy: str = "Fill Empty") -> dict:
 		"moved": moved,
 		"comment": comment,
 	}
+
+
+MEMBER = "CIMS Campaign Member"
+
+
+def fold_memberships(keep: str, remove: str, keep_title: str) -> int:
+	"""Campaigns both customers are members of keep one membership (domain.memberships.merge_memberships:
+	the furthest status, summed engagement, both feedbacks), moved to `keep`; the other is deleted. Set-based:
+	one read, one bulk update, one delete. Returns how many memberships of `remove` were folded."""
+	rows = frappe.db.sql(
+		f"""SELECT m.* FROM `tab{MEMBER}` m
+		WHERE m.customer IN %(customers)s AND m.campaign IN (
+			SELECT a.campaign FROM `tab{MEMBER}` a JOIN `tab{MEMBER}` b ON b.campaign = a.campaign
+			WHERE a.customer = %(keep)s AND b.customer = %(remove)s)
+		ORDER BY m.campaign, m.creation, m.name FOR UPDATE""",
+		{"customers": (keep, remove), "keep": keep, "remove": remove},
+		as_dict=True,
+	)
+	by_campaign: dict[str, dict[str, dict]] = {}
+	for row in rows:
+		by_campaign.setdefault(row.campaign, {}).setdefault(row.customer, row)
+	updates, deleted = {}, []
+	for members in by_campaign.values():
+		if keep not in members or remove not in members:
+			continue
+		stays, goes, values = merge_memberships(members[keep], members[remove])
+		updates[stays] = {**values, "customer": keep, "customer_name": keep_title}
+		deleted.append(goes)
+	if not deleted:
+		return 0
+	# The one that goes first: the unique (campaign, customer) index must never see two rows of `keep`.
+	frappe.db.delete(MEMBER, {"name": ("in", deleted)})
+	frappe.db.bulk_update(MEMBER, updates, update_modified=True)
+	return len(deleted)
+
+
+def refresh_campaigns_of_customers(customers: list[str]) -> None:
+	"""Conversions, participants, revenue and ROI of every campaign the customers are members of or have
+	opportunities in (set-based: campaigns.sync_member_conversions and refresh_metrics)."""
+	from cims_app.campaigns import refresh_metrics, sync_member_conversions
+
+	campaigns = frappe.db.sql_list(
+		f"""SELECT campaign FROM `tab{MEMBER}` WHERE customer IN %(customers)s
+		UNION SELECT campaign FROM `tabCIMS Opportunity` WHERE customer IN %(customers)s AND campaign IS NOT NULL""",
+		{"customers": tuple(customers)},
+	)
+	campaigns = sorted({campaign for campaign in campaigns if campaign})
+	if campaigns:
+		sync_member_conversions(campaigns)
+		refresh_metrics(campaigns)
 
 
 def customer_link_fields() -> list[tuple[str, str, bool]]:
