@@ -21,16 +21,30 @@ from cims_app.domain.campaign_rules import (
 	parse_engagement_row,
 )
 from cims_app.domain.errors import RuleViolation
+from cims_app.importer.bulk import hash_name, insert_rows
+from cims_app.jobs.bulk_update import record_versions
 from cims_app.validation import violation_message
 
 HIGH_INTENT_TAG = "高意向"
 # Fields of an opportunity whose change can change a campaign's conversions or revenue.
 _OPPORTUNITY_METRIC_FIELDS = ("campaign", "customer", "status", "won_amount")
 
-# Random name and token made by the database itself, so targeting stays one INSERT ... SELECT.
-# RANDOM_BYTES uses the server's cryptographic generator; the token has the shape of secrets.token_urlsafe(24).
-_SQL_NEW_NAME = "LOWER(HEX(RANDOM_BYTES(8)))"
-_SQL_NEW_TOKEN = "REPLACE(REPLACE(TO_BASE64(RANDOM_BYTES(24)), '+', '-'), '/', '_')"
+# Columns of a new member (its counters and amounts start at the table's default, 0).
+MEMBER_COLUMNS = (
+	"name",
+	"creation",
+	"modified",
+	"owner",
+	"modified_by",
+	"docstatus",
+	"idx",
+	"campaign",
+	"customer",
+	"customer_name",
+	"contact",
+	"status",
+	"check_in_token",
+)
 
 
 def new_check_in_token() -> str:
@@ -85,25 +99,44 @@ def target_conditions(campaign) -> tuple[list[str], dict]:
 
 
 def _insert_members(campaign: str, conditions: list[str], params: dict) -> int:
-	"""Add every customer matching `conditions` who is not yet a member, in one INSERT ... SELECT."""
-	lock_campaigns([campaign])
+	"""Add every customer matching `conditions` who is not yet a member: one SELECT of them, then bulk
+	INSERTs. Names and check-in tokens come from the operating system's generator (`secrets`, as the
+	framework names records), never from the database: MariaDB 10.6 has no RANDOM_BYTES."""
+	lock_campaigns([campaign])  # no other writer of this campaign's members until the transaction ends
 	now, user = now_datetime(), frappe.session.user
-	frappe.db.sql(
+	customers = frappe.db.sql(
 		f"""
-		INSERT INTO `tabCIMS Campaign Member`
-			(name, creation, modified, owner, modified_by, docstatus, idx, campaign, customer,
-			customer_name, contact, status, check_in_token, interactions, watch_minutes, high_intent,
-			converted, conversion_amount)
-		SELECT {_SQL_NEW_NAME}, %(now)s, %(now)s, %(user)s, %(user)s, 0, 0, %(campaign)s, c.name,
-			c.customer_name, c.primary_contact, 'Invited', {_SQL_NEW_TOKEN}, 0, 0, 0, 0, 0
+		SELECT c.name, c.customer_name, c.primary_contact
 		FROM `tabCIMS Customer` c
 		WHERE {" AND ".join(conditions)}
 			AND NOT EXISTS (SELECT 1 FROM `tabCIMS Campaign Member` m
 				WHERE m.campaign = %(campaign)s AND m.customer = c.name)
+		ORDER BY c.name
 		""",
-		{**params, "now": now, "user": user, "campaign": campaign},
+		{**params, "campaign": campaign},
 	)
-	added = frappe.db._cursor.rowcount  # rows the statement inserted (the framework exposes no API)
+	added = insert_rows(
+		"CIMS Campaign Member",
+		MEMBER_COLUMNS,
+		[
+			(
+				hash_name(),
+				now,
+				now,
+				user,
+				user,
+				0,
+				0,
+				campaign,
+				customer,
+				name,
+				contact,
+				"Invited",
+				new_check_in_token(),
+			)
+			for customer, name, contact in customers
+		],
+	)
 	if added:
 		sync_member_conversions([campaign])
 		refresh_metrics([campaign])
@@ -418,9 +451,11 @@ def tag_customers(customers, tag: str) -> None:
 		params,
 	)
 	frappe.db.sql(
-		f"""INSERT INTO `tabTag Link` (name, creation, modified, owner, modified_by, docstatus, idx,
+		# Named from a hash of the pair (as cims_app.jobs.leads names its Tag Links): SQL that MariaDB 10.6 has.
+		"""INSERT INTO `tabTag Link` (name, creation, modified, owner, modified_by, docstatus, idx,
 			document_type, document_name, title, tag)
-		SELECT {_SQL_NEW_NAME}, %(now)s, %(now)s, %(user)s, %(user)s, 0, 0,
+		SELECT LEFT(SHA1(CONCAT('CIMS Customer|', c.name, '|', %(tag)s)), 20), %(now)s, %(now)s, %(user)s,
+			%(user)s, 0, 0,
 			'CIMS Customer', c.name, c.customer_name, %(tag)s
 		FROM `tabCIMS Customer` c
 		WHERE c.name IN %(names)s AND NOT EXISTS (SELECT 1 FROM `tabTag Link` tl
@@ -433,7 +468,7 @@ def mark_customers_high_intent(customers, campaign: str | None = None) -> None:
 	"""Tag the customers 高意向 and start their high-intent callback clock (CIMS Customer.high_intent_on).
 
 	Written directly (a marketer may not save whole customers), with a Version row per customer so the
-	change is still in each customer's history.
+	change is still in each customer's history (through the campaign, when there is one).
 	"""
 	names = _names(customers)
 	if not names:
@@ -444,46 +479,17 @@ def mark_customers_high_intent(customers, campaign: str | None = None) -> None:
 			"SELECT name, high_intent_on FROM `tabCIMS Customer` WHERE name IN %(names)s", {"names": names}
 		)
 	)
-	now, user = now_datetime(), frappe.session.user
+	now = now_datetime()
 	frappe.db.sql(
 		"UPDATE `tabCIMS Customer` SET high_intent_on = %(now)s WHERE name IN %(names)s",
 		{"now": now, "names": names},
 	)
-	frappe.db.bulk_insert(
-		"Version",
-		[
-			"name",
-			"creation",
-			"modified",
-			"owner",
-			"modified_by",
-			"docstatus",
-			"ref_doctype",
-			"docname",
-			"data",
-		],
-		[
-			(
-				frappe.generate_hash(length=16),
-				now,
-				now,
-				user,
-				user,
-				0,
-				"CIMS Customer",
-				name,
-				frappe.as_json(
-					{
-						"changed": [["high_intent_on", before.get(name), now]],
-						"added": [],
-						"removed": [],
-						"row_changed": [],
-						"campaign": campaign,
-					}
-				),
-			)
-			for name in before
-		],
+	record_versions(
+		"CIMS Customer",
+		{name: {"high_intent_on": (high_intent_on, now)} for name, high_intent_on in before.items()},
+		{"doctype": "CIMS Campaign", "docname": campaign, "label": _("via campaign {0}").format(campaign)}
+		if campaign
+		else None,
 	)
 
 

@@ -1,4 +1,5 @@
-"""Campaign targeting: each filter fills CIMS Campaign Member in one INSERT ... SELECT; hand-picked customers too."""
+"""Campaign targeting: each filter fills CIMS Campaign Member set-based (one SELECT, bulk INSERTs of members
+with tokens from `secrets`); hand-picked customers too; tagging a campaign's customers."""
 
 import frappe
 import pytest
@@ -127,6 +128,24 @@ def test_targeted_members_get_distinct_unguessable_tokens_and_the_primary_contac
 	)
 	assert {row.customer_name for row in names} == {c.customer_name for c in customers}
 	assert {row.status for row in names} == {"Invited"}
+
+
+def test_tagging_customers_links_each_once_however_often_it_runs():
+	tag = f"活动标签{unique_suffix()}"
+	customers = [make_customer() for _ in range(3)]
+	add_tag(tag, "CIMS Customer", customers[0].name)  # one already tagged by hand
+
+	campaigns.tag_customers([c.name for c in customers], tag)
+	campaigns.tag_customers([c.name for c in customers], tag)
+
+	links = frappe.get_all(
+		"Tag Link", {"document_type": "CIMS Customer", "tag": tag}, ["document_name", "title", "name"]
+	)
+	assert sorted(link.document_name for link in links) == sorted(c.name for c in customers)
+	assert {link.title for link in links} == {c.customer_name for c in customers}
+	for customer in customers:
+		tags = frappe.db.get_value("CIMS Customer", customer.name, "_user_tags") or ""
+		assert tags.split(",").count(tag) == 1
 
 
 def test_targeting_without_any_filter_is_refused():
