@@ -23,9 +23,9 @@ from cims_app.domain.assignment_rules import (
 	assign,
 	check_claim_limit,
 	claim_cap,
-	duplicate_keys,
 	remaining_claims,
 )
+from cims_app.duplicates import same_customers_managed_by
 from cims_app.jobs.bulk_update import record_versions
 from cims_app.validation import get_setting, run_rule
 
@@ -442,7 +442,8 @@ def release_to_pool(names: list[str], today, reference: dict | None = None) -> i
 
 def claim_customer(name: str, user: str) -> dict:
 	"""`user` takes `name` out of the public pool, within the per-rep limit and unless they already manage
-	the same company or person (same exact name key, credit code or mobile number)."""
+	the same company or person (cims_app.duplicates: same credit code, ID number or exact name; same mobile
+	or e-mail only when no credit code or ID number tells the two apart)."""
 	c = DocType(CUSTOMER)
 	row = frappe.db.get_value(
 		CUSTOMER,
@@ -464,27 +465,14 @@ def claim_customer(name: str, user: str) -> dict:
 	if not row or not row.in_public_pool or row.account_manager:
 		frappe.throw(_("{0} is not in the public pool").format(name), title=_("Cannot Claim"))
 	run_rule(check_claim_limit, pool_claims_held(user), claim_limit())
-	keys = duplicate_keys(row.name_exact_key, row.unified_social_credit_code, row.mobile_no)
-	if keys:
-		same = (
-			frappe.qb.from_(c)
-			.select(c.name, c.customer_name)
-			.where(
-				(c.account_manager == user)
-				& (c.name != name)
-				& Criterion.any([c[field] == value for field, value in keys.items()])
-			)
-			.limit(1)
-			.run(as_dict=True)
+	if same := same_customers_managed_by(name, user):
+		frappe.throw(
+			_(
+				"You already manage {0}, the same company or person as {1}: merge them instead of claiming"
+			).format(frappe.get_desk_link(CUSTOMER, same[0]), row.customer_name),
+			frappe.DuplicateEntryError,
+			title=_("Cannot Claim"),
 		)
-		if same:
-			frappe.throw(
-				_(
-					"You already manage {0}, the same company or person as {1}: merge them instead of claiming"
-				).format(frappe.get_desk_link(CUSTOMER, same[0].name), row.customer_name),
-				frappe.DuplicateEntryError,
-				title=_("Cannot Claim"),
-			)
 	now = now_datetime()
 	query = (
 		frappe.qb.update(c)

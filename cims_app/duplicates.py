@@ -12,6 +12,7 @@ from frappe import _
 from cims_app.domain.duplicates import (
 	EXACT_KEYS,
 	INDIVIDUAL,
+	SAME,
 	SAME_EMAIL,
 	SAME_ID_NUMBER,
 	SAME_MOBILE,
@@ -24,6 +25,7 @@ from cims_app.domain.duplicates import (
 	SimilarNameIndex,
 	customer_keys,
 	resolve,
+	verdict,
 )
 from cims_app.domain.names import match_keys_possibly_same
 
@@ -239,3 +241,36 @@ def explain_unique_violation(doc) -> None:
 		if existing:
 			frappe.clear_last_message()
 			throw_exists(doc, reason, existing)
+
+
+def same_customers_managed_by(name: str, user: str) -> list[str]:
+	"""Customers `user` manages that the rule makes the same customer as `name` (the claim's duplicate check):
+	a company told apart by its credit code is not the same because it shares a contact's mobile."""
+	row = frappe.db.get_value(
+		CUSTOMER,
+		name,
+		[
+			"customer_type",
+			"unified_social_credit_code",
+			"id_number",
+			"name_exact_key",
+			"mobile_no",
+			"email_id",
+		],
+	)
+	if not row:
+		return []
+	keys = _keys_of_row(*row)
+	candidates = [c for c in site_customers_by_keys([keys]).candidates(keys) if c[0] != name]
+	if not candidates:
+		return []
+	managed = set(
+		frappe.get_all(
+			CUSTOMER,
+			{"name": ("in", [ref for ref, _reason, _keys in candidates]), "account_manager": user},
+			pluck="name",
+		)
+	)
+	return [
+		ref for ref, reason, other in candidates if ref in managed and verdict(reason, keys, other) == SAME
+	]

@@ -124,7 +124,9 @@ def test_the_exact_name_of_a_company_with_another_credit_code_is_refused_not_mer
 	entry = ledger(batch)[0]
 	assert entry.status == "Failed"
 	assert site_company.name in entry.message and "credit code" in entry.message
-	assert str(frappe.db.get_value("CIMS Customer", site_company.name, "modified")) == str(site_company.modified)
+	assert str(frappe.db.get_value("CIMS Customer", site_company.name, "modified")) == str(
+		site_company.modified
+	)
 
 
 def shown_messages() -> str:
@@ -354,3 +356,32 @@ def test_a_site_holding_duplicates_migrates_without_the_unique_index_says_which_
 		frappe.db.commit()
 		add_unique_indexes()
 		assert frappe.db.has_index("tabCIMS Customer", index)
+
+
+def test_a_rep_claims_a_pool_company_sharing_a_mobile_with_one_they_manage_but_not_the_same_company(
+	role_users,
+):
+	from frappe.utils import nowdate
+
+	from cims_app.assignment import claim_customer
+
+	rep = role_users["CIMS Sales Rep"][0]
+	mobile, other_mobile = valid_mobile(), valid_mobile()
+
+	def pooled(**values):
+		doc = make_customer(**values)
+		frappe.db.set_value(
+			"CIMS Customer",
+			doc.name,
+			{"in_public_pool": 1, "account_manager": None, "pool_released_on": nowdate()},
+		)
+		return doc.name
+
+	make_customer(unified_social_credit_code=valid_uscc(), mobile_no=mobile, account_manager=rep)
+	other_company = pooled(unified_social_credit_code=valid_uscc(), mobile_no=mobile)
+	assert claim_customer(other_company, rep)["account_manager"] == rep
+
+	mine = make_customer(mobile_no=other_mobile, account_manager=rep)
+	same_company = pooled(mobile_no=other_mobile)  # nothing tells the two apart
+	with pytest.raises(frappe.DuplicateEntryError, match=mine.name):
+		claim_customer(same_company, rep)
