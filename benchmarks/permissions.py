@@ -42,13 +42,13 @@ def busiest(role: str, column: str, table: str) -> str | None:
 	return rows[0][0] if rows else None
 
 
-def paths(customer_name: str, search_text: str):
+def paths(customer_name: str, search_text: str, search_words: str):
 	"""(label, callable returning a row count) as the Desk and the API call them."""
 	import frappe
 	from frappe.desk.reportview import get_count
 
 	from cims_app.permissions import get_count as client_get_count
-	from cims_app.permissions import search_link
+	from cims_app.permissions import global_search, search_link
 
 	def customer_list():
 		return len(
@@ -105,6 +105,10 @@ def paths(customer_name: str, search_text: str):
 	def link_search():
 		return len(search_link("CIMS Customer", search_text, page_length=10))
 
+	def desk_search():
+		# The awesome bar's full-text search (frappe.utils.global_search.search, overridden)
+		return len(global_search(search_words, limit=20))
+
 	def open_customer():
 		doc = frappe.get_doc("CIMS Customer", customer_name)
 		return int(frappe.has_permission("CIMS Customer", "read", doc=doc))
@@ -118,6 +122,7 @@ def paths(customer_name: str, search_text: str):
 		("opportunity list (20)", opportunity_list),
 		("contact list (20)", contact_list),
 		("customer link search", link_search),
+		("global search (20)", desk_search),
 		("open one customer (has_permission)", open_customer),
 	]
 
@@ -154,7 +159,7 @@ def main() -> None:
 		)
 		print(f"\n{user} ({', '.join(r for r in frappe.get_roles(user) if r.startswith('CIMS'))})")
 		print(f"  {'path':40} {'median':>8} {'slowest':>8} {'rows':>7}")
-		for label, run in paths(own[0], own[1][:2]):
+		for label, run in paths(own[0], own[1][:2], own[1]):
 			median, slowest, rows = timed(run, args.repeat)
 			flag = "" if median <= TARGET else "  > target"
 			failed = failed or bool(flag)
