@@ -42,7 +42,7 @@ def parse_args():
 
 
 BENCHMARK_PLANS = (
-	("基准-意向客户跟进", "Intent Customer", 14, [(1, "Call", 0), (2, "Visit", 7)]),
+	("基准-意向客户跟进", "Intent Customer", 14, [(1, "Phone Call", 0), (2, "Customer Visit", 7)]),
 	("基准-合作客户回访", "Active Customer", 30, [(1, "Service", 0)]),
 )
 

@@ -30,7 +30,7 @@ DELETABLE = (CUSTOMER, FOLLOW_UP, OPPORTUNITY, CAMPAIGN)
 
 DELETE = "Delete"
 TIER_CHANGE = "Value Tier Change"
-PENDING, APPROVED, REJECTED = "Pending", "Approved", "Rejected"
+PENDING, APPROVED, REJECTED = "Pending Approval", "Approved", "Rejected"
 TIERS = ("High Value Customer", "High Potential Customer", "Regular Customer")
 REQUEST_FIELDS = ("request_type", "reference_doctype", "reference_name", "new_value", "requested_by")
 SYSTEM_FIELDS = ("snapshot", "restored_on", "approved_by", "decided_on")

@@ -338,7 +338,7 @@ def transfer_book(from_user: str, to_user: str) -> dict:
 	_move_reminders(follow_ups, from_user, to_user)
 
 	opportunities = frappe.get_all(
-		OPPORTUNITY, filters={"owner_user": from_user, "status": "Open"}, pluck="name"
+		OPPORTUNITY, filters={"owner_user": from_user, "status": "In Progress"}, pluck="name"
 	)
 	_move_field(OPPORTUNITY, opportunities, "owner_user", from_user, to_user)
 	return {"customers": len(customers), "follow_ups": len(follow_ups), "opportunities": len(opportunities)}

@@ -8,6 +8,7 @@ import datetime
 import frappe
 from frappe.utils import getdate, now_datetime, nowdate
 
+from cims_app.domain.follow_up_flow import CANCELLED
 from cims_app.domain.plans import PlanStep, next_occurrence
 from cims_app.follow_ups import refresh_customer_follow_up_dates
 from cims_app.importer.bulk import SeriesNames, insert_rows
@@ -37,7 +38,7 @@ def sync_plans(
 
 def stop_left_plans(customers: list[str] | None) -> list[str]:
 	"""Cancel open plan follow-ups whose plan is not the plan of the customer's stage; return their customers."""
-	values = {"now": now_datetime()}
+	values = {"now": now_datetime(), "called_off": CANCELLED}
 	restrict = ""
 	if customers is not None:
 		values["customers"] = tuple(customers)
@@ -55,7 +56,7 @@ def stop_left_plans(customers: list[str] | None) -> list[str]:
 			UPDATE `tabCIMS Follow-Up` fu
 			JOIN `tabCIMS Customer` c ON c.name = fu.customer
 			JOIN `tabCIMS Follow-Up Plan` p ON p.name = fu.follow_up_plan
-			SET fu.status = 'Cancelled', fu.modified = %(now)s
+			SET fu.status = %(called_off)s, fu.modified = %(now)s
 			WHERE fu.status = 'Planned' AND p.lifecycle_stage != c.lifecycle_stage {restrict}
 			""",
 			values,

@@ -13,11 +13,18 @@ from frappe.utils import get_datetime, strip_html
 from cims_app.domain.follow_up_flow import COMPLETED, PLANNED, check_status_move, is_closing
 from cims_app.domain.follow_up_rules import check_completion
 from cims_app.jobs.bulk_update import write_changes
+from cims_app.reader_texts import reader_languages
 from cims_app.validation import get_setting, run_rule
 
 FOLLOW_UP = "CIMS Follow-Up"
 EVENT_MINUTES = 30
-EVENT_CATEGORY = {"Call": "Call", "Meeting": "Meeting", "Visit": "Meeting", "Email": "Sent/Received Email"}
+# Follow-up type → the framework Event's category.
+EVENT_CATEGORY = {
+	"Phone Call": "Call",
+	"Meeting": "Meeting",
+	"Customer Visit": "Meeting",
+	"E-mail": "Sent/Received Email",
+}
 # One customer's follow-ups in status and date order, covering what the customer's follow-up dates and the
 # daily churn facts read: both group by customer along it without a temporary table or a row lookup.
 CUSTOMER_HISTORY_INDEX = "customer_history_index"
@@ -213,8 +220,11 @@ def schedule_next_follow_up(doc) -> str | None:
 			"assign_to": [owner],
 			"doctype": FOLLOW_UP,
 			"name": follow_up.name,
+			# The ToDo is the owner's: written in their language, not the language of whoever completed this.
 			"description": doc.next_action
-			or _("Follow up with {0}").format(follow_up.customer_name or follow_up.customer),
+			or _("Follow up with {0}", lang=reader_languages([owner])[owner]).format(
+				follow_up.customer_name or follow_up.customer
+			),
 			"date": get_datetime(follow_up.scheduled_on).date(),
 		},
 		ignore_permissions=True,

@@ -41,6 +41,7 @@ fixtures = [
 					"Active Customer",
 					"Paused Customer",
 					"Churned Customer",
+					"Pending Approval",
 				],
 			]
 		],
@@ -94,6 +95,21 @@ doc_events = {
 	# Attachments of rule-bound records are private files, so only the row rules decide who reads them.
 	"File": {"after_insert": "cims_app.permissions.make_attachment_private"},
 }
+# Options renamed so that their Chinese reads right (Call → Phone Call, Open → In Progress...): the old
+# English is still accepted on every save path and stored as the new option (cims_app.domain.vocabulary).
+for _doctype in (
+	"CIMS Customer",
+	"CIMS Customer Source",
+	"CIMS Follow-Up",
+	"CIMS Follow-Up Plan",
+	"CIMS Follow-Up Template",
+	"CIMS Opportunity",
+	"CIMS Campaign",
+	"CIMS Approval Request",
+	"CIMS Import Batch",
+	"Contact",
+):
+	doc_events.setdefault(_doctype, {})["before_validate"] = "cims_app.validation.rename_legacy_options"
 
 # Permissions
 # -----------

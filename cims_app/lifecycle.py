@@ -116,7 +116,7 @@ def reconcile_opportunity_stage(doc: Document) -> None:
 	stages = _sales_stages()
 	before = doc.get_doc_before_save()
 	previous_stage = before.sales_stage if before else None
-	previous_status = before.status if before else "Open"
+	previous_status = before.status if before else "In Progress"
 	outcome = run_rule(
 		reconcile_opportunity_status,
 		doc.status,

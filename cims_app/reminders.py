@@ -21,6 +21,7 @@ from frappe.utils import escape_html, get_url_to_form, getdate, now_datetime, st
 from cims_app.domain.errors import _
 from cims_app.importer.bulk import insert_rows
 from cims_app.jobs.bulk_update import update_rows
+from cims_app.reader_texts import render
 
 BATCH_SIZE = 2000
 LOOKUP_CHUNK = 5000
@@ -31,7 +32,10 @@ class Reminder:
 	"""One reminder to one person about one record.
 
 	`message` is an English template (HTML allowed) filled with `params` after translation into the
-	recipient's language. `due` (date or datetime) is part of the once-only key; its date is logged.
+	recipient's language; a param that is itself a message (a churn Reason), or a tuple of them, is
+	translated too. `todo` opens a ToDo for the recipient: an English template filled with `todo_params`,
+	written in the recipient's language. `due` (date or datetime) is part of the once-only key; its date is
+	logged.
 	A reminder to an outside address (`email_to`, e.g. a contact's greeting) carries its own finished
 	`email_subject` and `email_body` and is e-mailed only.
 	"""
@@ -43,7 +47,8 @@ class Reminder:
 	recipient: str | None = None
 	message: str = ""
 	params: tuple = ()
-	todo: str | None = None  # description of a ToDo to open for the recipient
+	todo: str | None = None
+	todo_params: tuple = ()
 	todo_date: datetime.date | None = None
 	email_to: str | None = None
 	email_subject: str | None = None
@@ -181,7 +186,7 @@ def _send_batch(batch: list[Reminder], users: dict, channels: Channels) -> int:
 	internal = [r for r in new if r.recipient]
 	texts = {id(r): _text(r, users[r.recipient].language) for r in internal}
 	_insert_bells(internal, texts, now)
-	_insert_todos([r for r in internal if r.todo], now)
+	_insert_todos([r for r in internal if r.todo], users, now)
 	if channels.email:
 		_queue_digests(internal, texts, users)
 		for r in new:
@@ -200,13 +205,12 @@ def _send_batch(batch: list[Reminder], users: dict, channels: Channels) -> int:
 
 
 def translate(message: str, lang: str, *params) -> str:
-	"""`message` (an English template) in `lang`, filled with `params`."""
-	return frappe._(message, lang=lang).format(*params)
+	"""`message` (an English template) in `lang`, filled with `params` (messages among them translated too)."""
+	return render(message, params, lang)
 
 
 def _text(reminder: Reminder, lang: str) -> str:
-	params = [escape_html(p) if isinstance(p, str) else p for p in reminder.params]
-	return frappe._(reminder.message, lang=lang).format(*params)
+	return render(reminder.message, reminder.params, lang, escape=escape_html)
 
 
 def _insert_bells(reminders: list[Reminder], texts: dict, now: datetime.datetime) -> None:
@@ -252,7 +256,7 @@ def _insert_bells(reminders: list[Reminder], texts: dict, now: datetime.datetime
 		frappe.publish_realtime("notification", after_commit=True, user=user)
 
 
-def _insert_todos(reminders: list[Reminder], now: datetime.datetime) -> None:
+def _insert_todos(reminders: list[Reminder], users: dict, now: datetime.datetime) -> None:
 	if not reminders:
 		return
 	insert_rows(
@@ -282,7 +286,7 @@ def _insert_todos(reminders: list[Reminder], now: datetime.datetime) -> None:
 				"Open",
 				"Medium",
 				r.todo_date or getdate(r.due),
-				r.todo,
+				render(r.todo, r.todo_params, users[r.recipient].language, escape=escape_html),
 				r.reference_doctype,
 				r.reference_name,
 				r.recipient,

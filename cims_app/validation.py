@@ -6,6 +6,7 @@ import frappe
 from frappe import _
 
 from cims_app.domain.errors import RuleViolation
+from cims_app.domain.vocabulary import LEGACY_FIELDS
 
 
 def violation_message(error: RuleViolation) -> str:
@@ -35,6 +36,16 @@ def normalise_fields(doc, rules: dict[str, Callable]) -> None:
 		if value in (None, ""):
 			continue
 		doc.set(fieldname, run_rule(rule, value, field=fieldname, doc=doc))
+
+
+def rename_legacy_options(doc, method=None) -> None:
+	"""before_validate: the English of a renamed option ("Call", "Open", "Pending"...), sent by an older
+	client, a script or an integration, is saved as the option it became, on the document and its rows."""
+	for row in (doc, *doc.get_all_children()):
+		for fieldname, renames in LEGACY_FIELDS.get(row.doctype, {}).items():
+			value = row.get(fieldname)
+			if isinstance(value, str) and value in renames:
+				row.set(fieldname, renames[value])
 
 
 def get_setting(fieldname: str, default=None):

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from cims_app import campaigns
 from cims_app.campaign_invitations import send_invitations as queue_invitations
+from cims_app.domain.campaign_rules import CHECK_IN_OPEN_STATUSES
 from cims_app.validation import get_setting
 
 CHECK_IN_PAGE = "cims_app/templates/campaign/check_in.html"
@@ -176,6 +177,6 @@ def _check_can_manage_members(campaign: str) -> None:
 
 def _invite_if_open(campaign: str, added: int) -> dict | None:
 	"""Members added to a campaign that is already out are invited at once."""
-	if added and frappe.db.get_value("CIMS Campaign", campaign, "status") in ("Published", "Ongoing"):
+	if added and frappe.db.get_value("CIMS Campaign", campaign, "status") in CHECK_IN_OPEN_STATUSES:
 		return queue_invitations(campaign)
 	return None

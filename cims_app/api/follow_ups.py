@@ -12,7 +12,7 @@ from frappe.utils import get_datetime, getdate, now_datetime, strip_html
 FOLLOW_UP = "CIMS Follow-Up"
 WHEN = "ifnull(`tabCIMS Follow-Up`.`completed_on`, `tabCIMS Follow-Up`.`scheduled_on`)"
 EXCERPT_CHARS = 140
-STATUS_COLOURS = {"Planned": "#2490ef", "Completed": "#29cd42", "Cancelled": "#98a1a9"}
+STATUS_COLOURS = {"Planned": "#2490ef", "Completed": "#29cd42", "Called Off": "#98a1a9"}
 OVERDUE_COLOUR = "#e24c4c"
 CALENDAR_MINUTES = 30
 

@@ -577,14 +577,14 @@ CONTACT_POSITIONS: tuple[tuple[str, str, str], ...] = (
 	("董事长", "总经办", "Decision Maker"),
 	("副总经理", "总经办", "Decision Maker"),
 	("采购经理", "采购部", "Influencer"),
-	("采购专员", "采购部", "User"),
+	("采购专员", "采购部", "End User"),
 	("技术总监", "技术部", "Influencer"),
 	("信息部经理", "信息部", "Influencer"),
 	("财务经理", "财务部", "Finance"),
 	("财务主管", "财务部", "Finance"),
 	("行政主管", "行政部", "Other"),
-	("运营经理", "运营部", "User"),
-	("项目经理", "项目部", "User"),
+	("运营经理", "运营部", "End User"),
+	("项目经理", "项目部", "End User"),
 	("销售总监", "销售部", "Influencer"),
 )
 DECISION_MAKER_POSITIONS: tuple[tuple[str, str, str], ...] = CONTACT_POSITIONS[:3]
@@ -671,16 +671,16 @@ LOST_REASONS: tuple[str, ...] = (
 
 # Follow-up content by type; {contact}, {product} and {feedback} are filled in (always ≥ 10 characters).
 FOLLOW_UP_CONTENT: dict[str, tuple[str, ...]] = {
-	"Call": (
+	"Phone Call": (
 		"与{contact}电话沟通{product}的采购计划，{feedback}。",
 		"电话回访{contact}，确认{product}方案的技术细节和预算范围，{feedback}。",
 		"致电{contact}了解{product}的评估进展，{feedback}。",
 	),
-	"Visit": (
+	"Customer Visit": (
 		"上门拜访{contact}，参观了客户现场，详细了解了{product}的使用场景，{feedback}。",
 		"到客户公司拜访{contact}，当面介绍{product}的成功案例，{feedback}。",
 	),
-	"Email": (
+	"E-mail": (
 		"向{contact}发送{product}的产品资料和报价单，说明了交付周期和付款方式，{feedback}。",
 		"邮件回复{contact}关于{product}的技术问题，附上了测试报告，{feedback}。",
 	),
@@ -747,14 +747,14 @@ CANCELLED_CONTENT: tuple[str, ...] = (
 
 # Campaigns: (name pattern, campaign type, format).
 CAMPAIGN_PATTERNS: tuple[tuple[str, str, str], ...] = (
-	("{year}年{region}智能制造新品巡展（{city}站）", "Offline", "Expo"),
-	("{year}年度客户答谢会（{city}）", "Offline", "Salon"),
-	("{year}{season}新品发布直播", "Online", "Live Stream"),
-	("数字化转型线上研讨会第{n}期", "Online", "Webinar"),
-	("{city}行业沙龙：{topic}", "Offline", "Salon"),
-	("{year}{festival}限时促销", "Online", "Promotion"),
-	("{year}{city}国际工业博览会参展", "Offline", "Expo"),
-	("{topic}公开课（线上）", "Online", "Webinar"),
+	("{year}年{region}智能制造新品巡展（{city}站）", "Offline Event", "Expo"),
+	("{year}年度客户答谢会（{city}）", "Offline Event", "Salon"),
+	("{year}{season}新品发布直播", "Online Event", "Live Stream"),
+	("数字化转型线上研讨会第{n}期", "Online Event", "Webinar"),
+	("{city}行业沙龙：{topic}", "Offline Event", "Salon"),
+	("{year}{festival}限时促销", "Online Event", "Promotion"),
+	("{year}{city}国际工业博览会参展", "Offline Event", "Expo"),
+	("{topic}公开课（线上）", "Online Event", "Webinar"),
 )
 CAMPAIGN_TOPICS: tuple[str, ...] = (
 	"智能工厂落地实践",

@@ -107,10 +107,10 @@ SOURCE_WEIGHTS = {
 	"其他来源": 4,
 }
 FOLLOW_UP_TYPES = (
-	("Call", 30),
+	("Phone Call", 30),
 	("WeChat", 20),
-	("Visit", 12),
-	("Email", 10),
+	("Customer Visit", 12),
+	("E-mail", 10),
 	("Meeting", 8),
 	("SMS", 5),
 	("Service", 10),
@@ -119,10 +119,10 @@ FOLLOW_UP_TYPES = (
 SERVICE_STAGES = frozenset({ACTIVE, PAUSED, CHURNED})
 FEEDBACK_BY_RESULT = {
 	"Success": (("Positive", 0.8), ("Hesitant", 0.2)),
-	"Pending": (("Positive", 0.3), ("Hesitant", 0.6), ("Negative", 0.1)),
+	"Needs Follow-Up": (("Positive", 0.3), ("Hesitant", 0.6), ("Negative", 0.1)),
 	"Failed": (("Hesitant", 0.3), ("Negative", 0.7)),
 }
-RESULTS = (("Success", 0.5), ("Pending", 0.4), ("Failed", 0.1))
+RESULTS = (("Success", 0.5), ("Needs Follow-Up", 0.4), ("Failed", 0.1))
 CAMPAIGN_DURATION = {
 	"Expo": (2 * DAY, 3 * DAY),
 	"Salon": (3 * HOUR, 4 * HOUR),
@@ -507,7 +507,7 @@ class DemoGenerator:
 		for index in range(count):
 			slot = first + (last - first) * (index + rng.random()) / max(count, 1)
 			pattern, campaign_type, campaign_format = rng.choice(data.CAMPAIGN_PATTERNS)
-			online = campaign_type == "Online"
+			online = campaign_type == "Online Event"
 			start_hour = rng.choice((19.5, 20) if campaign_format == "Live Stream" else (9.5, 14, 14.5))
 			start = int(slot) // DAY * DAY + int(start_hour * HOUR)
 			low, high = CAMPAIGN_DURATION.get(campaign_format, CAMPAIGN_DURATION["Other"])
@@ -526,11 +526,11 @@ class DemoGenerator:
 				festival=rng.choice(data.FESTIVALS),
 			)
 			if end < self.now:
-				status = "Cancelled" if rng.random() < 0.05 else "Completed"
+				status = "Called Off" if rng.random() < 0.05 else "Completed"
 			elif start <= self.now:
 				status = "Ongoing"
 			else:
-				status = "Published" if start - self.now < 30 * DAY else "Planned"
+				status = "Announced" if start - self.now < 30 * DAY else "Planned"
 			owner = rng.choice(self.managers)
 			modified = min(max(created, end if status == "Completed" else created), self.now)
 			stamp = (clock.at(created), clock.at(modified), owner, owner, 0)
@@ -595,7 +595,7 @@ class DemoGenerator:
 		if campaign_format == "Expo":
 			source = "展会推广"
 		else:
-			source = "线上广告" if campaign_type == "Online" else "营销活动"
+			source = "线上广告" if campaign_type == "Online Event" else "营销活动"
 		return source if source in self.sources else None
 
 	def _update_campaign_metrics(self) -> None:
@@ -1003,7 +1003,7 @@ class DemoGenerator:
 			if position == 0 and stage in (ACTIVE, PAUSED, CHURNED):
 				status = "Won"  # such a customer has signed at least once
 			else:
-				status = rng.choices(("Open", "Won", "Lost"), weights=OUTCOME_MIX[stage])[0]
+				status = rng.choices(("In Progress", "Won", "Lost"), weights=OUTCOME_MIX[stage])[0]
 			membership = rng.choice(attended) if attended and rng.random() < 0.5 else None
 			if membership:
 				created = membership[3] + rng.randint(HOUR, 30 * DAY)
@@ -1018,7 +1018,7 @@ class DemoGenerator:
 			quantity = low_quantity + int((high_quantity - low_quantity) * rng.random() ** 3)
 			expected = expected_amount(unit_price, quantity)
 			closed = None
-			if status != "Open":
+			if status != "In Progress":
 				closed = min(created + rng.randint(HOUR, 120 * DAY), max(end_limit - 60, created + 60))
 			if status == "Won":
 				if self.after_sale_stages and self.now - closed > 60 * DAY and rng.random() < 0.5:
@@ -1127,7 +1127,7 @@ class DemoGenerator:
 						title,
 						contact[0] if contact else None,
 						follow_up_type,
-						"Cancelled",
+						"Called Off",
 						clock.at(moment),
 						None,
 						manager,
@@ -1145,7 +1145,7 @@ class DemoGenerator:
 				)
 				continue
 			if follow_up_type == "Complaint":
-				result = "Pending" if rng.random() < 0.5 else "Success"
+				result = "Needs Follow-Up" if rng.random() < 0.5 else "Success"
 				feedback = "Negative" if rng.random() < 0.7 else "Hesitant"
 				score = rng.choice((0.2, 0.4, 0.6))
 			else:

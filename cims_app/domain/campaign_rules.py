@@ -6,16 +6,24 @@ from decimal import Decimal, InvalidOperation
 from cims_app.domain.errors import RuleViolation, _
 from cims_app.domain.text import clean_text
 
-# Planned → Published → Ongoing → Completed, or Cancelled from any state before Completed.
+PLANNED, ANNOUNCED, ONGOING, COMPLETED, CALLED_OFF = (
+	"Planned",
+	"Announced",
+	"Ongoing",
+	"Completed",
+	"Called Off",
+)
+ONLINE_EVENT, OFFLINE_EVENT = "Online Event", "Offline Event"
+# Planned → Announced → Ongoing → Completed, or Called Off from any state before Completed.
 STATUS_FLOW: dict[str, tuple[str, ...]] = {
-	"Planned": ("Published", "Cancelled"),
-	"Published": ("Ongoing", "Cancelled"),
-	"Ongoing": ("Completed", "Cancelled"),
-	"Completed": (),
-	"Cancelled": (),
+	PLANNED: (ANNOUNCED, CALLED_OFF),
+	ANNOUNCED: (ONGOING, CALLED_OFF),
+	ONGOING: (COMPLETED, CALLED_OFF),
+	COMPLETED: (),
+	CALLED_OFF: (),
 }
-INITIAL_STATUS = "Planned"
-CHECK_IN_OPEN_STATUSES = ("Published", "Ongoing")
+INITIAL_STATUS = PLANNED
+CHECK_IN_OPEN_STATUSES = (ANNOUNCED, ONGOING)
 # Members who reached the campaign; the rest of the invited become No-Show when it completes.
 ATTENDED = "Attended"
 

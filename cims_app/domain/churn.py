@@ -4,6 +4,7 @@ The daily churn job gathers the facts of every customer in a few GROUP BY querie
 customer's facts to `assess_churn_risk`; the weights below are the whole rule.
 """
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -42,15 +43,64 @@ class ChurnFacts:
 	open_opportunities: int = 0
 
 
+# Each reason's stable code → the English it reads as (translated into each reader's language).
+REASON_TEMPLATES: dict[str, str] = {
+	"no_follow_up_since_creation": _(
+		"No follow-up recorded in the {0} days since the customer was created (cadence {1} days)"
+	),
+	"no_follow_up": _("No follow-up for {0} days (cadence {1} days)"),
+	"follow_ups_fell": _("Follow-ups fell from {0} to {1} (last 90 days against the 90 before)"),
+	"amount_fell": _("Amount fell by {0}% (last 6 months against the 6 before)"),
+	"negative_feedback": _("Negative feedback in {0} follow-ups of the last 90 days"),
+	"complaints": _("{0} complaints in the last 90 days"),
+	"contract_ends": _("Contract ends in {0} days with no open opportunity"),
+	"contract_ended": _("Contract ended {0} days ago with no open opportunity"),
+	"paused": _("Paused for {0} days"),
+	"contract_ended_nothing_won": _("Contract ended {0} days ago with nothing won since"),
+}
+
+
 @dataclass(frozen=True)
 class Reason:
-	"""One written-out reason: an English template (translated for display) and its values."""
+	"""One reason: a stable `code` and its values; `message` is the English template it reads as, which
+	each reader sees in their own language."""
 
-	message: str
+	code: str
 	params: tuple = ()
+
+	@property
+	def message(self) -> str:
+		return REASON_TEMPLATES.get(self.code, self.code)
 
 	def __str__(self) -> str:
 		return self.message.format(*self.params)
+
+
+def encode_reasons(reasons: tuple[Reason, ...] | list[Reason]) -> str:
+	"""The language-neutral form stored in `churn_reasons`: `[["no_follow_up", 65, 30], ...]`, or "" for none.
+
+	Codes and numbers only, so every reader gets the reasons in their language (decode_reasons) and a
+	filter such as `churn_reasons like %contract_ends%` finds a reason whatever the language.
+	"""
+	if not reasons:
+		return ""
+	return json.dumps([[reason.code, *reason.params] for reason in reasons], ensure_ascii=False)
+
+
+def decode_reasons(text: object) -> tuple[Reason, ...] | None:
+	"""The reasons of a stored `churn_reasons`; () when empty, None when it is not the coded form (text
+	written by an older version, shown as it is)."""
+	if text is None or not str(text).strip():
+		return ()
+	try:
+		rows = json.loads(str(text))
+	except ValueError:
+		return None
+	if not isinstance(rows, list) or not all(
+		isinstance(row, list) and row and isinstance(row[0], str) for row in rows
+	):
+		return None
+	return tuple(Reason(row[0], tuple(row[1:])) for row in rows)
 
 
 @dataclass(frozen=True)
@@ -60,13 +110,16 @@ class ChurnAssessment:
 	reasons: tuple[Reason, ...]
 
 
+HIGH, MEDIUM, LOW, NO_RISK = "High", "Medium", "Low", "No Risk"
+
+
 def churn_level(score: int, high: int = HIGH_SCORE, medium: int = MEDIUM_SCORE) -> str:
-	"""High at `high` and above, Medium at `medium` and above, Low above 0, else None (the option)."""
+	"""High at `high` and above, Medium at `medium` and above, Low above 0, else No Risk."""
 	if score >= high:
-		return "High"
+		return HIGH
 	if score >= medium:
-		return "Medium"
-	return "Low" if score > 0 else "None"
+		return MEDIUM
+	return LOW if score > 0 else NO_RISK
 
 
 def _number(value: object) -> Decimal:
@@ -99,26 +152,19 @@ def assess_churn_risk(
 		signals.append(
 			(
 				points,
-				Reason(
-					_(
-						"No follow-up recorded in the {0} days since the customer was created (cadence {1} days)"
-					),
-					(facts.customer_age_days, cadence),
-				),
+				Reason("no_follow_up_since_creation", (facts.customer_age_days, cadence)),
 			)
 		)
 	elif gap is not None and gap > cadence:
 		points = GAP_TWICE_CADENCE if gap >= 2 * cadence else GAP_OVER_CADENCE
-		signals.append((points, Reason(_("No follow-up for {0} days (cadence {1} days)"), (gap, cadence))))
+		signals.append((points, Reason("no_follow_up", (gap, cadence))))
 
 	last, prior = facts.follow_ups_last_90, facts.follow_ups_prior_90
 	if prior >= 2 and last * 2 <= prior:
 		signals.append(
 			(
 				FREQUENCY_DROP,
-				Reason(
-					_("Follow-ups fell from {0} to {1} (last 90 days against the 90 before)"), (prior, last)
-				),
+				Reason("follow_ups_fell", (prior, last)),
 			)
 		)
 
@@ -130,10 +176,7 @@ def assess_churn_risk(
 			signals.append(
 				(
 					points,
-					Reason(
-						_("Amount fell by {0}% (last 6 months against the 6 before)"),
-						(int(drop.to_integral_value()),),
-					),
+					Reason("amount_fell", (int(drop.to_integral_value()),)),
 				)
 			)
 
@@ -141,16 +184,14 @@ def assess_churn_risk(
 		signals.append(
 			(
 				min(facts.negative_feedback * PER_NEGATIVE_FEEDBACK, SIGNAL_CAP),
-				Reason(
-					_("Negative feedback in {0} follow-ups of the last 90 days"), (facts.negative_feedback,)
-				),
+				Reason("negative_feedback", (facts.negative_feedback,)),
 			)
 		)
 	if facts.complaints > 0:
 		signals.append(
 			(
 				min(facts.complaints * PER_COMPLAINT, SIGNAL_CAP),
-				Reason(_("{0} complaints in the last 90 days"), (facts.complaints,)),
+				Reason("complaints", (facts.complaints,)),
 			)
 		)
 
@@ -161,9 +202,9 @@ def assess_churn_risk(
 		and facts.open_opportunities == 0
 	):
 		reason = (
-			Reason(_("Contract ends in {0} days with no open opportunity"), (days_left,))
+			Reason("contract_ends", (days_left,))
 			if days_left >= 0
-			else Reason(_("Contract ended {0} days ago with no open opportunity"), (-days_left,))
+			else Reason("contract_ended", (-days_left,))
 		)
 		signals.append((CONTRACT_ENDING, reason))
 
@@ -189,11 +230,11 @@ def auto_churn_reason(
 	today = _day(today)
 	changed = _day(stage_changed_on)
 	if lifecycle_stage == "Paused Customer" and changed and (today - changed).days >= paused_days:
-		return Reason(_("Paused for {0} days"), ((today - changed).days,))
+		return Reason("paused", ((today - changed).days,))
 	ended = _day(contract_end_date)
 	won = _day(last_won_on)
 	if ended and (today - ended).days >= contract_days and not (won and won > ended):
-		return Reason(_("Contract ended {0} days ago with nothing won since"), ((today - ended).days,))
+		return Reason("contract_ended_nothing_won", ((today - ended).days,))
 	return None
 
 

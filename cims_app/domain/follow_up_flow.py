@@ -2,7 +2,7 @@
 
 from cims_app.domain.errors import RuleViolation, _
 
-PLANNED, COMPLETED, CANCELLED = "Planned", "Completed", "Cancelled"
+PLANNED, COMPLETED, CANCELLED = "Planned", "Completed", "Called Off"
 
 
 def check_status_move(old_status: object, new_status: object) -> None:

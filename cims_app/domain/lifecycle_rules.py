@@ -114,8 +114,8 @@ def reconcile_opportunity_status(
 
 	- Moving the stage to a won stage (or past it) makes the opportunity Won; to a lost stage, Lost.
 	- Setting the status to Won while the stage is before the won stage moves the stage to `won_stage`.
-	- Moving a Won opportunity back to an earlier stage reopens it (status Open).
-	- Anything else that contradicts (Open or Lost in a won stage, Won or Open in a lost stage) raises.
+	- Moving a Won opportunity back to an earlier stage reopens it (status In Progress).
+	- Anything else that contradicts (In Progress or Lost in a won stage, Won or In Progress in a lost stage) raises.
 	Closing fields (won amount, lost reason) are checked separately by `require_close_fields`.
 	"""
 	if stage is None:
@@ -147,5 +147,5 @@ def reconcile_opportunity_status(
 		if status_changed and won_stage:
 			return StageStatus("Won", won_stage.name)
 		if stage_changed and not status_changed:
-			return StageStatus("Open")
+			return StageStatus("In Progress")
 	return StageStatus(status)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 FILL_EMPTY = "Fill Empty"
 OVERWRITE = "Overwrite"
-SKIP = "Skip"
+SKIP = "Keep Existing"  # was "Skip" (the framework's 跳跃 read wrong)
 POLICIES = (FILL_EMPTY, OVERWRITE, SKIP)
 
 
@@ -42,7 +42,7 @@ def resolve(current: Mapping, incoming: Mapping, policy: str, fields: Iterable[s
 
 	Fill Empty: only fields that are empty now get the incoming value (never overwrite);
 	Overwrite: every non-empty incoming value replaces a different current one;
-	Skip: nothing changes. An empty incoming value never erases anything. `fields` limits the
+	Keep Existing: nothing changes. An empty incoming value never erases anything. `fields` limits the
 	fields considered (default: all incoming keys).
 	"""
 	if policy not in POLICIES:

@@ -15,7 +15,7 @@ from cims_app.domain.errors import RuleViolation, _
 @dataclass(frozen=True)
 class PlanStep:
 	sequence: int
-	follow_up_type: str = "Call"
+	follow_up_type: str = "Phone Call"
 	template: str | None = None
 	offset_days: int = 0
 

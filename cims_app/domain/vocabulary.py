@@ -65,7 +65,7 @@ VOCABULARY: dict[str, tuple[Option, ...]] = {
 		(">500", "500人以上", ">500人", "超过500人"),
 	),
 	"churn_risk": _options(
-		("None", "无"),
+		("No Risk", "无风险", "无", "None"),
 		("Low", "低"),
 		("Medium", "中"),
 		("High", "高"),
@@ -73,14 +73,14 @@ VOCABULARY: dict[str, tuple[Option, ...]] = {
 	"contact_role": _options(
 		("Decision Maker", "决策者", "决策人"),
 		("Influencer", "影响者", "影响人"),
-		("User", "使用者", "用户"),
+		("End User", "使用者", "用户", "User"),
 		("Finance", "财务"),
 		("Other", "其他", "其它"),
 	),
 	"follow_up_type": _options(
-		("Call", "电话", "通话", "电话沟通", "打电话", "Phone", "Phone Call"),
-		("Visit", "拜访", "线下拜访", "上门拜访"),
-		("Email", "邮件", "电子邮件", "E-mail"),
+		("Phone Call", "电话", "通话", "电话沟通", "打电话", "Phone", "Call"),
+		("Customer Visit", "拜访", "线下拜访", "上门拜访", "访问", "Visit"),
+		("E-mail", "邮件", "电子邮件", "Email"),
 		("Meeting", "会议", "开会"),
 		("WeChat", "微信", "Weixin"),
 		("SMS", "短信"),
@@ -90,11 +90,11 @@ VOCABULARY: dict[str, tuple[Option, ...]] = {
 	"follow_up_status": _options(
 		("Planned", "计划中", "计划"),
 		("Completed", "已完成", "完成"),
-		("Cancelled", "已取消", "取消", "Canceled"),
+		("Called Off", "已取消", "取消", "Cancelled", "Canceled"),
 	),
 	"follow_up_result": _options(
 		("Success", "成功"),
-		("Pending", "待跟进", "待定", "有待"),
+		("Needs Follow-Up", "待跟进", "待定", "有待", "Pending"),
 		("Failed", "失败"),
 	),
 	"customer_feedback": _options(
@@ -103,13 +103,13 @@ VOCABULARY: dict[str, tuple[Option, ...]] = {
 		("Negative", "消极", "负面"),
 	),
 	"opportunity_status": _options(
-		("Open", "进行中", "跟进中", "开"),
+		("In Progress", "进行中", "跟进中", "开", "Open"),
 		("Won", "赢单", "成交"),
 		("Lost", "输单", "丢单"),
 	),
 	"campaign_type": _options(
-		("Online", "线上活动", "线上"),
-		("Offline", "线下活动", "线下"),
+		("Online Event", "线上活动", "线上", "Online"),
+		("Offline Event", "线下活动", "线下", "离线", "Offline"),
 	),
 	"campaign_format": _options(
 		("Live Stream", "直播", "Livestream"),
@@ -121,10 +121,10 @@ VOCABULARY: dict[str, tuple[Option, ...]] = {
 	),
 	"campaign_status": _options(
 		("Planned", "计划中", "计划"),
-		("Published", "已发布", "发布"),
+		("Announced", "已发布", "发布", "发布时间", "Published"),
 		("Ongoing", "进行中"),
 		("Completed", "已完成", "完成"),
-		("Cancelled", "已取消", "取消", "Canceled"),
+		("Called Off", "已取消", "取消", "Cancelled", "Canceled"),
 	),
 	"member_status": _options(
 		("Invited", "已邀请", "邀请"),
@@ -132,7 +132,88 @@ VOCABULARY: dict[str, tuple[Option, ...]] = {
 		("Attended", "已签到", "签到", "已参加", "出席"),
 		("No-Show", "未到场", "缺席", "No Show"),
 	),
+	"source_group": _options(
+		("Offline Channel", "线下渠道", "线下", "Offline"),
+		("Online Channel", "线上渠道", "线上", "Online"),
+		("Referral", "转介绍", "推荐"),
+		("Self-Service", "自助", "自助注册"),
+		("Other", "其他", "其它"),
+	),
+	"approval_status": _options(
+		("Pending Approval", "待批准", "待审批", "Pending"),
+		("Approved", "已批准", "批准"),
+		("Rejected", "拒绝", "已驳回", "驳回"),
+	),
+	"conflict_policy": _options(
+		("Fill Empty", "仅填充空值", "填充空值"),
+		("Overwrite", "覆写", "覆盖"),
+		("Keep Existing", "保留已有数据", "跳过", "Skip"),
+	),
 }
+
+# Option values renamed because the framework's Chinese of the old English word read wrong in the app's
+# context (SPEC §1.5: Call → 通话, Open → 开, Pending → 有待...): vocabulary field → {old value: new value}.
+# The old words stay synonyms of the new options, so imports, API calls and saved filters keep working;
+# cims_app.patches.v0_1.rename_option_values moves stored values.
+LEGACY_VALUES: dict[str, dict[str, str]] = {
+	"follow_up_type": {"Call": "Phone Call", "Visit": "Customer Visit", "Email": "E-mail"},
+	"follow_up_status": {"Cancelled": "Called Off"},
+	"follow_up_result": {"Pending": "Needs Follow-Up"},
+	"opportunity_status": {"Open": "In Progress"},
+	"campaign_type": {"Online": "Online Event", "Offline": "Offline Event"},
+	"campaign_status": {"Published": "Announced", "Cancelled": "Called Off"},
+	"source_group": {"Online": "Online Channel", "Offline": "Offline Channel"},
+	"approval_status": {"Pending": "Pending Approval"},
+	"contact_role": {"User": "End User"},
+	"churn_risk": {"None": "No Risk"},
+	"conflict_policy": {"Skip": "Keep Existing"},
+}
+
+# Which vocabulary each Select field of the app speaks: (DocType, fieldname) → vocabulary field.
+FIELD_VOCABULARY: dict[tuple[str, str], str] = {
+	("CIMS Customer", "customer_type"): "customer_type",
+	("CIMS Customer", "lifecycle_stage"): "lifecycle_stage",
+	("CIMS Customer", "value_tier"): "value_tier",
+	("CIMS Customer", "value_tier_override"): "value_tier",
+	("CIMS Customer", "intent_level"): "intent_level",
+	("CIMS Customer", "customer_size"): "customer_size",
+	("CIMS Customer", "customer_category"): "customer_category",
+	("CIMS Customer", "need_type"): "need_type",
+	("CIMS Customer", "need_urgency"): "need_urgency",
+	("CIMS Customer", "churn_risk"): "churn_risk",
+	("Contact", "cims_contact_role"): "contact_role",
+	("CIMS Assignment Rule", "customer_type"): "customer_type",
+	("CIMS Customer Source", "source_group"): "source_group",
+	("CIMS Follow-Up", "follow_up_type"): "follow_up_type",
+	("CIMS Follow-Up", "status"): "follow_up_status",
+	("CIMS Follow-Up", "result"): "follow_up_result",
+	("CIMS Follow-Up", "customer_feedback"): "customer_feedback",
+	("CIMS Follow-Up", "stage_after"): "lifecycle_stage",
+	("CIMS Follow-Up Plan", "lifecycle_stage"): "lifecycle_stage",
+	("CIMS Follow-Up Plan Step", "follow_up_type"): "follow_up_type",
+	("CIMS Follow-Up Template", "follow_up_type"): "follow_up_type",
+	("CIMS Opportunity", "status"): "opportunity_status",
+	("CIMS Campaign", "campaign_type"): "campaign_type",
+	("CIMS Campaign", "format"): "campaign_format",
+	("CIMS Campaign", "status"): "campaign_status",
+	("CIMS Campaign", "target_intent_level"): "intent_level",
+	("CIMS Campaign", "target_lifecycle_stage"): "lifecycle_stage",
+	("CIMS Campaign Member", "status"): "member_status",
+	("CIMS Approval Request", "status"): "approval_status",
+	("CIMS Import Batch", "conflict_policy"): "conflict_policy",
+}
+
+
+def _legacy_fields() -> dict[str, dict[str, dict[str, str]]]:
+	fields: dict[str, dict[str, dict[str, str]]] = {}
+	for (doctype, fieldname), field in FIELD_VOCABULARY.items():
+		if field in LEGACY_VALUES:
+			fields.setdefault(doctype, {})[fieldname] = LEGACY_VALUES[field]
+	return fields
+
+
+# DocType → fieldname → {old value: new value}, for the fields whose options were renamed.
+LEGACY_FIELDS: dict[str, dict[str, dict[str, str]]] = _legacy_fields()
 
 # The ordered English options of each field, as a Select field's options.
 OPTIONS: dict[str, tuple[str, ...]] = {
@@ -189,25 +270,28 @@ def zh_option(field: str, value: str) -> str:
 	raise KeyError(f"{value!r} is not an option of {field}")
 
 
-# Options Frappe v15's own zh translation already covers (frappe/locale/zh.po). Translations are
-# global on a site, so the app must not ship its own Chinese for them: the framework's word is
-# shown (Open → 开, Call → 通话, User → 用户) and is accepted on import as a synonym.
+# Options whose English Frappe v15 already translates (frappe/locale/zh.po, frappe/translations/zh.csv).
+# Translations are global on a site, so the app ships no Chinese of its own for them: the framework's
+# word is shown, and it is the word of this vocabulary. Where the framework's word read wrong in the app's
+# context, the option got an English value of its own instead (LEGACY_VALUES);
+# tests/integration/test_option_vocabulary.py compares every option as the Desk renders it.
 FRAMEWORK_TRANSLATED_OPTIONS: frozenset[str] = frozenset(
 	{
-		"Call",
-		"Cancelled",
+		"Approved",
 		"Completed",
-		"Email",
 		"Failed",
 		"High",
+		"In Progress",
 		"Low",
 		"Medium",
-		"Open",
-		"Pending",
-		"Published",
+		"Meeting",
+		"Other",
+		"Overwrite",
+		"Pending Approval",
+		"Rejected",
+		"SMS",
 		"Service",
 		"Success",
-		"User",
 	}
 )
 

@@ -8,6 +8,8 @@ import frappe
 from frappe.commands import pass_context
 from frappe.exceptions import SiteNotSpecifiedError
 
+from cims_app.domain.merge_policy import POLICIES
+
 
 def _(message: str) -> str:
 	"""frappe._ once a site is connected; the English text while bench builds its help without one."""
@@ -36,11 +38,11 @@ def _(message: str) -> str:
 )
 @click.option(
 	"--conflict-policy",
-	type=click.Choice(["Fill Empty", "Overwrite", "Skip"]),
+	type=click.Choice([*POLICIES, "Skip"]),  # "Skip": the name before "Keep Existing"
 	default="Fill Empty",
 	show_default=True,
 	help=_(
-		"What happens to values of records that exist: fill empty fields only, overwrite, or skip the row"
+		"What happens to values of records that exist: fill empty fields only, overwrite, or keep the existing record and skip the row"
 	),
 )
 @click.option("--source-label", default="", help=_("Where the file comes from (kept on the batch)"))
@@ -118,7 +120,7 @@ def run_file(
 	frappe.db.commit()
 	echo(
 		_("Batch {0}: importing {1} into {2} ({3}, {4})").format(
-			batch.name, path, _(doctype), _(import_type), _(conflict_policy)
+			batch.name, path, _(doctype), _(batch.import_type), _(batch.conflict_policy)
 		)
 	)
 

@@ -32,7 +32,9 @@ from cims_app.domain.lifecycle_rules import (
 	check_stage,
 	stage_move_effects,
 )
-from cims_app.domain.merge_policy import append_source, resolve
+from cims_app.domain.merge_policy import SKIP, append_source, resolve
+from cims_app.duplicates import UNIQUE_COLUMNS, same_reason, site_customers_by_keys
+from cims_app.importer.automations import site_automations
 from cims_app.importer.bulk import (
 	SeriesNames,
 	column_defaults,
@@ -245,7 +247,7 @@ class CustomerHandler:
 					SKIPPED, _("Already exists: {0} ({1})").format(described, same_reason(reason)), record
 				)
 			return
-		if context.policy == "Skip":
+		if context.policy == SKIP:
 			row.outcome(
 				SKIPPED,
 				_("Exists: {0} ({1}); the conflict policy Skip leaves it unchanged").format(

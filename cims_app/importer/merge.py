@@ -11,6 +11,7 @@ from frappe.utils import escape_html, now_datetime
 from cims_app import approvals
 from cims_app.domain.memberships import merge_memberships
 from cims_app.domain.merge_policy import POLICIES, append_source, conflicts, resolve
+from cims_app.domain.vocabulary import canonical_option
 from cims_app.follow_ups import refresh_customer_follow_up_dates
 
 CUSTOMER = "CIMS Customer"
@@ -68,9 +69,10 @@ def merge_customers(keep: str, remove: str, policy: str = "Fill Empty") -> dict:
 
 	Moves contact links (Dynamic Link rows), follow-ups, opportunities, campaign memberships, stage
 	changes and every other Link to the customer, comments, attachments, ToDos, tags and calendar
-	links; `policy` (Fill Empty / Overwrite / Skip) decides which of `remove`'s field values `keep`
+	links; `policy` (Fill Empty / Overwrite / Keep Existing, or a word of the vocabulary for them) decides which of `remove`'s field values `keep`
 	takes; `keep`'s data_source and a comment record the merge with a snapshot of `remove`.
 	"""
+	policy = canonical_option("conflict_policy", policy) or policy
 	if policy not in POLICIES:
 		frappe.throw(_("Conflict policy must be one of {0}").format(", ".join(_(p) for p in POLICIES)))
 	if not keep or not remove or keep == remove:

@@ -6,7 +6,7 @@ import frappe
 from frappe import _
 from frappe.utils import strip_html
 
-from cims_app.domain.merge_policy import resolve
+from cims_app.domain.merge_policy import SKIP, resolve
 from cims_app.domain.names import exact_key
 from cims_app.domain.text import clean_text
 from cims_app.importer.engine import FAILED, INSERTED, MERGED, SKIPPED, UPDATED, ImportContext, SourceRow
@@ -135,7 +135,7 @@ def find_contact(contacts: list[dict], text: str) -> str | None:
 def plan_text(context: ImportContext, existing: str | None) -> str:
 	"""What a run would do with a row, for the preview."""
 	if existing:
-		if context.import_type == "Insert" or context.policy == "Skip":
+		if context.import_type == "Insert" or context.policy == SKIP:
 			return _("Skip: already exists ({0})").format(existing)
 		return (
 			_("Update {0}").format(existing)
@@ -207,7 +207,7 @@ class DocHandler:
 			if context.import_type == "Insert":
 				row.outcome(SKIPPED, _("Already exists: {0}").format(existing), existing)
 				return
-			if context.policy == "Skip":
+			if context.policy == SKIP:
 				row.outcome(
 					SKIPPED,
 					_("Exists ({0}); the conflict policy Skip leaves it unchanged").format(existing),
@@ -356,7 +356,10 @@ class FollowUpHandler(DocHandler):
 		moment = values.get("completed_on") or values.get("scheduled_on")
 		if not moment:
 			return None
-		filters = {"customer": values["customer"], "follow_up_type": values.get("follow_up_type") or "Call"}
+		filters = {
+			"customer": values["customer"],
+			"follow_up_type": values.get("follow_up_type") or "Phone Call",
+		}
 		filters["completed_on" if values.get("completed_on") else "scheduled_on"] = moment
 		return frappe.db.get_value("CIMS Follow-Up", filters, "name")
 

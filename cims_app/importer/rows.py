@@ -26,29 +26,16 @@ from cims_app.domain.parsing import (
 	parse_percent,
 )
 from cims_app.domain.text import clean_text, to_half_width, without_whitespace
-from cims_app.domain.vocabulary import canonical_option
+from cims_app.domain.vocabulary import FIELD_VOCABULARY, canonical_option
 
 DATA_MAX_LENGTH = 140
 RATING_STARS = 5
 
-# Select fields whose values the shared vocabulary knows (Chinese, English, synonyms): (doctype, field) → vocabulary.
+# Select fields whose values the shared vocabulary knows (Chinese, English, synonyms, the English of
+# renamed options): (doctype, field) → vocabulary; the customer template's contact role column too.
 VOCABULARY_FIELDS: dict[tuple[str, str], str] = {
-	("CIMS Customer", "customer_type"): "customer_type",
-	("CIMS Customer", "lifecycle_stage"): "lifecycle_stage",
-	("CIMS Customer", "value_tier"): "value_tier",
-	("CIMS Customer", "intent_level"): "intent_level",
-	("CIMS Customer", "customer_size"): "customer_size",
-	("CIMS Customer", "customer_category"): "customer_category",
-	("CIMS Customer", "need_type"): "need_type",
-	("CIMS Customer", "need_urgency"): "need_urgency",
+	**FIELD_VOCABULARY,
 	("CIMS Customer", "contact_role"): "contact_role",
-	("Contact", "cims_contact_role"): "contact_role",
-	("CIMS Follow-Up", "follow_up_type"): "follow_up_type",
-	("CIMS Follow-Up", "status"): "follow_up_status",
-	("CIMS Follow-Up", "result"): "follow_up_result",
-	("CIMS Follow-Up", "customer_feedback"): "customer_feedback",
-	("CIMS Follow-Up", "stage_after"): "lifecycle_stage",
-	("CIMS Opportunity", "status"): "opportunity_status",
 }
 
 KINDS = frozenset(

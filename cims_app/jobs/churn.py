@@ -15,9 +15,12 @@ from frappe.utils import get_datetime, getdate, now_datetime, nowdate
 
 from cims_app.domain.churn import (
 	CONTRACT_WINDOW_DAYS,
+	NO_RISK,
 	ChurnFacts,
+	Reason,
 	assess_churn_risk,
 	auto_churn_reason,
+	encode_reasons,
 	round_robin,
 )
 from cims_app.domain.customer_rules import HIGH_POTENTIAL, HIGH_VALUE, classification_label
@@ -29,7 +32,7 @@ from cims_app.importer.bulk import insert_rows
 from cims_app.jobs.bulk_update import job_reference, record_versions, update_rows, write_changes
 from cims_app.jobs.recipients import team_managers
 from cims_app.jobs.tiers import won_amounts_sql
-from cims_app.reminders import Reminder, send, translate
+from cims_app.reminders import Reminder, send
 from cims_app.validation import get_setting
 
 SCORED_STAGES = ("Intent Customer", "Active Customer", "Paused Customer")
@@ -86,13 +89,12 @@ def score_churn_risk() -> dict:
 	medium = int(get_setting("churn_medium_score", 40))
 	# Added after install: a site migrated since has no stored value (reads 0) until CIMS Settings is saved.
 	window = int(get_setting("churn_contract_window_days") or CONTRACT_WINDOW_DAYS)
-	lang = frappe.db.get_default("lang") or "en"
 
 	current, computed, new_high = {}, {}, []
 	for row in customers:
 		current[row.name] = (row.churn_risk, row.churn_risk_score, row.churn_reasons)
 		if row.lifecycle_stage not in SCORED_STAGES:
-			computed[row.name] = ("None", 0, "")
+			computed[row.name] = (NO_RISK, 0, "")
 			continue
 		facts = ChurnFacts(
 			days_since_follow_up=row.days_since_follow_up,
@@ -108,10 +110,10 @@ def score_churn_risk() -> dict:
 			open_opportunities=int(row.open_count or 0),
 		)
 		assessment = assess_churn_risk(facts, high, medium, window)
-		reasons = "\n".join(translate(r.message, lang, *r.params) for r in assessment.reasons)
-		computed[row.name] = (assessment.level, assessment.score, reasons)
+		# Stored as codes and values: each reader sees them in their language (cims_app.reader_texts).
+		computed[row.name] = (assessment.level, assessment.score, encode_reasons(assessment.reasons))
 		if assessment.level == "High" and row.churn_risk != "High":
-			new_high.append((row, assessment.score, reasons))
+			new_high.append((row, assessment.score, assessment.reasons))
 
 	changed = write_changes(
 		"CIMS Customer", FIELDS, current, computed, job_reference("cims_app.jobs.churn.score_churn_risk")
@@ -133,7 +135,7 @@ def _high_risk_reminders(new_high: list, today: datetime.date) -> list[Reminder]
 					due=today,
 					recipient=recipient,
 					message=_("{0} is now at high churn risk ({1}/100): {2}"),
-					params=(row.customer_name, score, reasons.replace("\n", "; ")),
+					params=(row.customer_name, score, reasons),
 				)
 			)
 	return reminders
@@ -178,9 +180,7 @@ def churn_inactive_customers() -> dict:
 			churning.append((row, reason))
 	if churning:
 		move_to_churned([row for row, _reason in churning], today)
-	lang = frappe.db.get_default("lang") or "en"
-	reasons = {row.name: translate(r.message, lang, *r.params) for row, r in churning}
-	assigned = assign_win_back(today, reasons)
+	assigned = assign_win_back(today, {row.name: reason for row, reason in churning})
 	return {"churned": len(churning), "assigned": assigned}
 
 
@@ -263,7 +263,7 @@ def win_back_users() -> list[str]:
 	)
 
 
-def assign_win_back(today: datetime.date, reasons: dict | None = None) -> int:
+def assign_win_back(today: datetime.date, reasons: dict[str, Reason] | None = None) -> int:
 	"""Give every customer churned in the last WIN_BACK_DAYS days and not yet assigned to Customer Service
 	(by this job or by hand) to the win-back user, or to Customer Service users in turn, as a ToDo."""
 	reasons = reasons or {}
@@ -283,7 +283,6 @@ def assign_win_back(today: datetime.date, reasons: dict | None = None) -> int:
 	users = win_back_users()
 	dealt_before = frappe.db.count("CIMS Reminder Log", {"rule": WIN_BACK_RULE})
 	owners = round_robin([row.name for row in churned], users, start=dealt_before)
-	lang = frappe.db.get_default("lang") or "en"
 	reminders = []
 	for row in churned:
 		if row.name not in owners:
@@ -300,11 +299,8 @@ def assign_win_back(today: datetime.date, reasons: dict | None = None) -> int:
 				if why
 				else _("{0} has churned: please try to win it back"),
 				params=(row.customer_name, why) if why else (row.customer_name,),
-				todo=(
-					translate(_("Win back {0}: {1}"), lang, row.customer_name, why)
-					if why
-					else translate(_("Win back {0}"), lang, row.customer_name)
-				),
+				todo=_("Win back {0}: {1}") if why else _("Win back {0}"),
+				todo_params=(row.customer_name, why) if why else (row.customer_name,),
 			)
 		)
 	return send(reminders)

@@ -7,7 +7,7 @@ import frappe
 from frappe.utils import getdate, nowdate
 
 from cims_app.domain.errors import _
-from cims_app.reminders import Reminder, send, translate
+from cims_app.reminders import Reminder, send
 from cims_app.validation import get_setting
 
 RULE = "contract_renewal"
@@ -25,7 +25,6 @@ def remind_contract_renewals() -> int:
 		{"today": today, "until": today + datetime.timedelta(days=days)},
 		as_dict=True,
 	)
-	lang = frappe.db.get_default("lang") or "en"
 	return send(
 		Reminder(
 			rule=RULE,
@@ -35,12 +34,8 @@ def remind_contract_renewals() -> int:
 			recipient=row.account_manager,
 			message=_("The contract of {0} ends on {1}: plan the renewal"),
 			params=(row.customer_name, row.contract_end_date.isoformat()),
-			todo=translate(
-				_("Renew the contract of {0} (ends on {1})"),
-				lang,
-				row.customer_name,
-				row.contract_end_date.isoformat(),
-			),
+			todo=_("Renew the contract of {0} (ends on {1})"),
+			todo_params=(row.customer_name, row.contract_end_date.isoformat()),
 			todo_date=row.contract_end_date,
 		)
 		for row in rows

@@ -22,7 +22,7 @@ def remind_stale_opportunities() -> int:
 		FROM `tabCIMS Opportunity` o
 		JOIN `tabCIMS Sales Stage` s ON s.name = o.sales_stage
 		LEFT JOIN `tabCIMS Customer` c ON c.name = o.customer
-		WHERE o.status = 'Open' AND s.stale_after_days > 0
+		WHERE o.status = 'In Progress' AND s.stale_after_days > 0
 			AND DATE(COALESCE(o.stage_changed_on, o.creation)) < %(today)s - INTERVAL s.stale_after_days DAY
 		""",
 		{"today": today},

@@ -33,7 +33,7 @@ def won_amounts_sql(today: datetime.date) -> tuple[str, dict]:
 			SUM(CASE WHEN o.status = 'Won' AND o.closed_on >= %(prior_half_start)s AND o.closed_on < %(half_start)s
 				THEN IFNULL(o.won_amount, 0) ELSE 0 END) AS prior_half,
 			MAX(CASE WHEN o.status = 'Won' THEN o.closed_on END) AS last_won_on,
-			SUM(o.status = 'Open') AS open_count
+			SUM(o.status = 'In Progress') AS open_count
 		FROM `tabCIMS Opportunity` o
 		GROUP BY o.customer
 	"""

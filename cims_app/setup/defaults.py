@@ -31,14 +31,14 @@ ALL_REGIONS = "全部区域"
 
 # (source_name, source_group)
 CUSTOMER_SOURCES = [
-	("展会推广", "Offline"),
-	("线上广告", "Online"),
+	("展会推广", "Offline Channel"),
+	("线上广告", "Online Channel"),
 	("客户转介绍", "Referral"),
 	("官网注册", "Self-Service"),
-	("电话营销", "Offline"),
-	("社交媒体", "Online"),
+	("电话营销", "Offline Channel"),
+	("社交媒体", "Online Channel"),
 	("合作伙伴推荐", "Referral"),
-	("营销活动", "Offline"),
+	("营销活动", "Offline Channel"),
 	("其他来源", "Other"),
 ]
 
@@ -59,7 +59,7 @@ PRESET_TAGS = ["高潜力客户", "投诉风险客户", "年度VIP", "高意向"
 FOLLOW_UP_TEMPLATES = [
 	(
 		"初次电话沟通",
-		"Call",
+		"Phone Call",
 		"自我介绍并确认客户的联系人、业务范围和近期采购计划，了解客户当前使用的产品与痛点。",
 		"发送公司介绍资料，约定下次沟通时间",
 	),
@@ -71,7 +71,7 @@ FOLLOW_UP_TEMPLATES = [
 	),
 	(
 		"需求调研",
-		"Visit",
+		"Customer Visit",
 		"实地了解客户的业务流程、决策链和预算，确认需求优先级与时间表。",
 		"整理需求清单并提交内部评审",
 	),
@@ -83,7 +83,7 @@ FOLLOW_UP_TEMPLATES = [
 	),
 	(
 		"商务报价跟进",
-		"Call",
+		"Phone Call",
 		"跟进报价反馈，了解客户对价格、付款方式和交付周期的意见。",
 		"根据反馈调整报价并推进签约",
 	),

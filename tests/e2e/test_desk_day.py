@@ -156,7 +156,7 @@ def log_follow_up_with_next_date(desk: Desk, customer: str) -> str:
 		"return document.querySelector('.modal.show .modal-dialog').getBoundingClientRect().width"
 	)
 	assert dialog_width <= desk.js("return window.innerWidth"), "the quick entry is wider than the screen"
-	desk.choose("follow_up_type", "Call", dialog)
+	desk.choose("follow_up_type", "Phone Call", dialog)
 	desk.choose("status", "Completed", dialog)
 	desk.type_into("content", FOLLOW_UP_CONTENT, dialog)
 	desk.type_into("next_action", "发送报价单并预约演示", dialog)
@@ -212,7 +212,7 @@ def request_deletion(desk: Desk, customer: str) -> None:
 		filters={"reference_doctype": "CIMS Customer", "reference_name": customer, "request_type": "Delete"},
 		fields=["status", "reason"],
 	)
-	assert [(r.status, r.reason) for r in requests] == [("Pending", "客户公司已注销，重复录入")]
+	assert [(r.status, r.reason) for r in requests] == [("Pending Approval", "客户公司已注销，重复录入")]
 
 
 def move_lifecycle_stage(desk: Desk, customer: str) -> None:

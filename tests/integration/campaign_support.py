@@ -21,7 +21,7 @@ def make_campaign(budget=(), **values):
 		{
 			"doctype": "CIMS Campaign",
 			"campaign_name": f"测试活动{unique_suffix()}",
-			"campaign_type": "Offline",
+			"campaign_type": "Offline Event",
 			"format": "Salon",
 			"start_datetime": "2030-05-01 09:00:00",
 			"end_datetime": "2030-05-01 17:00:00",
@@ -141,7 +141,7 @@ def delete_campaigns_and_customers(campaigns=(), customers=()) -> None:
 
 
 @contextmanager
-def committed_campaign(member_count: int, status_path=("Published",), **campaign_values):
+def committed_campaign(member_count: int, status_path=("Announced",), **campaign_values):
 	"""A committed campaign with `member_count` new customers as members, moved along `status_path`.
 
 	Yields (campaign, {customer: member row}); everything is deleted afterwards.

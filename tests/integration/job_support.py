@@ -123,7 +123,7 @@ def make_follow_up(customer: str, **values):
 		{
 			"doctype": "CIMS Follow-Up",
 			"customer": customer,
-			"follow_up_type": "Call",
+			"follow_up_type": "Phone Call",
 			"status": "Planned",
 			**values,
 		}
@@ -148,7 +148,7 @@ def make_opportunity(customer: str, **values):
 			"doctype": "CIMS Opportunity",
 			"opportunity_title": f"机会{unique_suffix()}",
 			"customer": customer,
-			"status": "Open",
+			"status": "In Progress",
 			**values,
 		}
 	)

@@ -114,7 +114,7 @@ def build_customer(owner: str, made) -> frappe._dict:
 		{
 			"doctype": "CIMS Follow-Up",
 			"customer": customer,
-			"follow_up_type": "Visit",
+			"follow_up_type": "Customer Visit",
 			"status": "Completed",
 			"completed_on": "2026-01-05 10:00:00",
 			"content": "拜访客户，介绍了新一代产品方案并演示了系统。",
@@ -135,7 +135,7 @@ def build_customer(owner: str, made) -> frappe._dict:
 	opportunity.sales_stage = "方案提交"
 	opportunity.save()
 	campaign = frappe.get_doc(
-		{"doctype": "CIMS Campaign", "campaign_name": f"活动{token}", "campaign_type": "Online"}
+		{"doctype": "CIMS Campaign", "campaign_name": f"活动{token}", "campaign_type": "Online Event"}
 	).insert()
 	made.campaigns.append(campaign.name)
 	frappe.get_doc(
@@ -264,9 +264,9 @@ def test_administrator_in_process_delete_doc_is_refused(doctype):
 	customer = make_customer()
 	values = {
 		"CIMS Customer": None,
-		"CIMS Follow-Up": {"customer": customer.name, "follow_up_type": "Call", "status": "Planned"},
+		"CIMS Follow-Up": {"customer": customer.name, "follow_up_type": "Phone Call", "status": "Planned"},
 		"CIMS Opportunity": {"customer": customer.name, "opportunity_title": "测试"},
-		"CIMS Campaign": {"campaign_name": "测试活动", "campaign_type": "Online"},
+		"CIMS Campaign": {"campaign_name": "测试活动", "campaign_type": "Online Event"},
 	}[doctype]
 	name = customer.name if values is None else frappe.get_doc({"doctype": doctype, **values}).insert().name
 	with pytest.raises(DeletionNeedsApproval, match="approved CIMS Approval Request"):
@@ -285,7 +285,7 @@ def test_approved_deletion_removes_everything_and_restore_brings_back_every_row(
 	created = request(api(REP), "CIMS Customer", w.customer)
 	assert created.ok, server_messages(created)
 	name = created.json()["data"]["name"]
-	assert created.json()["data"]["status"] == "Pending"
+	assert created.json()["data"]["status"] == "Pending Approval"
 	assert created.json()["data"]["requested_by"] == teams.r1
 
 	approved = apply(api(MANAGER), name, "Approve")
@@ -320,7 +320,7 @@ def test_rep_cannot_approve_and_nobody_approves_their_own_request(api, teams, cl
 	rest = api(MANAGER).put(f"/api/resource/{quote(REQUEST)}/{name}", {"status": "Approved"})
 	assert not rest.ok
 	fresh()
-	assert frappe.db.get_value(REQUEST, name, "status") == "Pending"
+	assert frappe.db.get_value(REQUEST, name, "status") == "Pending Approval"
 	assert frappe.db.exists("CIMS Customer", w.customer)
 	admin = apply(api(ADMIN), name, "Approve")
 	assert admin.ok, server_messages(admin)
@@ -349,7 +349,7 @@ def test_manager_of_another_team_and_department_head_cannot_approve_a_deletion(a
 	assert not apply(api(MANAGER), name, "Approve").ok, "M1 does not manage R2's team"
 	assert not apply(api(HEAD), name, "Approve").ok, "the Department Head approves value tiers"
 	fresh()
-	assert frappe.db.get_value(REQUEST, name, "status") == "Pending"
+	assert frappe.db.get_value(REQUEST, name, "status") == "Pending Approval"
 
 
 def test_rep_cannot_request_deleting_what_it_cannot_read_and_requests_are_not_duplicated(api, teams, cleanup):

@@ -124,7 +124,7 @@ def book(role_users):
 		{
 			"doctype": "CIMS Follow-Up",
 			"customer": customers[0].name,
-			"follow_up_type": "Call",
+			"follow_up_type": "Phone Call",
 			"status": "Planned",
 			"scheduled_on": "2030-03-01 10:00:00",
 			"assigned_to": leaving,
@@ -137,7 +137,7 @@ def book(role_users):
 		{
 			"doctype": "CIMS Follow-Up",
 			"customer": customers[0].name,
-			"follow_up_type": "Call",
+			"follow_up_type": "Phone Call",
 			"status": "Completed",
 			"completed_on": "2026-01-05 10:00:00",
 			"content": "电话沟通了采购计划，客户预计下季度启动。",
@@ -282,7 +282,7 @@ def test_pool_job_releases_idle_prospects_only_and_is_idempotent():
 		{
 			"doctype": "CIMS Follow-Up",
 			"customer": recently_followed,
-			"follow_up_type": "Call",
+			"follow_up_type": "Phone Call",
 			"status": "Planned",
 			"scheduled_on": "2026-06-20 10:00:00",
 		}

@@ -90,7 +90,7 @@ def test_wrong_token_says_the_code_is_unknown_and_changes_nothing(base_url, site
 		assert _member(member.name).checked_in_at is None
 
 
-@pytest.mark.parametrize("path", [(), ("Published", "Ongoing", "Completed"), ("Cancelled",)])
+@pytest.mark.parametrize("path", [(), ("Announced", "Ongoing", "Completed"), ("Called Off",)])
 def test_check_in_is_refused_unless_the_campaign_is_published_or_ongoing(base_url, site, path):
 	with committed_campaign(1, status_path=path) as (_campaign, members):
 		member = next(iter(members.values()))
@@ -103,7 +103,7 @@ def test_check_in_is_refused_unless_the_campaign_is_published_or_ongoing(base_ur
 
 
 def test_check_in_works_while_the_campaign_is_ongoing(base_url, site):
-	with committed_campaign(1, status_path=("Published", "Ongoing")) as (_campaign, members):
+	with committed_campaign(1, status_path=("Announced", "Ongoing")) as (_campaign, members):
 		member = next(iter(members.values()))
 		assert _outcome(_scan(base_url, site, member.check_in_token)) == "checked_in"
 

@@ -30,7 +30,7 @@ def _tags(customer) -> set[str]:
 
 def test_record_engagement_sets_minutes_interactions_and_attendance_in_bulk():
 	watched, clicked, idle, newcomer = (make_customer() for _ in range(4))
-	campaign = make_campaign(campaign_type="Online", format="Live Stream", platform="视频号")
+	campaign = make_campaign(campaign_type="Online Event", format="Live Stream", platform="视频号")
 	watched_member = add_member(campaign, watched)
 	add_member(campaign, clicked)
 	add_member(campaign, idle)
@@ -59,7 +59,7 @@ def test_record_engagement_sets_minutes_interactions_and_attendance_in_bulk():
 
 def test_record_engagement_over_rest_as_marketing(api):
 	customer = make_customer()
-	campaign = make_campaign(campaign_type="Online")
+	campaign = make_campaign(campaign_type="Online Event")
 	add_member(campaign, customer)
 	frappe.db.commit()
 	try:
@@ -111,7 +111,7 @@ def test_marking_a_member_high_intent_tags_the_customer_and_starts_the_callback_
 
 def test_engagement_rows_flagged_high_intent_tag_the_customer():
 	customer = make_customer()
-	campaign = make_campaign(campaign_type="Online")
+	campaign = make_campaign(campaign_type="Online Event")
 	add_member(campaign, customer)
 
 	campaigns.record_engagement(campaign.name, [{"customer": customer.name, "high_intent": "是"}])

@@ -56,10 +56,10 @@ def _email_customer(**values):
 @pytest.mark.parametrize(
 	"path",
 	[
-		("Published", "Ongoing", "Completed"),
-		("Cancelled",),
-		("Published", "Cancelled"),
-		("Published", "Ongoing", "Cancelled"),
+		("Announced", "Ongoing", "Completed"),
+		("Called Off",),
+		("Announced", "Called Off"),
+		("Announced", "Ongoing", "Called Off"),
 	],
 )
 def test_campaign_moves_along_the_status_flow(path):
@@ -72,10 +72,10 @@ def test_campaign_moves_along_the_status_flow(path):
 	[
 		((), "Completed"),
 		((), "Ongoing"),
-		(("Published",), "Planned"),
-		(("Published", "Ongoing", "Completed"), "Ongoing"),
-		(("Cancelled",), "Planned"),
-		(("Published", "Ongoing", "Completed"), "Cancelled"),
+		(("Announced",), "Planned"),
+		(("Announced", "Ongoing", "Completed"), "Ongoing"),
+		(("Called Off",), "Planned"),
+		(("Announced", "Ongoing", "Completed"), "Called Off"),
 	],
 )
 def test_other_status_moves_are_refused(path, refused):
@@ -111,7 +111,7 @@ def test_publishing_queues_one_invitation_per_member_with_its_check_in_link(emai
 	for customer in [*with_email, without_email]:
 		add_member(campaign, customer)
 
-	set_status(campaign, "Published")
+	set_status(campaign, "Announced")
 
 	members = members_of(campaign)
 	queued = _queued(m.name for m in members.values())
@@ -136,7 +136,7 @@ def test_invitation_qr_code_encodes_the_members_check_in_link(emails_queue):
 	customer = _email_customer()
 	campaign = make_campaign()
 	member = add_member(campaign, customer)
-	set_status(campaign, "Published")
+	set_status(campaign, "Announced")
 
 	queue = _queued([member.name])[0]
 	png = email_attachments(queue.name)[invitations.QR_FILENAME]
@@ -159,7 +159,7 @@ def test_republishing_or_sending_again_does_not_send_twice(emails_queue):
 	campaign = make_campaign()
 	for customer in customers:
 		add_member(campaign, customer)
-	set_status(campaign, "Published")
+	set_status(campaign, "Announced")
 	members = [m.name for m in members_of(campaign).values()]
 	first = {m: frappe.db.get_value("CIMS Campaign Member", m, "invited_on") for m in members}
 
@@ -184,7 +184,7 @@ def test_email_template_is_rendered_with_member_customer_and_campaign(emails_que
 	customer = _email_customer()
 	campaign = make_campaign(invitation_template=template.name)
 	member = add_member(campaign, customer)
-	set_status(campaign, "Published")
+	set_status(campaign, "Announced")
 
 	queue = _queued([member.name])[0]
 	html = email_html(queue.name)
@@ -201,7 +201,7 @@ def test_email_template_is_rendered_with_member_customer_and_campaign(emails_que
 
 
 def test_customers_added_to_a_published_campaign_are_invited_at_once(emails_queue):
-	campaign = set_status(make_campaign(), "Published")
+	campaign = set_status(make_campaign(), "Announced")
 	customer = _email_customer()
 
 	result = campaign_api.add_customers(campaign.name, [customer.name])
@@ -221,7 +221,7 @@ def test_large_campaign_invitations_run_as_a_background_job(emails_queue, monkey
 	monkeypatch.setattr(invitations, "BATCH_SIZE", 2)
 	monkeypatch.setattr(frappe, "enqueue", lambda method, **kwargs: jobs.append((method, kwargs)))
 
-	set_status(campaign, "Published")
+	set_status(campaign, "Announced")
 
 	assert [job[0] for job in jobs] == ["cims_app.campaign_invitations.send_invitations_job"]
 	assert jobs[0][1]["deduplicate"] and jobs[0][1]["campaign"] == campaign.name
@@ -246,7 +246,7 @@ def test_sms_invitation_goes_through_sms_settings_when_configured(emails_queue, 
 	campaign = make_campaign()
 	member = add_member(campaign, customer)
 
-	set_status(campaign, "Published")
+	set_status(campaign, "Announced")
 
 	token = frappe.db.get_value("CIMS Campaign Member", member.name, "check_in_token")
 	assert len(sent) == 1
@@ -261,7 +261,7 @@ def test_without_email_account_or_sms_nobody_is_marked_invited():
 	campaign = make_campaign()
 	member = add_member(campaign, customer)
 
-	set_status(campaign, "Published")
+	set_status(campaign, "Announced")
 
 	assert not frappe.db.get_value("CIMS Campaign Member", member.name, "invited_on")
 	assert not _queued([member.name])
@@ -273,7 +273,7 @@ def test_completing_a_campaign_marks_members_who_did_not_come_as_no_show():
 	add_member(campaign, came, status="Attended")
 	add_member(campaign, stayed_away)
 
-	set_status(campaign, "Published", "Ongoing", "Completed")
+	set_status(campaign, "Announced", "Ongoing", "Completed")
 
 	members = members_of(campaign)
 	assert members[came.name].status == "Attended"

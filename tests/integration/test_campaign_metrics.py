@@ -46,7 +46,7 @@ def scenario():
 	make_won_opportunity(a, campaign, 200000)
 	make_won_opportunity(b, campaign, 100000)
 	make_won_opportunity(e, campaign, 50000)
-	make_won_opportunity(c, campaign, 0, status="Open", expected_amount=90000)
+	make_won_opportunity(c, campaign, 0, status="In Progress", expected_amount=90000)
 	make_won_opportunity(d, campaign, 0, status="Lost", lost_reason="预算不足")
 	make_won_opportunity(a, other, 70000)
 	return frappe._dict(campaign=campaign, other=other, a=a, b=b, c=c, d=d, e=e, f=f)

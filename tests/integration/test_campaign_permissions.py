@@ -21,7 +21,7 @@ def test_marketing_creates_campaigns_and_members_and_updates_members_over_rest(a
 			"/api/resource/CIMS%20Campaign",
 			{
 				"campaign_name": "市场部春季沙龙",
-				"campaign_type": "Offline",
+				"campaign_type": "Offline Event",
 				"budget_items": [{"item": "场地", "amount": 8000}],
 			},
 		)

@@ -123,7 +123,7 @@ def test_completed_follow_up_needs_real_content_and_next_action(site):
 		{
 			"doctype": "CIMS Follow-Up",
 			"customer": customer.name,
-			"follow_up_type": "Call",
+			"follow_up_type": "Phone Call",
 			"status": "Completed",
 			"content": "ok",
 		}
@@ -144,7 +144,7 @@ def test_follow_up_template_fills_content(site):
 		{
 			"doctype": "CIMS Follow-Up",
 			"customer": customer.name,
-			"follow_up_type": "Call",
+			"follow_up_type": "Phone Call",
 			"template": "初次电话沟通",
 		}
 	).insert()
@@ -158,7 +158,7 @@ def test_planned_follow_up_sets_customer_next_follow_up(site):
 		{
 			"doctype": "CIMS Follow-Up",
 			"customer": customer.name,
-			"follow_up_type": "Visit",
+			"follow_up_type": "Customer Visit",
 			"status": "Planned",
 			"scheduled_on": "2030-01-02 10:00:00",
 		}
@@ -166,7 +166,7 @@ def test_planned_follow_up_sets_customer_next_follow_up(site):
 	assert (
 		str(frappe.db.get_value("CIMS Customer", customer.name, "next_follow_up_on")) == "2030-01-02 10:00:00"
 	)
-	follow_up.status = "Cancelled"
+	follow_up.status = "Called Off"
 	follow_up.save()
 	assert frappe.db.get_value("CIMS Customer", customer.name, "next_follow_up_on") is None
 

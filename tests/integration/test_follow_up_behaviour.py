@@ -67,18 +67,18 @@ def test_planned_follow_up_is_completed_with_content_and_next_action():
 
 def test_planned_follow_up_can_be_cancelled():
 	follow_up = make_follow_up(make_customer().name)
-	follow_up.status = "Cancelled"
+	follow_up.status = "Called Off"
 	follow_up.save()
-	assert frappe.db.get_value("CIMS Follow-Up", follow_up.name, "status") == "Cancelled"
+	assert frappe.db.get_value("CIMS Follow-Up", follow_up.name, "status") == "Called Off"
 
 
 @pytest.mark.parametrize(
 	("closed_as", "moved_to"),
 	[
 		("Completed", "Planned"),
-		("Completed", "Cancelled"),
-		("Cancelled", "Planned"),
-		("Cancelled", "Completed"),
+		("Completed", "Called Off"),
+		("Called Off", "Planned"),
+		("Called Off", "Completed"),
 	],
 )
 def test_closed_follow_up_cannot_move_to_another_status(closed_as, moved_to):
@@ -86,7 +86,7 @@ def test_closed_follow_up_cannot_move_to_another_status(closed_as, moved_to):
 	if closed_as == "Completed":
 		complete(follow_up)
 	else:
-		follow_up.status = "Cancelled"
+		follow_up.status = "Called Off"
 		follow_up.save()
 	follow_up.reload()
 	follow_up.update({"status": moved_to, "content": GOOD_CONTENT, "next_action": "再次联系"})
@@ -178,7 +178,7 @@ def test_next_follow_up_on_before_the_follow_up_is_refused():
 
 
 @pytest.mark.parametrize(
-	("closed_as", "event_status"), [("Completed", "Completed"), ("Cancelled", "Cancelled")]
+	("closed_as", "event_status"), [("Completed", "Completed"), ("Called Off", "Cancelled")]
 )
 def test_closing_the_planned_follow_up_closes_its_todo_and_event(closed_as, event_status):
 	customer = make_customer()
@@ -189,7 +189,7 @@ def test_closing_the_planned_follow_up_closes_its_todo_and_event(closed_as, even
 		if closed_as == "Completed":
 			complete(planned)
 		else:
-			planned.status = "Cancelled"
+			planned.status = "Called Off"
 			planned.save()
 	assert open_todos(planned.name) == []
 	assert linked_events(planned.name)[0].status == event_status
@@ -210,7 +210,7 @@ def test_customer_follow_up_dates_follow_every_insert_edit_cancel_and_delete():
 	soon.save()
 	assert customer_dates(customer)[1] == NOW + datetime.timedelta(days=5)
 
-	later.status = "Cancelled"  # cancel
+	later.status = "Called Off"  # cancel
 	later.save()
 	assert customer_dates(customer)[1] == NOW + datetime.timedelta(days=8)
 

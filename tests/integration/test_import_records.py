@@ -86,7 +86,7 @@ def test_follow_ups_go_through_the_controller_and_a_second_run_adds_none(imports
 	assert [entry.status for entry in entries] == ["Inserted", "Failed", "Inserted"]
 	follow_up = frappe.get_doc("CIMS Follow-Up", entries[0].record)
 	assert (follow_up.follow_up_type, follow_up.status, follow_up.customer_feedback) == (
-		"Call",
+		"Phone Call",
 		"Completed",
 		"Positive",
 	)
@@ -114,7 +114,7 @@ def test_opportunities_read_wan_amounts_and_merge_updates_the_same_title(imports
 	assert (opportunity.customer, opportunity.sales_stage, opportunity.status) == (
 		customer.name,
 		"需求分析",
-		"Open",
+		"In Progress",
 	)
 	assert opportunity.expected_amount == 500000
 	assert str(opportunity.expected_close_date) == "2026-12-31"

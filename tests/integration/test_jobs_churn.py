@@ -7,6 +7,7 @@ import frappe
 import pytest
 
 from cims_app.jobs.churn import churn_inactive_customers, score_churn_risk
+from cims_app.reader_texts import churn_reasons_text
 from tests.integration.job_support import (
 	bells,
 	commits,  # autouse fixture: job commits become savepoints
@@ -86,7 +87,7 @@ def test_score_level_and_reasons_are_written_out():
 		score_churn_risk()
 	level, score, reasons = risk_of(customer.name)
 	assert (level, score) == ("High", 100)
-	assert reasons.split("\n") == [
+	assert churn_reasons_text(reasons, "en").split("\n") == [
 		"No follow-up for 65 days (cadence 30 days)",
 		"Amount fell by 80% (last 6 months against the 6 before)",
 		"Contract ends in 10 days with no open opportunity",
@@ -101,7 +102,7 @@ def test_open_opportunity_removes_the_contract_risk():
 		customer = high_value_customer(0, contract_end_date=TODAY + datetime.timedelta(days=10))
 		make_opportunity(customer.name)
 		score_churn_risk()
-	assert risk_of(customer.name) == ("None", 0, "")
+	assert risk_of(customer.name) == ("No Risk", 0, "")
 
 
 @pytest.mark.parametrize(
@@ -134,7 +135,7 @@ def test_leads_and_churned_customers_carry_no_churn_risk(stage):
 			"CIMS Customer", customer.name, lifecycle_stage=stage, churn_risk="High", churn_risk_score=90
 		)
 		score_churn_risk()
-	assert risk_of(customer.name) == ("None", 0, "")
+	assert risk_of(customer.name) == ("No Risk", 0, "")
 
 
 def team(manager: str, *members: str) -> str:

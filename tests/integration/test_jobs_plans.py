@@ -57,7 +57,7 @@ def plan_follow_ups(customer: str, plan: str | None = None) -> list:
 def test_active_plan_creates_one_planned_follow_up_per_customer_of_its_stage_once():
 	rep = make_user()
 	with frozen_clock(DAY):
-		plan = make_plan("Intent Customer", 30, [("Call", "初次电话沟通", 0)])
+		plan = make_plan("Intent Customer", 30, [("Phone Call", "初次电话沟通", 0)])
 		followed = customer_with("Intent Customer", DAY, account_manager=rep)
 		other_stage = customer_with("Active Customer", DAY, account_manager=rep)
 		no_owner = customer_with("Intent Customer", DAY)
@@ -70,7 +70,7 @@ def test_active_plan_creates_one_planned_follow_up_per_customer_of_its_stage_onc
 	assert len(rows) == 1
 	assert rows[0].status == "Planned"
 	assert rows[0].assigned_to == rep
-	assert (rows[0].follow_up_type, rows[0].template) == ("Call", "初次电话沟通")
+	assert (rows[0].follow_up_type, rows[0].template) == ("Phone Call", "初次电话沟通")
 	assert rows[0].content == frappe.db.get_value("CIMS Follow-Up Template", "初次电话沟通", "content")
 	assert get_datetime(rows[0].scheduled_on).date() == DAY.date()
 	assert frappe.db.get_value("CIMS Customer", followed.name, "next_follow_up_on") == rows[0].scheduled_on
@@ -81,7 +81,7 @@ def test_active_plan_creates_one_planned_follow_up_per_customer_of_its_stage_onc
 def test_plan_runs_its_steps_then_repeats_every_frequency_days():
 	rep = make_user()
 	with frozen_clock(DAY):
-		plan = make_plan("Active Customer", 30, [("Call", None, 0), ("Visit", None, 10)])
+		plan = make_plan("Active Customer", 30, [("Phone Call", None, 0), ("Customer Visit", None, 10)])
 		customer = customer_with("Active Customer", DAY, account_manager=rep)
 		create_planned_follow_ups()
 	schedule = []
@@ -94,10 +94,10 @@ def test_plan_runs_its_steps_then_repeats_every_frequency_days():
 			open_one.save()
 	start = DAY.date()
 	assert schedule == [
-		(start, "Call"),
-		(start + datetime.timedelta(days=10), "Visit"),
-		(start + datetime.timedelta(days=30), "Call"),
-		(start + datetime.timedelta(days=40), "Visit"),
+		(start, "Phone Call"),
+		(start + datetime.timedelta(days=10), "Customer Visit"),
+		(start + datetime.timedelta(days=30), "Phone Call"),
+		(start + datetime.timedelta(days=40), "Customer Visit"),
 	]
 	assert len(plan_follow_ups(customer.name, plan.name)) == 4
 
@@ -112,7 +112,7 @@ def test_plan_without_steps_plans_a_call_every_frequency_days_from_the_stage_ent
 	rows = plan_follow_ups(customer.name)
 	# Entered 20 days ago: occurrences on days 0, 7, 14 have passed; the next is day 21, tomorrow.
 	assert [(get_datetime(r.scheduled_on).date(), r.follow_up_type) for r in rows] == [
-		(entered.date() + datetime.timedelta(days=21), "Call")
+		(entered.date() + datetime.timedelta(days=21), "Phone Call")
 	]
 
 
@@ -135,7 +135,7 @@ def test_stage_change_stops_the_old_plan_and_starts_the_new_one():
 		assert [r.status for r in old] == ["Planned"]
 	with frozen_clock(DAY + datetime.timedelta(days=2)):
 		move_customer_stage(customer.name, "Active Customer", source="job")
-	assert [r.status for r in plan_follow_ups(customer.name, prospect_plan.name)] == ["Cancelled"]
+	assert [r.status for r in plan_follow_ups(customer.name, prospect_plan.name)] == ["Called Off"]
 	new = plan_follow_ups(customer.name, after_sales_plan.name)
 	assert [(r.status, r.follow_up_type) for r in new] == [("Planned", "Service")]
 	assert get_datetime(new[0].scheduled_on).date() == DAY.date() + datetime.timedelta(days=5)
@@ -150,7 +150,7 @@ def test_daily_job_cancels_plan_follow_ups_of_customers_moved_without_a_save():
 		create_planned_follow_ups()
 		frappe.db.set_value("CIMS Customer", customer.name, "lifecycle_stage", "Potential Customer")
 		assert create_planned_follow_ups() == {"cancelled": 1, "created": 0}
-	assert [r.status for r in plan_follow_ups(customer.name, plan.name)] == ["Cancelled"]
+	assert [r.status for r in plan_follow_ups(customer.name, plan.name)] == ["Called Off"]
 	assert frappe.db.get_value("CIMS Customer", customer.name, "next_follow_up_on") is None
 
 
@@ -163,7 +163,7 @@ def test_second_enabled_plan_for_a_stage_is_refused():
 
 def test_plan_step_outside_the_cycle_is_refused():
 	with pytest.raises(frappe.ValidationError, match="between 0 and 6 days"):
-		make_plan("Churned Customer", 7, [("Call", None, 7)])
+		make_plan("Churned Customer", 7, [("Phone Call", None, 7)])
 
 
 def test_customer_entering_the_stage_after_the_plan_hour_gets_one_follow_up_however_often_the_job_runs():

@@ -198,7 +198,7 @@ def test_completed_or_cancelled_follow_ups_are_not_reminded():
 		follow_up = make_follow_up(
 			make_customer().name, assigned_to=rep, scheduled_on=NOW + datetime.timedelta(minutes=30)
 		)
-		follow_up.status = "Cancelled"
+		follow_up.status = "Called Off"
 		follow_up.save()
 		assert remind_due_follow_ups() == 0
 

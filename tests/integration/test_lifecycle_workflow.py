@@ -373,13 +373,13 @@ def test_winning_an_opportunity_moves_its_stage_to_the_won_stage():
 def test_moving_a_won_opportunity_back_reopens_it_and_an_open_one_in_a_won_stage_is_refused():
 	opportunity = make_opportunity(make_customer().name, sales_stage="成交", won_amount=500)
 	assert opportunity.status == "Won"
-	opportunity.status = "Open"
+	opportunity.status = "In Progress"
 	with pytest.raises(frappe.ValidationError, match="Won"):
 		opportunity.save()
 	opportunity.reload()
 	opportunity.sales_stage = "商务谈判"
 	opportunity.save()
-	assert opportunity.status == "Open"
+	assert opportunity.status == "In Progress"
 
 
 def test_losing_needs_a_lost_reason():

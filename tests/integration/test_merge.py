@@ -23,7 +23,12 @@ def contact_for(customers, name: str):
 
 def follow_up_for(customer: str):
 	return frappe.get_doc(
-		{"doctype": "CIMS Follow-Up", "customer": customer, "follow_up_type": "Call", "status": "Planned"}
+		{
+			"doctype": "CIMS Follow-Up",
+			"customer": customer,
+			"follow_up_type": "Phone Call",
+			"status": "Planned",
+		}
 	).insert()
 
 
@@ -156,7 +161,7 @@ def test_overwrite_lets_the_merged_customers_values_win(pair):
 
 
 def test_skip_keeps_every_field_but_still_moves_the_records(pair):
-	merge_customers(pair.keep.name, pair.remove.name, "Skip")
+	merge_customers(pair.keep.name, pair.remove.name, "Keep Existing")
 	kept = frappe.get_doc("CIMS Customer", pair.keep.name)
 	assert not kept.short_name and kept.legal_representative == "原法人"
 	assert frappe.db.get_value("CIMS Opportunity", pair.opportunity, "customer") == pair.keep.name

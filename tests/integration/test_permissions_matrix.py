@@ -117,7 +117,7 @@ def world(role_users):
 	c_p = make_customer(customer_name=f"Perm {token} 丙科技有限公司")
 	frappe.db.set_value("CIMS Customer", c_p.name, {"account_manager": None, "in_public_pool": 1})
 	campaign = frappe.get_doc(
-		{"doctype": "CIMS Campaign", "campaign_name": f"权限活动{token}", "campaign_type": "Offline"}
+		{"doctype": "CIMS Campaign", "campaign_name": f"权限活动{token}", "campaign_type": "Offline Event"}
 	).insert()
 	w.campaign = campaign.name
 	names = {"cA": c_a.name, "cB": c_b.name, "cP": c_p.name}
@@ -128,7 +128,7 @@ def world(role_users):
 				{
 					"doctype": "CIMS Follow-Up",
 					"customer": customer,
-					"follow_up_type": "Call",
+					"follow_up_type": "Phone Call",
 					"status": "Planned",
 					"scheduled_on": "2030-01-01 10:00:00",
 					**values,
@@ -503,7 +503,7 @@ def test_rep_cannot_hang_records_on_another_reps_customer(world, api):
 		"/api/resource/CIMS%20Follow-Up",
 		{
 			"customer": world.names["cB"],
-			"follow_up_type": "Call",
+			"follow_up_type": "Phone Call",
 			"status": "Planned",
 			"scheduled_on": "2030-01-02 10:00:00",
 		},

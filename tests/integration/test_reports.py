@@ -119,7 +119,7 @@ def book():
 		unified_social_credit_code=valid_uscc(),
 		lifecycle_stage="Potential Customer",
 		lifecycle_stage_changed_on=add_days(now, -10),
-		churn_risk="None",
+		churn_risk="No Risk",
 		creation="2024-02-15 09:00:00",
 	)
 	customer(
@@ -149,7 +149,7 @@ def book():
 		churned_on="2010-05-01",
 		cumulative_amount=100000,
 		first_deal_date="2009-01-01",
-		churn_risk="None",
+		churn_risk="No Risk",
 		creation="2024-03-05 09:00:00",
 	)
 	customer(
@@ -171,7 +171,7 @@ def book():
 		"CIMS Campaign",
 		name=f"T7CAMP-{suffix}",
 		campaign_name=f"T7活动{suffix}",
-		campaign_type="Offline",
+		campaign_type="Offline Event",
 		format="Expo",
 		status="Completed",
 		start_datetime="2024-03-01 09:00:00",
@@ -219,7 +219,7 @@ def book():
 		"c1",
 		s.rep_a,
 		"商务谈判",
-		"Open",
+		"In Progress",
 		"2024-03-01 09:00:00",
 		expected_amount=100000,
 		probability=80,
@@ -242,7 +242,7 @@ def book():
 		"c4",
 		s.rep_b,
 		"线索获取",
-		"Open",
+		"In Progress",
 		"2024-05-01 09:00:00",
 		expected_amount=40000,
 		probability=10,
@@ -256,7 +256,7 @@ def book():
 		"c5",
 		s.rep_b,
 		"方案提交",
-		"Open",
+		"In Progress",
 		"2023-11-01 09:00:00",
 		expected_amount=60000,
 		probability=60,
@@ -290,7 +290,7 @@ def book():
 	follow_up(
 		"c1",
 		s.rep_a,
-		"Call",
+		"Phone Call",
 		"Completed",
 		completed_on="2024-03-05 10:00:00",
 		result="Success",
@@ -307,8 +307,8 @@ def book():
 		result="Success",
 		customer_feedback="Positive",
 	)
-	follow_up("c3", s.rep_a, "Visit", "Planned", scheduled_on="2024-05-10 10:00:00")
-	follow_up("c2", s.rep_a, "Call", "Cancelled", scheduled_on="2024-06-10 10:00:00")
+	follow_up("c3", s.rep_a, "Customer Visit", "Planned", scheduled_on="2024-05-10 10:00:00")
+	follow_up("c2", s.rep_a, "Phone Call", "Called Off", scheduled_on="2024-06-10 10:00:00")
 	follow_up(
 		"c4",
 		s.rep_b,
@@ -319,8 +319,8 @@ def book():
 		result="Failed",
 		customer_feedback="Negative",
 	)
-	follow_up("c5", s.rep_b, "Call", "Planned", scheduled_on="2099-01-05 10:00:00")
-	follow_up("c1", s.rep_a, "Email", "Completed", completed_on="2023-12-30 10:00:00", result="Success")
+	follow_up("c5", s.rep_b, "Phone Call", "Planned", scheduled_on="2099-01-05 10:00:00")
+	follow_up("c1", s.rep_a, "E-mail", "Completed", completed_on="2023-12-30 10:00:00", result="Success")
 
 	def stage_change(doctype, reference, customer_key, from_stage, to_stage, user, changed_on, days):
 		put(
@@ -581,7 +581,7 @@ def test_churn_risk_lists_customers_by_score_without_the_churned(book):
 	) == {
 		"High": 2,
 		"Medium": 1,
-		"None": 1,
+		"No Risk": 1,
 	}
 	only_high = run_report("CIMS Churn Risk", {"sales_team": book.team, "risk_level": "High"})
 	assert [row["customer"] for row in only_high.result] == [book.c1, book.c5]
@@ -631,7 +631,7 @@ def test_follow_up_activity_counts_future_planned_follow_ups_as_planned_not_over
 			"to_date": "2099-12-31",
 		},
 	)
-	call = rows(result, "group_value")["Call"]
+	call = rows(result, "group_value")["Phone Call"]
 	assert (call["total"], call["completed"], call["planned"], call["overdue"], call["cancelled"]) == (
 		3,
 		1,
@@ -853,7 +853,7 @@ def test_number_cards_count_only_what_the_rep_may_see(book):
 			"CIMS Follow-Up",
 			customer=book.c2,
 			assigned_to=book.rep_a,
-			follow_up_type="Call",
+			follow_up_type="Phone Call",
 			status="Planned",
 			scheduled_on=add_days(now, scheduled),
 		)
@@ -872,7 +872,7 @@ def test_number_cards_count_only_what_the_rep_may_see(book):
 		"CIMS Follow-Up",
 		customer=book.c5,
 		assigned_to=book.rep_b,
-		follow_up_type="Call",
+		follow_up_type="Phone Call",
 		status="Planned",
 		scheduled_on=add_days(now, -1),
 	)

@@ -159,7 +159,9 @@ def test_every_cims_doctype_supports_create_read_update_over_rest(api, created):
 			"plan_name": f"新客户计划{suffix}",
 			"lifecycle_stage": "Potential Customer",
 			"frequency_days": 7,
-			"steps": [{"sequence": 1, "follow_up_type": "Call", "template": template, "offset_days": 0}],
+			"steps": [
+				{"sequence": 1, "follow_up_type": "Phone Call", "template": template, "offset_days": 0}
+			],
 		},
 	)["name"]
 	campaign = create(
@@ -168,7 +170,7 @@ def test_every_cims_doctype_supports_create_read_update_over_rest(api, created):
 		"CIMS Campaign",
 		{
 			"campaign_name": f"新品发布会{suffix}",
-			"campaign_type": "Offline",
+			"campaign_type": "Offline Event",
 			"format": "Salon",
 			"budget_items": [{"item": "场地", "amount": 30000}, {"item": "物料", "amount": 12000}],
 			"agenda": [{"time": "14:00", "topic": "开场"}],
@@ -198,7 +200,7 @@ def test_every_cims_doctype_supports_create_read_update_over_rest(api, created):
 		"CIMS Follow-Up": {
 			"customer": customer,
 			"contact": contact,
-			"follow_up_type": "Call",
+			"follow_up_type": "Phone Call",
 			"status": "Completed",
 			"content": "电话沟通了采购计划，客户预计下月启动招标。",
 			"next_action": "发送方案资料",
@@ -208,7 +210,7 @@ def test_every_cims_doctype_supports_create_read_update_over_rest(api, created):
 		"CIMS Campaign Member": {"campaign": campaign["name"], "customer": customer, "contact": contact},
 		"CIMS Industry": {"industry_name": f"新行业{suffix}", "parent_cims_industry": "全部行业"},
 		"CIMS Region": {"region_name": f"新区域{suffix}", "parent_cims_region": "华东"},
-		"CIMS Customer Source": {"source_name": f"新来源{suffix}", "source_group": "Online"},
+		"CIMS Customer Source": {"source_name": f"新来源{suffix}", "source_group": "Online Channel"},
 		"CIMS Sales Stage": {"stage_name": f"新阶段{suffix}", "sequence": 99, "probability": 5},
 		"CIMS Sales Target": {
 			"target_for": "Sales Team",

@@ -15,12 +15,12 @@ from cims_app.domain.errors import RuleViolation
 from cims_app.domain.spreadsheet_cells import neutralise_formula
 
 ALLOWED = {
-	("Planned", "Published"),
-	("Published", "Ongoing"),
+	("Planned", "Announced"),
+	("Announced", "Ongoing"),
 	("Ongoing", "Completed"),
-	("Planned", "Cancelled"),
-	("Published", "Cancelled"),
-	("Ongoing", "Cancelled"),
+	("Planned", "Called Off"),
+	("Announced", "Called Off"),
+	("Ongoing", "Called Off"),
 }
 STATUSES = list(STATUS_FLOW)
 
@@ -51,7 +51,7 @@ def test_unknown_status_is_refused():
 		check_status_transition("Planned", "Archived")
 
 
-@pytest.mark.parametrize("status, open_", [(s, s in ("Published", "Ongoing")) for s in STATUSES])
+@pytest.mark.parametrize("status, open_", [(s, s in ("Announced", "Ongoing")) for s in STATUSES])
 def test_check_in_open_only_while_published_or_ongoing(status, open_):
 	assert check_in_is_open(status) is open_
 

@@ -7,10 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cims_app.domain.churn import (
+	REASON_TEMPLATES,
 	ChurnFacts,
+	Reason,
 	assess_churn_risk,
 	auto_churn_reason,
 	churn_level,
+	decode_reasons,
+	encode_reasons,
 	round_robin,
 )
 
@@ -27,7 +31,7 @@ def reasons(assessment) -> list[str]:
 
 def test_customer_followed_up_within_cadence_with_nothing_wrong_has_no_risk():
 	assessment = assess_churn_risk(facts())
-	assert (assessment.score, assessment.level, assessment.reasons) == (0, "None", ())
+	assert (assessment.score, assessment.level, assessment.reasons) == (0, "No Risk", ())
 
 
 @pytest.mark.parametrize(
@@ -132,7 +136,7 @@ def test_reason_messages_are_english_templates_with_separate_values():
 
 @pytest.mark.parametrize(
 	("score", "level"),
-	[(0, "None"), (1, "Low"), (39, "Low"), (40, "Medium"), (69, "Medium"), (70, "High"), (100, "High")],
+	[(0, "No Risk"), (1, "Low"), (39, "Low"), (40, "Medium"), (69, "Medium"), (70, "High"), (100, "High")],
 )
 def test_level_thresholds_are_inclusive(score, level):
 	assert churn_level(score) == level
@@ -236,3 +240,47 @@ def test_round_robin_deals_in_turn_from_the_start_position():
 	dealt = round_robin(["c1", "c2", "c3"], ["b@x", "a@x"], start=1)
 	assert dealt == {"c1": "b@x", "c2": "a@x", "c3": "b@x"}
 	assert round_robin(["c1"], []) == {}
+
+
+def test_reasons_are_stored_as_codes_and_values_and_read_back():
+	assessment = assess_churn_risk(facts(days_since_follow_up=75, complaints=2, contract_days_left=-5))
+	stored = encode_reasons(assessment.reasons)
+	assert stored == '[["no_follow_up", 75, 30], ["complaints", 2], ["contract_ended", 5]]'
+	assert decode_reasons(stored) == assessment.reasons
+	assert [str(reason) for reason in decode_reasons(stored)] == reasons(assessment)
+
+
+def test_no_reasons_are_stored_as_nothing():
+	assert encode_reasons(()) == ""
+	assert decode_reasons("") == ()
+	assert decode_reasons(None) == ()
+
+
+@pytest.mark.parametrize(
+	"legacy", ["已 90 天未跟进（跟进周期 30 天）", "No follow-up for 90 days", "[1, 2]", '{"a": 1}']
+)
+def test_reasons_written_out_by_an_older_version_are_not_taken_for_codes(legacy):
+	assert decode_reasons(legacy) is None
+
+
+def test_every_reason_the_rules_give_has_a_template():
+	found = {
+		reason.code
+		for facts_ in (
+			facts(days_since_follow_up=None, customer_age_days=100),
+			facts(days_since_follow_up=75, follow_ups_prior_90=4, follow_ups_last_90=1),
+			facts(amount_last_6m=10, amount_prior_6m=100, negative_feedback=1, complaints=1),
+			facts(contract_days_left=3),
+			facts(contract_days_left=-3),
+		)
+		for reason in assess_churn_risk(facts_).reasons
+	}
+	found |= {
+		auto_churn_reason("Paused Customer", TODAY - datetime.timedelta(days=100), None, None, TODAY).code,
+		auto_churn_reason("Active Customer", TODAY, TODAY - datetime.timedelta(days=100), None, TODAY).code,
+	}
+	assert found == set(REASON_TEMPLATES)
+
+
+def test_an_unknown_code_reads_as_itself():
+	assert str(Reason("gone_code", (1,))) == "gone_code"

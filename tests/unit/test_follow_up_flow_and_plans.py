@@ -18,12 +18,12 @@ D = datetime.date
 	[
 		(None, "Planned"),
 		(None, "Completed"),
-		(None, "Cancelled"),
+		(None, "Called Off"),
 		("Planned", "Planned"),
 		("Planned", "Completed"),
-		("Planned", "Cancelled"),
+		("Planned", "Called Off"),
 		("Completed", "Completed"),
-		("Cancelled", "Cancelled"),
+		("Called Off", "Called Off"),
 	],
 )
 def test_planned_follow_up_may_be_completed_or_cancelled(old, new):
@@ -34,14 +34,14 @@ def test_planned_follow_up_may_be_completed_or_cancelled(old, new):
 	("old", "new", "message"),
 	[
 		("Completed", "Planned", "A completed follow-up cannot be reopened or cancelled"),
-		("Completed", "Cancelled", "A completed follow-up cannot be reopened or cancelled"),
+		("Completed", "Called Off", "A completed follow-up cannot be reopened or cancelled"),
 		(
-			"Cancelled",
+			"Called Off",
 			"Planned",
 			"A cancelled follow-up cannot be reopened or completed: plan a new follow-up instead",
 		),
 		(
-			"Cancelled",
+			"Called Off",
 			"Completed",
 			"A cancelled follow-up cannot be reopened or completed: plan a new follow-up instead",
 		),
@@ -56,12 +56,12 @@ def test_closed_follow_up_cannot_move_again(old, new, message):
 
 def test_closing_is_completing_or_cancelling_an_open_follow_up():
 	assert is_closing("Planned", "Completed")
-	assert is_closing(None, "Cancelled")
+	assert is_closing(None, "Called Off")
 	assert not is_closing("Completed", "Completed")
 	assert not is_closing("Planned", "Planned")
 
 
-STEPS = [PlanStep(1, "Call", "初次电话沟通", 0), PlanStep(2, "Email", None, 10)]
+STEPS = [PlanStep(1, "Phone Call", "初次电话沟通", 0), PlanStep(2, "E-mail", None, 10)]
 ANCHOR = D(2026, 6, 1)
 
 
@@ -82,7 +82,7 @@ def test_plan_runs_its_steps_in_cycles_of_its_frequency(not_before, due, sequenc
 
 def test_plan_without_steps_is_one_call_per_cycle():
 	assert next_occurrence(ANCHOR, 7, [], D(2026, 6, 2)) == (D(2026, 6, 8), DEFAULT_STEP)
-	assert DEFAULT_STEP.follow_up_type == "Call"
+	assert DEFAULT_STEP.follow_up_type == "Phone Call"
 
 
 @given(
@@ -92,7 +92,7 @@ def test_plan_without_steps_is_one_call_per_cycle():
 	st.integers(-400, 4000),
 )
 def test_next_occurrence_is_the_first_scheduled_day_not_before_the_limit(anchor, frequency, offsets, shift):
-	steps = [PlanStep(i + 1, "Call", None, offset % frequency) for i, offset in enumerate(offsets)]
+	steps = [PlanStep(i + 1, "Phone Call", None, offset % frequency) for i, offset in enumerate(offsets)]
 	not_before = anchor + datetime.timedelta(days=shift)
 	due, step = next_occurrence(anchor, frequency, steps, not_before)
 	assert due >= not_before and due >= anchor

@@ -14,7 +14,7 @@ def test_completed_follow_up_with_content_and_next_action_passes():
 	assert check_completion("Completed", GOOD_CONTENT, "发送技术方案") is None
 
 
-@pytest.mark.parametrize("status", ["Planned", "Cancelled", "", None])
+@pytest.mark.parametrize("status", ["Planned", "Called Off", "", None])
 def test_follow_up_that_is_not_completed_needs_nothing(status):
 	assert check_completion(status, "", "") is None
 

@@ -96,12 +96,18 @@ def test_system_sources_are_the_apps_own():
 
 
 def test_moving_to_a_won_stage_wins_the_opportunity():
-	assert reconcile_opportunity_status("Open", WON_STAGE, WON_STAGE, True, False) == StageStatus("Won")
-	assert reconcile_opportunity_status("Open", AFTER_SALES, WON_STAGE, True, False) == StageStatus("Won")
+	assert reconcile_opportunity_status("In Progress", WON_STAGE, WON_STAGE, True, False) == StageStatus(
+		"Won"
+	)
+	assert reconcile_opportunity_status("In Progress", AFTER_SALES, WON_STAGE, True, False) == StageStatus(
+		"Won"
+	)
 
 
 def test_moving_to_a_lost_stage_loses_it():
-	assert reconcile_opportunity_status("Open", LOST_STAGE, WON_STAGE, True, False) == StageStatus("Lost")
+	assert reconcile_opportunity_status("In Progress", LOST_STAGE, WON_STAGE, True, False) == StageStatus(
+		"Lost"
+	)
 
 
 def test_winning_moves_an_early_stage_on_to_the_won_stage():
@@ -111,16 +117,18 @@ def test_winning_moves_an_early_stage_on_to_the_won_stage():
 
 
 def test_moving_a_won_opportunity_back_reopens_it():
-	assert reconcile_opportunity_status("Won", OPEN_STAGE, WON_STAGE, True, False) == StageStatus("Open")
+	assert reconcile_opportunity_status("Won", OPEN_STAGE, WON_STAGE, True, False) == StageStatus(
+		"In Progress"
+	)
 
 
 @pytest.mark.parametrize(
 	("status", "stage", "stage_changed", "status_changed"),
 	[
-		("Open", WON_STAGE, False, True),
+		("In Progress", WON_STAGE, False, True),
 		("Lost", WON_STAGE, True, True),
-		("Open", AFTER_SALES, False, False),
-		("Open", LOST_STAGE, False, True),
+		("In Progress", AFTER_SALES, False, False),
+		("In Progress", LOST_STAGE, False, True),
 		("Won", LOST_STAGE, False, True),
 	],
 )

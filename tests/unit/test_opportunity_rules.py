@@ -82,8 +82,8 @@ def test_lost_opportunity_without_reason_is_refused(lost_reason):
 		("Won", 0.01, ""),
 		("Won", Decimal("5000"), None),
 		("Lost", 0, "预算取消"),
-		("Open", 0, ""),
-		("Open", None, None),
+		("In Progress", 0, ""),
+		("In Progress", None, None),
 	],
 )
 def test_close_fields_present_or_not_needed_pass(status, won_amount, lost_reason):

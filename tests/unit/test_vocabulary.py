@@ -5,7 +5,10 @@ from collections import defaultdict
 import pytest
 
 from cims_app.domain.vocabulary import (
+	FIELD_VOCABULARY,
 	FRAMEWORK_TRANSLATED_OPTIONS,
+	LEGACY_FIELDS,
+	LEGACY_VALUES,
 	LIFECYCLE_SHORT_ZH,
 	NEED_TYPE_ZH,
 	OPTIONS,
@@ -30,7 +33,8 @@ def full_width(text: str) -> str:
 	)
 
 
-# The Select options SPEC §3/§4 fixes, in order.
+# The Select options of SPEC §3/§4, in order; where the framework's Chinese of SPEC's English word read
+# wrong, the option has English of its own (SPEC §1.5), the SPEC word staying a synonym (RENAMED below).
 SPEC_OPTIONS = {
 	"customer_type": ("Enterprise", "Individual", "Institution"),
 	"lifecycle_stage": (
@@ -46,17 +50,43 @@ SPEC_OPTIONS = {
 	"need_urgency": ("High", "Medium", "Low"),
 	"intent_level": ("A - High", "B - Medium", "C - Low"),
 	"customer_size": ("<50", "50-200", "200-500", ">500"),
-	"churn_risk": ("None", "Low", "Medium", "High"),
-	"contact_role": ("Decision Maker", "Influencer", "User", "Finance", "Other"),
-	"follow_up_type": ("Call", "Visit", "Email", "Meeting", "WeChat", "SMS", "Service", "Complaint"),
-	"follow_up_status": ("Planned", "Completed", "Cancelled"),
-	"follow_up_result": ("Success", "Pending", "Failed"),
+	"churn_risk": ("No Risk", "Low", "Medium", "High"),
+	"contact_role": ("Decision Maker", "Influencer", "End User", "Finance", "Other"),
+	"follow_up_type": (
+		"Phone Call",
+		"Customer Visit",
+		"E-mail",
+		"Meeting",
+		"WeChat",
+		"SMS",
+		"Service",
+		"Complaint",
+	),
+	"follow_up_status": ("Planned", "Completed", "Called Off"),
+	"follow_up_result": ("Success", "Needs Follow-Up", "Failed"),
 	"customer_feedback": ("Positive", "Hesitant", "Negative"),
-	"opportunity_status": ("Open", "Won", "Lost"),
-	"campaign_type": ("Online", "Offline"),
+	"opportunity_status": ("In Progress", "Won", "Lost"),
+	"campaign_type": ("Online Event", "Offline Event"),
 	"campaign_format": ("Live Stream", "Webinar", "Expo", "Salon", "Promotion", "Other"),
-	"campaign_status": ("Planned", "Published", "Ongoing", "Completed", "Cancelled"),
+	"campaign_status": ("Planned", "Announced", "Ongoing", "Completed", "Called Off"),
 	"member_status": ("Invited", "Registered", "Attended", "No-Show"),
+	"source_group": ("Offline Channel", "Online Channel", "Referral", "Self-Service", "Other"),
+	"approval_status": ("Pending Approval", "Approved", "Rejected"),
+	"conflict_policy": ("Fill Empty", "Overwrite", "Keep Existing"),
+}
+# SPEC's English word → the option that replaced it, per field.
+RENAMED = {
+	"follow_up_type": {"Call": "Phone Call", "Visit": "Customer Visit", "Email": "E-mail"},
+	"follow_up_status": {"Cancelled": "Called Off"},
+	"follow_up_result": {"Pending": "Needs Follow-Up"},
+	"opportunity_status": {"Open": "In Progress"},
+	"campaign_type": {"Online": "Online Event", "Offline": "Offline Event"},
+	"campaign_status": {"Published": "Announced", "Cancelled": "Called Off"},
+	"source_group": {"Online": "Online Channel", "Offline": "Offline Channel"},
+	"approval_status": {"Pending": "Pending Approval"},
+	"contact_role": {"User": "End User"},
+	"churn_risk": {"None": "No Risk"},
+	"conflict_policy": {"Skip": "Keep Existing"},
 }
 
 # The Chinese SPEC §4's table gives each option.
@@ -79,9 +109,9 @@ SPEC_ZH = {
 	"Technical Service": "技术服务型",
 	"Custom Solution": "解决方案定制型",
 	"Strategic Partnership": "长期战略合作型",
-	"Call": "电话",
-	"Visit": "拜访",
-	"Email": "邮件",
+	"Phone Call": "电话",
+	"Customer Visit": "拜访",
+	"E-mail": "邮件",
 	"Meeting": "会议",
 	"WeChat": "微信",
 	"SMS": "短信",
@@ -89,15 +119,15 @@ SPEC_ZH = {
 	"Complaint": "投诉",
 	"Planned": "计划中",
 	"Completed": "已完成",
-	"Cancelled": "已取消",
+	"Called Off": "已取消",
 	"Success": "成功",
-	"Pending": "待跟进",
+	"Needs Follow-Up": "待跟进",
 	"Failed": "失败",
 	"Positive": "积极",
 	"Hesitant": "犹豫",
 	"Negative": "消极",
-	"Online": "线上活动",
-	"Offline": "线下活动",
+	"Online Event": "线上活动",
+	"Offline Event": "线下活动",
 	"A - High": "A-高",
 	"B - Medium": "B-中",
 	"C - Low": "C-低",
@@ -159,7 +189,7 @@ def test_intent_level_tolerates_letter_and_chinese_forms(written, expected):
 		("customer_size", "500人以上", ">500"),
 		("lifecycle_stage", "签约客户", "Active Customer"),
 		("lifecycle_stage", "线索", "Potential Customer"),
-		("follow_up_type", "线下拜访", "Visit"),
+		("follow_up_type", "线下拜访", "Customer Visit"),
 		("member_status", "No Show", "No-Show"),
 		("opportunity_status", "赢单", "Won"),
 	],
@@ -208,7 +238,7 @@ def test_translations_leave_out_strings_the_framework_already_translates():
 	ours = translations()
 	assert not set(ours) & FRAMEWORK_TRANSLATED_OPTIONS
 	assert ours["Active Customer"] == "合作中客户"
-	assert translations(include_framework_strings=True)["Open"] == "进行中"
+	assert translations(include_framework_strings=True)["In Progress"] == "进行中"
 
 
 def test_framework_translated_options_are_all_real_options():
@@ -218,3 +248,58 @@ def test_framework_translated_options_are_all_real_options():
 def test_zh_option_refuses_an_unknown_option():
 	with pytest.raises(KeyError):
 		zh_option("customer_type", "Company")
+
+
+@pytest.mark.parametrize("field", sorted(RENAMED))
+def test_renamed_options_are_the_legacy_values(field):
+	assert LEGACY_VALUES[field] == RENAMED[field]
+
+
+def test_every_renamed_field_is_pinned_by_a_test():
+	assert set(LEGACY_VALUES) == set(RENAMED)
+
+
+@pytest.mark.parametrize(
+	"field, old, new",
+	[(field, old, new) for field, renames in RENAMED.items() for old, new in renames.items()],
+)
+def test_the_old_english_of_a_renamed_option_still_names_it(field, old, new):
+	assert new in OPTIONS[field]
+	assert old not in OPTIONS[field]
+	assert canonical_option(field, old) == new
+	assert canonical_option(field, old.upper()) == new
+
+
+@pytest.mark.parametrize(
+	"field, word, expected",
+	[
+		("follow_up_type", "通话", "Phone Call"),
+		("follow_up_type", "访问", "Customer Visit"),
+		("follow_up_type", "电子邮件", "E-mail"),
+		("follow_up_status", "取消", "Called Off"),
+		("follow_up_result", "有待", "Needs Follow-Up"),
+		("opportunity_status", "开", "In Progress"),
+		("campaign_type", "离线", "Offline Event"),
+		("campaign_status", "发布时间", "Announced"),
+		("approval_status", "有待", None),
+	],
+)
+def test_the_framework_words_users_saw_before_are_accepted_on_import(field, word, expected):
+	"""Sheets exported before the rename carry the framework's Chinese of the old options."""
+	assert canonical_option(field, word) == expected
+
+
+def test_every_select_field_speaks_a_known_vocabulary():
+	assert set(FIELD_VOCABULARY.values()) <= set(VOCABULARY)
+
+
+def test_legacy_fields_list_every_field_of_a_renamed_vocabulary():
+	expected = {
+		(doctype, fieldname)
+		for (doctype, fieldname), field in FIELD_VOCABULARY.items()
+		if field in LEGACY_VALUES
+	}
+	listed = {(doctype, fieldname) for doctype, fields in LEGACY_FIELDS.items() for fieldname in fields}
+	assert listed == expected
+	assert LEGACY_FIELDS["CIMS Follow-Up Plan Step"]["follow_up_type"]["Call"] == "Phone Call"
+	assert LEGACY_FIELDS["Contact"]["cims_contact_role"] == {"User": "End User"}

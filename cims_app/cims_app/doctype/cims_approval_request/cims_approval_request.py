@@ -26,7 +26,7 @@ class CIMSApprovalRequest(Document):
 		requested_by: DF.Link | None
 		restored_on: DF.Datetime | None
 		snapshot: DF.Code | None
-		status: DF.Literal["Pending", "Approved", "Rejected"]
+		status: DF.Literal["Pending Approval", "Approved", "Rejected"]
 
 	# end: auto-generated types
 	def validate(self):

@@ -2,11 +2,11 @@
 // For license information, please see license.txt
 
 const CIMS_CAMPAIGN_API = "cims_app.api.campaign.";
-// Planned → Published → Ongoing → Completed, or Cancelled before Completed (enforced on the server too).
+// Planned → Announced → Ongoing → Completed, or Called Off before Completed (enforced on the server too).
 const CIMS_CAMPAIGN_NEXT = {
-	Planned: [["Published", __("Publish")], ["Cancelled", __("Cancel Campaign")]],
-	Published: [["Ongoing", __("Start Campaign")], ["Cancelled", __("Cancel Campaign")]],
-	Ongoing: [["Completed", __("Complete Campaign")], ["Cancelled", __("Cancel Campaign")]],
+	Planned: [["Announced", __("Publish")], ["Called Off", __("Cancel Campaign")]],
+	Announced: [["Ongoing", __("Start Campaign")], ["Called Off", __("Cancel Campaign")]],
+	Ongoing: [["Completed", __("Complete Campaign")], ["Called Off", __("Cancel Campaign")]],
 };
 
 frappe.ui.form.on("CIMS Campaign", {
@@ -52,9 +52,9 @@ const cims_campaign = {
 					frm.set_value("status", status);
 					frm.save();
 				};
-				if (status === "Published") {
+				if (status === "Announced") {
 					frappe.confirm(__("Publishing sends the invitations to every member. Continue?"), move);
-				} else if (status === "Cancelled") {
+				} else if (status === "Called Off") {
 					frappe.confirm(__("Cancel this campaign? This cannot be undone."), move);
 				} else {
 					move();
@@ -64,7 +64,7 @@ const cims_campaign = {
 	},
 
 	add_member_buttons(frm) {
-		if (["Completed", "Cancelled"].includes(frm.doc.status)) return;
+		if (["Completed", "Called Off"].includes(frm.doc.status)) return;
 		frm.add_custom_button(__("Add Target Customers"), () => {
 			frappe.confirm(
 				__("Add every customer matching the target filters? Existing members are kept."),
@@ -72,7 +72,7 @@ const cims_campaign = {
 			);
 		}, __("Campaign Members"));
 		frm.add_custom_button(__("Add Customers"), () => cims_campaign.pick_customers(frm), __("Campaign Members"));
-		if (["Published", "Ongoing"].includes(frm.doc.status)) {
+		if (["Announced", "Ongoing"].includes(frm.doc.status)) {
 			frm.add_custom_button(__("Send Invitations"), () => {
 				cims_campaign.call(frm, "send_invitations", { campaign: frm.doc.name });
 			}, __("Campaign Members"));

@@ -8,7 +8,7 @@ from frappe.utils import flt, get_datetime
 
 from cims_app import campaigns
 from cims_app.campaign_invitations import send_invitations
-from cims_app.domain.campaign_rules import check_status_transition
+from cims_app.domain.campaign_rules import ANNOUNCED, check_status_transition
 from cims_app.validation import run_rule
 
 
@@ -37,7 +37,7 @@ class CIMSCampaign(Document):
 		agenda: DF.Table[CIMSCampaignAgendaItem]
 		budget_items: DF.Table[CIMSCampaignBudgetItem]
 		campaign_name: DF.Data
-		campaign_type: DF.Literal["Offline", "Online"]
+		campaign_type: DF.Literal["Offline Event", "Online Event"]
 		conversion_rate: DF.Percent
 		conversions: DF.Int
 		cost_per_participant: DF.Currency
@@ -53,7 +53,7 @@ class CIMSCampaign(Document):
 		review: DF.TextEditor | None
 		roi: DF.Float
 		start_datetime: DF.Datetime | None
-		status: DF.Literal["Planned", "Published", "Ongoing", "Completed", "Cancelled"]
+		status: DF.Literal["Planned", "Announced", "Ongoing", "Completed", "Called Off"]
 		target_industry: DF.Link | None
 		target_intent_level: DF.Literal["", "A - High", "B - Medium", "C - Low"]
 		target_lifecycle_stage: DF.Literal[
@@ -85,7 +85,7 @@ class CIMSCampaign(Document):
 		self.update(campaigns.current_metrics(None if self.is_new() else self.name, self.total_budget))
 
 	def on_update(self):
-		if self.has_value_changed("status") and self.status == "Published":
+		if self.has_value_changed("status") and self.status == ANNOUNCED:
 			send_invitations(self.name)
 		if self.has_value_changed("status") and self.status == "Completed":
 			campaigns.mark_no_shows(self.name)

@@ -5,7 +5,13 @@
 frappe.listview_settings["CIMS Campaign"] = {
 	add_fields: ["status"],
 	get_indicator(doc) {
-		const colours = { Planned: "gray", Published: "blue", Ongoing: "green", Completed: "darkgrey", Cancelled: "red" };
+		const colours = {
+			Planned: "gray",
+			Announced: "blue",
+			Ongoing: "green",
+			Completed: "darkgrey",
+			"Called Off": "red",
+		};
 		return [__(doc.status), colours[doc.status] || "gray", `status,=,${doc.status}`];
 	},
 };

@@ -24,7 +24,7 @@ const cims_campaign_member = {
 					fieldname: "follow_up_type",
 					fieldtype: "Select",
 					label: __("Follow-Up Type"),
-					options: ["Meeting", "Call", "Visit", "Email", "WeChat", "SMS"]
+					options: ["Meeting", "Phone Call", "Customer Visit", "E-mail", "WeChat", "SMS"]
 						.map((value) => ({ value, label: __(value) })),
 					default: "Meeting",
 					reqd: 1,
@@ -42,7 +42,7 @@ const cims_campaign_member = {
 					fieldname: "result",
 					fieldtype: "Select",
 					label: __("Result"),
-					options: ["", "Success", "Pending", "Failed"].map((value) => ({ value, label: __(value) })),
+					options: ["", "Success", "Needs Follow-Up", "Failed"].map((value) => ({ value, label: __(value) })),
 				},
 				{
 					fieldname: "high_intent",

@@ -133,7 +133,7 @@ function cims_add_merge_button(frm) {
 						options: [
 							{ value: "Fill Empty", label: __("Fill Empty") },
 							{ value: "Overwrite", label: __("Overwrite") },
-							{ value: "Skip", label: __("Skip") },
+							{ value: "Keep Existing", label: __("Keep Existing") },
 						],
 						default: "Fill Empty",
 						reqd: 1,
@@ -415,7 +415,7 @@ function cims_render_follow_up_timeline(frm) {
 			{ value: "", label: "" },
 			{ value: "Planned", label: __("Planned") },
 			{ value: "Completed", label: __("Completed") },
-			{ value: "Cancelled", label: __("Cancelled") },
+			{ value: "Called Off", label: __("Called Off") },
 		],
 	});
 
@@ -448,7 +448,7 @@ function cims_follow_up_timeline_html(items) {
 	if (!items.length) {
 		return `<p class="text-muted">${__("No follow-ups")}</p>`;
 	}
-	const colours = { Planned: "blue", Completed: "green", Cancelled: "gray" };
+	const colours = { Planned: "blue", Completed: "green", "Called Off": "gray" };
 	const rows = items.map((item) => {
 		const colour = item.overdue ? "red" : colours[item.status] || "gray";
 		const status = item.overdue ? __("Overdue") : __(item.status);

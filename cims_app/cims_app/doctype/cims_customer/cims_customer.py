@@ -13,6 +13,7 @@ from cims_app.domain.customer_rules import check_core_need, derived_customer_fie
 from cims_app.domain.identifiers import normalise_id_number, normalise_uscc
 from cims_app.domain.text import clean_text
 from cims_app.follow_up_plans import follow_stage_plans
+from cims_app.reader_texts import churn_reasons_text
 from cims_app.stage_history import record_stage_change
 from cims_app.validation import normalise_fields
 
@@ -34,7 +35,8 @@ class CIMSCustomer(Document):
 		birthday: DF.Date | None
 		budget_range: DF.Data | None
 		churn_reasons: DF.SmallText | None
-		churn_risk: DF.Literal["None", "Low", "Medium", "High"]
+		churn_reason_text: DF.SmallText | None
+		churn_risk: DF.Literal["No Risk", "Low", "Medium", "High"]
 		churn_risk_score: DF.Int
 		churned_on: DF.Date | None
 		classification_label: DF.Data | None
@@ -98,6 +100,11 @@ class CIMSCustomer(Document):
 
 	# end: auto-generated types
 	def onload(self):
+	@property
+	def churn_reason_text(self) -> str:
+		"""The churn reasons in the reader's language (churn_reasons holds them as codes and values)."""
+		return churn_reasons_text(self.churn_reasons)
+
 		load_address_and_contact(self)
 
 	def validate(self):

@@ -18,7 +18,7 @@ const CIMS_CHURN_RISK_COLOURS = {
 	High: "red",
 	Medium: "orange",
 	Low: "yellow",
-	None: "green",
+	"No Risk": "green",
 };
 
 function cims_pill(value, colours) {

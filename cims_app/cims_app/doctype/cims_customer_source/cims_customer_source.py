@@ -14,7 +14,7 @@ class CIMSCustomerSource(Document):
 		from frappe.types import DF
 
 		description: DF.SmallText | None
-		source_group: DF.Literal["", "Offline", "Online", "Referral", "Self-Service", "Other"]
+		source_group: DF.Literal["", "Offline Channel", "Online Channel", "Referral", "Self-Service", "Other"]
 		source_name: DF.Data
 	# end: auto-generated types
 	pass

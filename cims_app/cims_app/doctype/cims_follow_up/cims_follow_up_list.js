@@ -8,7 +8,7 @@ frappe.listview_settings["CIMS Follow-Up"] = {
 		if (doc.status === "Planned" && doc.scheduled_on && doc.scheduled_on < frappe.datetime.now_datetime()) {
 			return [__("Overdue"), "red", "status,=,Planned"];
 		}
-		const colours = { Planned: "blue", Completed: "green", Cancelled: "gray" };
+		const colours = { Planned: "blue", Completed: "green", "Called Off": "gray" };
 		return [__(doc.status), colours[doc.status] || "gray", `status,=,${doc.status}`];
 	},
 };

@@ -19,7 +19,7 @@ class CIMSImportBatch(Document):
 
 		amounts_in_wan: DF.Check
 		column_mapping: DF.Code | None
-		conflict_policy: DF.Literal["Fill Empty", "Overwrite", "Skip"]
+		conflict_policy: DF.Literal["Fill Empty", "Overwrite", "Keep Existing"]
 		error_file: DF.Attach | None
 		failed: DF.Int
 		import_doctype: DF.Literal["CIMS Customer", "Contact", "CIMS Follow-Up", "CIMS Opportunity"]

@@ -40,7 +40,7 @@ class CIMSOpportunity(Document):
 		quantity: DF.Float
 		sales_stage: DF.Link | None
 		stage_changed_on: DF.Datetime | None
-		status: DF.Literal["Open", "Won", "Lost"]
+		status: DF.Literal["In Progress", "Won", "Lost"]
 		unit_price: DF.Currency
 		weighted_amount: DF.Currency
 		won_amount: DF.Currency

@@ -24,6 +24,7 @@ from cims_app.cims_app.report.cims_report import (
 	summary,
 	total_row,
 )
+from cims_app.domain.campaign_rules import CALLED_OFF
 from cims_app.domain.report_metrics import CONVERTED_STAGES, conversion_rate, cost_per_acquisition, rate
 
 CUSTOMER, CAMPAIGN, SOURCE = "CIMS Customer", "CIMS Campaign", "CIMS Customer Source"
@@ -79,7 +80,7 @@ class AcquisitionBySource:
 			frappe.qb.from_(campaign)
 			.select(campaign.customer_source, Sum(campaign.total_budget).as_("spend"))
 			.where(campaign.start_datetime[self.start : self.end])
-			.where(campaign.status != "Cancelled")
+			.where(campaign.status != CALLED_OFF)
 			.groupby(campaign.customer_source)
 		)
 		spend = {

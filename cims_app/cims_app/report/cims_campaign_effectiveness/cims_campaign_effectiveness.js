@@ -8,7 +8,7 @@ frappe.query_reports["CIMS Campaign Effectiveness"] = {
 		Object.assign(cims_app.reports.filter.from_date(), { label: __("Starts From") }),
 		Object.assign(cims_app.reports.filter.to_date(), { label: __("Starts To") }),
 		cims_app.reports.filter.link("campaign", "Campaign", "CIMS Campaign"),
-		cims_app.reports.filter.select("campaign_type", "Campaign Type", ["", "Online", "Offline"]),
+		cims_app.reports.filter.select("campaign_type", "Campaign Type", ["", "Online Event", "Offline Event"]),
 		cims_app.reports.filter.select("format", "Format", [
 			"",
 			"Live Stream",
@@ -21,10 +21,10 @@ frappe.query_reports["CIMS Campaign Effectiveness"] = {
 		cims_app.reports.filter.select("status", "Status", [
 			"",
 			"Planned",
-			"Published",
+			"Announced",
 			"Ongoing",
 			"Completed",
-			"Cancelled",
+			"Called Off",
 		]),
 		cims_app.reports.filter.user("owner_user", "Campaign Owner"),
 	],

@@ -19,17 +19,19 @@ from cims_app.cims_app.report.cims_report import (
 	row_limit,
 	summary,
 )
+from cims_app.domain.churn import HIGH, LOW, MEDIUM, NO_RISK
 from cims_app.domain.report_metrics import days_between
+from cims_app.reader_texts import churn_reasons_text
 
 CUSTOMER = "CIMS Customer"
-LEVELS = ("High", "Medium", "Low", "None")
+LEVELS = (HIGH, MEDIUM, LOW, NO_RISK)
 # "Risk Level" filter option -> the churn_risk values it lists.
 RISK_LEVELS = {
 	"High": ("High",),
 	"Medium and High": ("High", "Medium"),
 	"All at Risk": ("High", "Medium", "Low"),
 }
-LEVEL_COLOURS = {"High": "Red", "Medium": "Orange", "Low": "Yellow", "None": "Green"}
+LEVEL_COLOURS = {HIGH: "Red", MEDIUM: "Orange", LOW: "Yellow", NO_RISK: "Green"}
 
 
 @frappe.read_only()
@@ -77,7 +79,7 @@ class ChurnRisk:
 			.groupby(customer.churn_risk)
 		)
 		rows = self.scoped(query, customer).run(as_dict=True)
-		return {(row.churn_risk or "None"): row for row in rows}
+		return {(row.churn_risk or NO_RISK): row for row in rows}
 
 	def get_data(self):
 		customer = frappe.qb.DocType(CUSTOMER)
@@ -111,6 +113,7 @@ class ChurnRisk:
 			row.lifecycle_stage = label_of(row.lifecycle_stage, translate=True)
 			row.value_tier = label_of(row.value_tier, translate=True) if row.value_tier else None
 			row.churn_risk = _(row.churn_risk)
+			row.churn_reasons = churn_reasons_text(row.churn_reasons, separator="; ")
 			row.annual_amount = money(row.annual_amount)
 		return mask_rows(rows)
 

@@ -27,6 +27,7 @@ from cims_app.cims_app.report.cims_report import (
 	total_row,
 	user_full_names,
 )
+from cims_app.domain.follow_up_flow import CANCELLED, PLANNED
 from cims_app.domain.report_metrics import completion_rate, rate, ratio, satisfaction_stars, week_bounds
 
 FOLLOW_UP = "CIMS Follow-Up"
@@ -140,12 +141,12 @@ class FollowUpActivity:
 			return [
 				count_when(planned).as_("planned"),
 				count_when(planned & (follow_up.scheduled_on < self.moment)).as_("overdue"),
-				count_when(follow_up.status == "Cancelled").as_("cancelled"),
+				count_when(follow_up.status == CANCELLED).as_("cancelled"),
 			]
 
 		# Spelled out (not "!= Completed") so the database reads the (status, scheduled_on) index.
 		return self.grouped(
-			"scheduled_on", measures, lambda follow_up: follow_up.status.isin(("Planned", "Cancelled"))
+			"scheduled_on", measures, lambda follow_up: follow_up.status.isin((PLANNED, CANCELLED))
 		)
 
 	def get_data(self):
@@ -202,7 +203,7 @@ class FollowUpActivity:
 			"completed": listed("Completed", "completed_on", period),
 			"planned": listed("Planned", "scheduled_on", period),
 			"overdue": listed("Planned", "scheduled_on", overdue_until),
-			"cancelled": listed("Cancelled", "scheduled_on", period),
+			"cancelled": listed(CANCELLED, "scheduled_on", period),
 		}
 
 	def get_columns(self):
@@ -216,7 +217,7 @@ class FollowUpActivity:
 			column("Completed", "completed", "Int", width=100),
 			column("Planned", "planned", "Int", width=90),
 			column("Overdue", "overdue", "Int", width=90),
-			column("Cancelled", "cancelled", "Int", width=90),
+			column("Called Off", "cancelled", "Int", width=90),
 			column("Completion Rate", "completion_rate", "Percent", width=130),
 			column("Successful", "successful", "Int", width=100),
 			column("Success Rate", "success_rate", "Percent", width=110),
@@ -251,7 +252,7 @@ class FollowUpActivity:
 				{"name": _("Completed"), "values": [row["completed"] for row in data]},
 				{"name": _("Planned"), "values": on_time},
 				{"name": _("Overdue"), "values": [row["overdue"] for row in data]},
-				{"name": _("Cancelled"), "values": [row["cancelled"] for row in data]},
+				{"name": _("Called Off"), "values": [row["cancelled"] for row in data]},
 			],
 			kind="bar",
 			latest=self.group_by == "Week",

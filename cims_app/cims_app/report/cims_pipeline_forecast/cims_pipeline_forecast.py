@@ -93,7 +93,7 @@ class PipelineForecast:
 			],
 			self.key_for(opportunity, "expected_close_date"),
 		)
-		query = query.where(opportunity.status == "Open").where(
+		query = query.where(opportunity.status == "In Progress").where(
 			opportunity.expected_close_date[self.from_date : self.to_date]
 		)
 		return {row.group_key: row for row in permitted(query, OPPORTUNITY).run(as_dict=True)}
@@ -122,7 +122,7 @@ class PipelineForecast:
 				Sum(Case().when(overdue, opportunity.weighted_amount).else_(0)).as_("overdue_weighted"),
 				Sum(Case().when(undated, 1).else_(0)).as_("undated_count"),
 			],
-		).where(opportunity.status == "Open")
+		).where(opportunity.status == "In Progress")
 		query = query.where(overdue | undated)
 		rows = permitted(query, OPPORTUNITY).run(as_dict=True)
 		return rows[0] if rows else frappe._dict()
@@ -177,7 +177,9 @@ class PipelineForecast:
 			if self.filters.get(fieldname):
 				keyed.setdefault(fieldname, self.filters.get(fieldname))
 		return {
-			"open_count": drill(OPPORTUNITY, **keyed, status="Open", expected_close_date=between(start, end)),
+			"open_count": drill(
+				OPPORTUNITY, **keyed, status="In Progress", expected_close_date=between(start, end)
+			),
 			"won_count": drill(OPPORTUNITY, **keyed, status="Won", closed_on=between(start, end)),
 		}
 

@@ -104,7 +104,7 @@ class SalesFunnel:
 			stage = self.furthest_stage(row.sales_stage, row.status)
 			at_stage[stage] = at_stage.get(stage, 0) + row.opportunities
 			self.opportunities += row.opportunities
-			if row.status == "Open":
+			if row.status == "In Progress":
 				open_count[stage] = open_count.get(stage, 0) + row.opportunities
 				open_amount[stage] = open_amount.get(stage, 0) + money(row.expected_amount)
 				weighted[stage] = weighted.get(stage, 0) + money(row.weighted_amount)
@@ -131,7 +131,9 @@ class SalesFunnel:
 					"weighted_amount": money(weighted.get(stage)),
 					"lost_count": lost.get(stage, 0),
 					"drill": {
-						"open_count": drill(OPPORTUNITY, **self.list_filters(stage, "Open"), creation=period),
+						"open_count": drill(
+							OPPORTUNITY, **self.list_filters(stage, "In Progress"), creation=period
+						),
 						"lost_count": drill(OPPORTUNITY, **self.list_filters(stage, "Lost"), creation=period),
 					},
 				}

@@ -119,7 +119,7 @@ class StageDuration:
 			.groupby(stage)
 		)
 		if self.doctype == OPPORTUNITY:
-			query = query.where(table.status == "Open")
+			query = query.where(table.status == "In Progress")
 		query = self.narrowed(query, table, self.doctype)
 		rows = permitted(query, self.doctype).run(as_dict=True)
 		return {row.stage: row for row in rows if row.stage}
@@ -206,7 +206,7 @@ class StageDuration:
 			return drill(CUSTOMER, **{**customer_route_filters(self.filters), "lifecycle_stage": stage})
 		if customer_filters_set(self.filters):
 			return None
-		return drill(OPPORTUNITY, sales_stage=stage, status="Open")
+		return drill(OPPORTUNITY, sales_stage=stage, status="In Progress")
 
 	def get_columns(self):
 		stage = column(self.stage_type, "stage_label", "Data", width=150)
