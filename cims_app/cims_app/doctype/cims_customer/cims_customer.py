@@ -34,8 +34,8 @@ class CIMSCustomer(Document):
 		annual_revenue_band: DF.Literal["", "<10M", "10M-50M", "50M-100M", "100M-500M", ">500M"]
 		birthday: DF.Date | None
 		budget_range: DF.Data | None
-		churn_reasons: DF.SmallText | None
 		churn_reason_text: DF.SmallText | None
+		churn_reasons: DF.SmallText | None
 		churn_risk: DF.Literal["No Risk", "Low", "Medium", "High"]
 		churn_risk_score: DF.Int
 		churned_on: DF.Date | None
@@ -99,12 +99,12 @@ class CIMSCustomer(Document):
 		]
 
 	# end: auto-generated types
-	def onload(self):
 	@property
 	def churn_reason_text(self) -> str:
 		"""The churn reasons in the reader's language (churn_reasons holds them as codes and values)."""
 		return churn_reasons_text(self.churn_reasons)
 
+	def onload(self):
 		load_address_and_contact(self)
 
 	def validate(self):
