@@ -4,7 +4,6 @@
 from frappe.model.document import Document
 
 
-
 class CIMSCustomerSource(Document):
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.

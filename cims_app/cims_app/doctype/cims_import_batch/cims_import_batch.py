@@ -8,7 +8,6 @@ from frappe import _
 from frappe.model.document import Document
 
 
-
 class CIMSImportBatch(Document):
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
