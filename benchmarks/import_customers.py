@@ -15,8 +15,14 @@ a throwaway site: the benchmark commits what it imports. Steps:
    the background job runs), each on an empty site: wall time, rows per second, peak RSS and the
    resident memory after every chunk. The file is attached to the batch in a process of its own (as
    Desk's upload happens in the web process, not in the job's worker);
-3. frappe.core Data Import of the framework file (Importer.import_data, what its background job runs);
-4. a summary with the speed ratio, also written as JSON next to this file (import_customers.last.json).
+3. with --with-automation, the small file again on an empty site that has an admin's automation for
+   customers (a Server Script, DocType Event "After Insert" on CIMS Customer, adding a comment): the import
+   then saves each new customer and contact through Document.insert so that it runs (SPEC §6), and the
+   result says how many customers got the script's comment (all of them);
+4. frappe.core Data Import of the framework file (Importer.import_data, what its background job runs);
+5. a summary with the speed ratio, also written as JSON next to this file (import_customers.last.json).
+
+	--with-automation: also step 3 (ours_small_with_automation in the JSON)
 """
 
 import argparse
@@ -433,9 +439,37 @@ def worker_upload(bench: str, site: str, path: str) -> dict:
 	return {"batch": batch.name}
 
 
-def worker_ours(bench: str, site: str, batch_name: str) -> dict:
+AUTOMATION_COMMENT = "benchmark automation ran"
+
+
+def add_automation(frappe) -> str:
+	"""An admin's Server Script on CIMS Customer (After Insert), as a site with `server_script_enabled` runs
+	it: enabled for this process only, so that no other site of the bench starts running server scripts."""
+	from frappe.utils import safe_exec
+
+	safe_exec.is_safe_exec_enabled = lambda: True
+	name = "cims-benchmark-after-insert"
+	if frappe.db.exists("Server Script", name):
+		frappe.delete_doc("Server Script", name, force=True)
+	frappe.get_doc(
+		{
+			"doctype": "Server Script",
+			"name": name,
+			"script_type": "DocType Event",
+			"reference_doctype": "CIMS Customer",
+			"doctype_event": "After Insert",
+			"script": f'doc.add_comment("Comment", "{AUTOMATION_COMMENT}")',
+		}
+	).insert()
+	frappe.db.commit()
+	return name
+
+
+def worker_ours(bench: str, site: str, batch_name: str, automation: bool = False) -> dict:
 	frappe = _connect(bench, site)
 	from cims_app.importer.engine import ImportRun
+
+	script = add_automation(frappe) if automation else None
 
 	rss_before = _rss_mb()
 	trace = []
@@ -453,6 +487,14 @@ def worker_ours(bench: str, site: str, batch_name: str) -> dict:
 		"contacts": frappe.db.count("Contact"),
 		"versions": frappe.db.count("Version", {"ref_doctype": "CIMS Customer"}),
 	}
+	if script:
+		counts["automation"] = f"Server Script {script} (After Insert on CIMS Customer)"
+		counts["customers_the_automation_ran_for"] = frappe.db.count(
+			"Comment", {"reference_doctype": "CIMS Customer", "content": AUTOMATION_COMMENT}
+		)
+		frappe.delete_doc("Server Script", script, force=True)
+		frappe.db.delete("Comment", {"reference_doctype": "CIMS Customer", "content": AUTOMATION_COMMENT})
+		frappe.db.commit()
 	frappe.destroy()
 	return {
 		"seconds": round(seconds, 2),
@@ -519,6 +561,7 @@ def run_worker(kind: str, args) -> dict:
 		args.file_for_worker,
 		"--batch",
 		args.batch_for_worker,
+		*(["--with-automation"] if kind == "ours" and args.automation_for_worker else []),
 	]
 	output = subprocess.run(command, capture_output=True, text=True, cwd=str(REPO))
 	if output.returncode:
@@ -539,6 +582,11 @@ def main() -> None:
 	parser.add_argument("--worker", choices=("ours", "upload", "framework", "masters"))
 	parser.add_argument("--file")
 	parser.add_argument("--batch")
+	parser.add_argument(
+		"--with-automation",
+		action="store_true",
+		help="also import the small file with a Server Script (After Insert) on CIMS Customer present",
+	)
 	args = parser.parse_args()
 	sys.path.insert(0, str(REPO))
 
@@ -548,7 +596,7 @@ def main() -> None:
 		elif args.worker == "upload":
 			print(json.dumps(worker_upload(args.bench, args.site, args.file)))
 		elif args.worker == "ours":
-			print(json.dumps(worker_ours(args.bench, args.site, args.batch)))
+			print(json.dumps(worker_ours(args.bench, args.site, args.batch, args.with_automation)))
 		else:
 			print(json.dumps(worker_framework(args.bench, args.site, args.file)))
 		return
@@ -558,6 +606,7 @@ def main() -> None:
 	workdir = Path(args.workdir)
 	workdir.mkdir(parents=True, exist_ok=True)
 	args.file_for_worker = args.batch_for_worker = ""
+	args.automation_for_worker = False
 	masters = run_worker("masters", args)
 	started = time.perf_counter()
 	rows = make_rows(args.rows, masters)
@@ -584,10 +633,15 @@ def main() -> None:
 		},
 		"site": args.site,
 	}
-	for label, path in (("ours_small", small), ("ours_large", large)):
+	runs = [("ours_small", small, False), ("ours_large", large, False)]
+	if args.with_automation:
+		runs.insert(1, ("ours_small_with_automation", small, True))
+	for label, path, automation in runs:
 		args.file_for_worker = str(path)
 		args.batch_for_worker = run_worker("upload", args)["batch"]
+		args.automation_for_worker = automation
 		results[label] = run_worker("ours", args)
+		args.automation_for_worker = False
 		print(label, results[label])
 	args.file_for_worker = str(framework_file)
 	results["framework"] = run_worker("framework", args)
@@ -604,6 +658,13 @@ def main() -> None:
 		f"frappe Data Import: {results['framework']['inserted']} rows in {results['framework']['seconds']} s "
 		f"({results['framework']['rows_per_second']} rows/s)\nratio: {ratio:.1f}x"
 	)
+	if automated := results.get("ours_small_with_automation"):
+		plain = results["ours_small"]
+		print(
+			f"{plain['rows']} rows without automation: {plain['seconds']} s ({plain['rows_per_second']} rows/s); "
+			f"with a Server Script on CIMS Customer: {automated['seconds']} s "
+			f"({automated['rows_per_second']} rows/s, ran for {automated['customers_the_automation_ran_for']} customers)"
+		)
 	(HERE / "import_customers.last.json").write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
 
 

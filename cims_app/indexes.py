@@ -17,6 +17,8 @@ from frappe import _
 # DocType -> {index name: columns}, each with the queries that need it.
 INDEXES: dict[str, dict[str, tuple[str, ...]]] = {
 	"CIMS Customer": {
+		# the duplicate rule's "same e-mail" (cims_app.duplicates): customers by e-mail, a chunk of rows at a time
+		"cims_email": ("email_id",),
 		# a rep's customer list, newest first; new customers per rep in a period
 		"cims_manager_creation": ("account_manager", "creation"),
 		# a team's customers and its new customers in a period

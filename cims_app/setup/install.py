@@ -3,7 +3,7 @@
 import frappe
 from frappe.permissions import add_permission, update_permission_property
 
-from cims_app.indexes import add_contact_indexes, add_unique_indexes
+from cims_app.indexes import add_all_indexes, add_unique_indexes
 from cims_app.permissions import refresh_contact_customer_flags
 from cims_app.setup import defaults
 from cims_app.setup.desk import setup_desk_views
@@ -55,7 +55,7 @@ def seed_defaults() -> None:
 	seed_follow_up_templates()
 	seed_tags()
 	grant_contact_permissions()
-	add_contact_indexes()  # contacts by mobile, for the importer (cims_app.indexes)
+	add_all_indexes()  # composite indexes, also those added since a DocType last synced (cims_app.indexes)
 	add_unique_indexes()  # exact keys and memberships unique under concurrent saves (cims_app.indexes)
 	setup_desk_views()  # Kanban board of customers by lifecycle stage (cims_app.setup.desk)
 	enable_global_search()  # the app's DocTypes in Global Search Settings (cims_app.setup.global_search)
