@@ -76,9 +76,14 @@ def reassign(customers: str | list, to_user: str) -> dict:
 def _moving(names: list[str], to_user: str) -> list[dict]:
 	"""The customers of `names` that change hands (not already `to_user`'s), as the manager sees them."""
 	c = frappe.qb.DocType(CUSTOMER)
+	user = frappe.qb.DocType("User")
 	return (
 		frappe.qb.from_(c)
-		.select(c.name, c.customer_name, c.account_manager.as_("from_user"))
+		.left_join(user)
+		.on(user.name == c.account_manager)
+		.select(
+			c.name, c.customer_name, c.account_manager.as_("from_user"), user.full_name.as_("from_user_name")
+		)
 		.where(c.name.isin(names) & (Coalesce(c.account_manager, "") != to_user))
 		.orderby(c.customer_name)
 		.run(as_dict=True)

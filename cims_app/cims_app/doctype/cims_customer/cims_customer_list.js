@@ -139,7 +139,7 @@ const cims_customer_list = {
 		const rows = result.customers.map(
 			(row) =>
 				`<li>${escape(row.customer_name)} <span class="text-muted">(${escape(
-					row.from_user ? frappe.user.full_name(row.from_user) : __("Public Pool")
+					row.from_user ? row.from_user_name || row.from_user : __("Public Pool")
 				)})</span></li>`
 		);
 		return `<p>${__("{0} customers now managed by {1}:", [result.reassigned, to])}</p><ul>${rows.join("")}</ul>`;
@@ -171,6 +171,11 @@ const cims_customer_list = {
 							dialog.hide();
 							listview.refresh();
 							const moved = r.message;
+							const name_of = (user) =>
+								frappe.utils.escape_html(
+									([...users.from, ...users.to].find((option) => option.value === user) || {})
+										.label || user
+								);
 							frappe.msgprint({
 								title: __("Book Handed Over"),
 								indicator: "green",
@@ -180,8 +185,8 @@ const cims_customer_list = {
 										moved.customers,
 										moved.follow_ups,
 										moved.opportunities,
-										frappe.utils.escape_html(frappe.user.full_name(values.from_user)),
-										frappe.utils.escape_html(frappe.user.full_name(values.to_user)),
+										name_of(values.from_user),
+										name_of(values.to_user),
 									]
 								),
 							});
