@@ -391,11 +391,28 @@ def limits() -> tuple[float, int]:
 	)
 
 
-def file_path(batch) -> str:
-	if not batch.import_file:
+def readable_import_file(file_url: str | None):
+	"""The File record of `file_url` the session user may read (frappe.has_permission on File: its owner,
+	whoever may read the record it is attached to, anyone for a public file), as a download of it would
+	be judged: an import reads only a file its user could open. A URL no File record holds, or held only
+	by records the user may not read, is refused."""
+	if not file_url:
 		frappe.throw(_("Attach the file to import first"))
-	file_doc = frappe.get_doc("File", {"file_url": batch.import_file})
-	return file_doc.get_full_path()
+	for name in frappe.get_all(
+		"File", filters={"file_url": file_url, "is_folder": 0}, pluck="name", order_by="creation asc"
+	):
+		file_doc = frappe.get_doc("File", name)
+		if frappe.has_permission("File", "read", doc=file_doc):
+			return file_doc
+	frappe.throw(
+		_("You may not read the file {0}: attach a file of your own to import it").format(file_url),
+		frappe.PermissionError,
+		title=_("Not Permitted"),
+	)
+
+
+def file_path(batch) -> str:
+	return readable_import_file(batch.import_file).get_full_path()
 
 
 def file_error_message(error: ImportFileError) -> str:

@@ -48,6 +48,10 @@ class CIMSImportBatch(Document):
 		if self.has_value_changed("import_file") and not self.is_new():
 			self.column_mapping = None
 			self.preview_html = None
+		if self.import_file and (self.is_new() or self.has_value_changed("import_file")):
+			from cims_app.importer.engine import readable_import_file
+
+			readable_import_file(self.import_file)  # an import reads only a file its user may read
 
 	def on_trash(self):
 		frappe.db.delete("CIMS Import Row", {"batch": self.name})
