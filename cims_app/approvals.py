@@ -21,6 +21,7 @@ from frappe.utils import now_datetime
 
 from cims_app.domain.vocabulary import canonical_option
 from cims_app.follow_ups import refresh_customer_follow_up_dates
+from cims_app.jobs.bulk_update import record_versions
 
 CUSTOMER = "CIMS Customer"
 FOLLOW_UP = "CIMS Follow-Up"
@@ -337,6 +338,7 @@ def _clear_links_to(records: dict) -> list[dict]:
 				)
 			for chunk in _chunks([row.name for row in rows]):
 				frappe.db.set_value(holder, {"name": ("in", chunk)}, fieldname, None, update_modified=False)
+			record_versions(holder, {row.name: {fieldname: (row[fieldname], None)} for row in rows})
 	return cleared
 
 
@@ -481,8 +483,13 @@ def restore_snapshot(snapshot: dict) -> dict:
 		fields = sorted({key for row in rows for key in row} & columns)
 		frappe.db.bulk_insert(doctype, fields, [tuple(row.get(field) for field in fields) for row in rows])
 		counts[doctype] = len(rows)
+	relinked = {}
 	for row in snapshot.get("unlinked", []):
 		frappe.db.set_value(row["doctype"], row["name"], row["field"], row["value"], update_modified=False)
+		changes = relinked.setdefault(row["doctype"], {}).setdefault(row["name"], {})
+		changes[row["field"]] = (None, row["value"])
+	for doctype, changes in relinked.items():
+		record_versions(doctype, changes)
 	_refresh_customers_of(snapshot)
 	_refresh_campaigns_of(snapshot, restored=True)
 	# Not transactional (MyISAM): last.

@@ -392,6 +392,16 @@ def test_approved_opportunity_deletion_unlinks_follow_ups_and_restore_relinks_th
 	assert api(ADMIN).post("/api/method/cims_app.approvals.restore", {"request": name}).ok
 	fresh()
 	assert frappe.db.get_value("CIMS Follow-Up", w.follow_up, "opportunity") == w.opportunity
+	history = frappe.get_all(
+		"Version",
+		{"ref_doctype": "CIMS Follow-Up", "docname": w.follow_up},
+		pluck="data",
+		order_by="creation",
+	)
+	assert [json.loads(data)["changed"] for data in history[-2:]] == [
+		[["opportunity", w.opportunity, None]],
+		[["opportunity", None, w.opportunity]],
+	], "the unlink and the relink are in the follow-up's history"
 	assert frappe.get_all("CIMS Stage Change", {"reference_name": w.opportunity})
 	assert frappe.get_all(
 		"CIMS Opportunity Competitor", {"parent": w.opportunity}, pluck="competitor_name"
