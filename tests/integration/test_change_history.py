@@ -34,8 +34,12 @@ DATA_KEYS = {"changed", "added", "removed", "row_changed", "data_import", "updat
 
 
 def _fields() -> list[str]:
-	"""The fields a framework save compares (frappe.core.doctype.version.version.get_diff)."""
-	return [df.fieldname for df in frappe.get_meta(CUSTOMER).fields if df.fieldtype not in no_value_fields]
+	"""The stored fields a framework save compares (frappe.core.doctype.version.version.get_diff)."""
+	return [
+		df.fieldname
+		for df in frappe.get_meta(CUSTOMER).fields
+		if df.fieldtype not in no_value_fields and not df.is_virtual
+	]
 
 
 def _plain(value):
