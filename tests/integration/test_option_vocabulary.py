@@ -275,3 +275,45 @@ def test_server_side_translation_gives_the_same_words(desk_zh):
 				assert frappe._(option) == desk_zh.get(option, option), (doctype, fieldname, option)
 	finally:
 		frappe.local.lang = "en"
+
+
+def test_a_save_with_an_old_english_option_stores_the_new_one():
+	"""Scripts, integrations and older clients that still send "Call" or "Open" keep working."""
+	from tests.integration.support import make_customer, unique_suffix
+
+	customer = make_customer()
+	follow_up = frappe.get_doc(
+		{
+			"doctype": "CIMS Follow-Up",
+			"customer": customer.name,
+			"follow_up_type": "Call",
+			"status": "Planned",
+		}
+	).insert()
+	follow_up.status = "Cancelled"
+	follow_up.save()
+	opportunity = frappe.get_doc(
+		{
+			"doctype": "CIMS Opportunity",
+			"opportunity_title": f"机会{unique_suffix()}",
+			"customer": customer.name,
+			"status": "Open",
+		}
+	).insert()
+	campaign = frappe.get_doc(
+		{"doctype": "CIMS Campaign", "campaign_name": f"活动{unique_suffix()}", "campaign_type": "Online"}
+	).insert()
+	source = frappe.get_doc(
+		{
+			"doctype": "CIMS Customer Source",
+			"source_name": f"来源{unique_suffix()}",
+			"source_group": "Offline",
+		}
+	).insert()
+	assert frappe.db.get_value("CIMS Follow-Up", follow_up.name, ["follow_up_type", "status"]) == (
+		"Phone Call",
+		"Called Off",
+	)
+	assert frappe.db.get_value("CIMS Opportunity", opportunity.name, "status") == "In Progress"
+	assert frappe.db.get_value("CIMS Campaign", campaign.name, "campaign_type") == "Online Event"
+	assert frappe.db.get_value("CIMS Customer Source", source.name, "source_group") == "Offline Channel"
