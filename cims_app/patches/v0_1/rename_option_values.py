@@ -19,10 +19,8 @@ from cims_app.domain.vocabulary import LEGACY_FIELDS
 
 def execute() -> None:
 	for doctype, fields in LEGACY_FIELDS.items():
-		if not frappe.db.table_exists(doctype):
-			continue
-		for fieldname, renames in fields.items():
-			rename_column_values(doctype, fieldname, renames)
+		if frappe.db.table_exists(doctype):
+			rename_column_values(doctype, fields)
 	rename_workflow_action_states()
 	rename_property_setters()
 	rename_kanban_columns()
@@ -36,16 +34,23 @@ def execute() -> None:
 	rename_user_settings_filters()
 
 
-def rename_column_values(doctype: str, fieldname: str, renames: dict[str, str]) -> None:
-	"""One set-based UPDATE: every old value of the column becomes its new one."""
-	if not frappe.db.has_column(doctype, fieldname):
+def rename_column_values(doctype: str, fields: dict[str, dict[str, str]]) -> None:
+	"""One set-based UPDATE per table (one pass however many of its columns were renamed): every old value
+	of each column becomes its new one."""
+	fields = {name: renames for name, renames in fields.items() if frappe.db.has_column(doctype, name)}
+	if not fields:
 		return
 	table = DocType(doctype)
-	column = table[fieldname]
-	case = Case()
-	for old, new in renames.items():
-		case = case.when(column == old, new)
-	frappe.qb.update(table).set(column, case.else_(column)).where(column.isin(list(renames))).run()
+	query, holds_old = frappe.qb.update(table), None
+	for fieldname, renames in fields.items():
+		column = table[fieldname]
+		case = Case()
+		for old, new in renames.items():
+			case = case.when(column == old, new)
+		query = query.set(column, case.else_(column))
+		condition = column.isin(list(renames))
+		holds_old = condition if holds_old is None else holds_old | condition
+	query.where(holds_old).run()
 
 
 def rename_workflow_action_states() -> None:
