@@ -233,6 +233,24 @@ def wait_dialog_closed(desk: Desk) -> None:
 	)
 
 
+def close_message(desk: Desk) -> None:
+	"""Close the message dialog with its ×, as often as it takes: a click while it still fades in is lost."""
+
+	def closed(driver) -> bool:
+		buttons = [
+			e
+			for e in driver.find_elements(By.CSS_SELECTOR, ".modal.show:has(.msgprint) .btn-modal-close")
+			if e.is_displayed()
+		]
+		if not buttons:
+			return True
+		buttons[0].click()
+		return False
+
+	desk.wait_for(closed, "the message to close")
+	wait_dialog_closed(desk)
+
+
 def rect(desk: Desk, selector: str) -> dict:
 	return desk.js(
 		"const r = document.querySelector(arguments[0]).getBoundingClientRect();"
@@ -242,12 +260,18 @@ def rect(desk: Desk, selector: str) -> dict:
 
 
 def click(desk: Desk, selector: str) -> None:
-	element = desk.wait_for(
-		lambda d: next((e for e in d.find_elements(By.CSS_SELECTOR, selector) if e.is_displayed()), None),
-		f"a visible {selector}",
-	)
-	desk.js("arguments[0].scrollIntoView({block: 'center'})", element)
-	element.click()
+	"""Click the first visible `selector`, finding it again when the page redraws it under the click."""
+
+	def clicked(driver) -> bool:
+		element = next((e for e in driver.find_elements(By.CSS_SELECTOR, selector) if e.is_displayed()), None)
+		if element is None:
+			return False
+		desk.js("arguments[0].scrollIntoView({block: 'center'})", element)
+		element.click()
+		return True
+
+	desk.wait_idle()
+	desk.wait_for(clicked, f"a visible {selector} to click")
 
 
 def tr(desk: Desk, text: str, *args) -> str:
@@ -308,6 +332,7 @@ def test_rep_day_workspace_glance_follow_up_stage_and_pool(browser, desk_url, re
 	log_a_follow_up_from_the_glance(desk, rep_day)
 	move_the_stage(desk, rep_day)
 	claim_from_the_pool(desk, rep_day)
+	see_their_own_customers_in_the_list(desk, rep_day)
 	assert not desk.severe_console_errors(), desk.severe_console_errors()
 
 
@@ -388,6 +413,13 @@ def log_a_follow_up_from_the_glance(desk: Desk, s) -> None:
 	desk.choose("follow_up_type", MEETING, dialog)
 	desk.choose("status", COMPLETED, dialog)
 	desk.type_into("content", FOLLOW_UP_CONTENT, dialog)
+	desk.wait_for(  # the editor hands its text to the dialog after a pause
+		lambda d: (
+			"二期扩容的范围"
+			in (d.execute_script("return frappe.quick_entry.dialog.get_value('content')") or "")
+		),
+		"the content in the quick entry",
+	)
 	desk.type_into("next_action", "月底前提交正式方案和报价", dialog)
 	desk.screenshot("3-log-follow-up")
 	desk.click_button(tr(desk, "Save"), dialog)
@@ -433,6 +465,16 @@ def claim_from_the_pool(desk: Desk, s) -> None:
 	)
 	frappe.db.rollback()
 	assert frappe.db.get_value("CIMS Customer", first, ["account_manager", "in_public_pool"]) == (s.rep, 0)
+
+
+def see_their_own_customers_in_the_list(desk: Desk, s) -> None:
+	"""The rep's customer list opens on their own book (the claimed one included), without the pool."""
+	desk.open("cims-customer")
+	mine = [frappe.db.get_value("CIMS Customer", name, "customer_name") for name in (s.customer, s.pool[0])]
+	listed = wait_text(desk, ".result", *mine)
+	assert f"公海{s.token}2号贸易有限公司" not in listed, "a pool customer is not the rep's"
+	assert desk.js("return cur_list.filter_area.get()") == [["CIMS Customer", "account_manager", "=", s.rep]]
+	desk.screenshot("5-my-customers")
 
 
 # A manager's day -----------------------------------------------------------------------------------------------
@@ -484,7 +526,7 @@ def see_the_team_funnel(desk: Desk, s) -> None:
 	)
 	headers = desk.visible_texts(".dt-header .dt-cell__content")
 	assert tr(desk, "Open Amount") in headers and tr(desk, "Stage Conversion") in headers
-	desk.screenshot("5-team-funnel")
+	desk.screenshot("6-team-funnel")
 
 
 def reassign_two_customers(desk: Desk, s) -> None:
@@ -509,13 +551,12 @@ def reassign_two_customers(desk: Desk, s) -> None:
 		"the dialog",
 	)
 	desk.choose("to_user", s.taking, ".modal.show")
-	desk.screenshot("6-bulk-reassign")
+	desk.screenshot("7-bulk-reassign")
 	desk.click_button(tr(desk, "Reassign"), ".modal.show .modal-footer")
 	shown = wait_text(desk, ".modal.show .msgprint", names[0], names[1], "钱接手")
 	assert tr(desk, "{0} customers now managed by {1}:", 2, "钱接手") in shown
-	desk.screenshot("7-reassigned")
-	click(desk, ".modal.show .btn-modal-close")
-	wait_dialog_closed(desk)
+	desk.screenshot("8-reassigned")
+	close_message(desk)
 	frappe.db.rollback()
 	assert [frappe.db.get_value("CIMS Customer", c, "account_manager") for c in s.customers] == [
 		s.taking,
@@ -535,7 +576,7 @@ def hand_over_the_rest(desk: Desk, s) -> None:
 	)
 	desk.choose("from_user", s.leaving, ".modal.show")
 	desk.choose("to_user", s.taking, ".modal.show")
-	desk.screenshot("8-hand-over")
+	desk.screenshot("9-hand-over")
 	desk.click_button(tr(desk, "Hand Over"), ".modal.show .modal-footer")
 	wait_text(
 		desk,
@@ -550,7 +591,7 @@ def hand_over_the_rest(desk: Desk, s) -> None:
 			"钱接手",
 		),
 	)
-	desk.screenshot("9-handed-over")
+	desk.screenshot("10-handed-over")
 	frappe.db.rollback()
 	assert {frappe.db.get_value("CIMS Customer", c, "account_manager") for c in s.customers} == {s.taking}
 	assert frappe.db.get_value("CIMS Follow-Up", s.follow_up, "assigned_to") == s.taking
@@ -597,7 +638,7 @@ def test_marketing_publishes_and_starts_a_campaign(browser, desk_url, campaign_d
 		lambda d: d.execute_script("return cur_frm.doc.status") == "Ongoing", "the campaign to start"
 	)
 	wait_text(desk, ".page-head .indicator-pill", tr(desk, "Ongoing"))
-	desk.screenshot("10-campaign-started")
+	desk.screenshot("11-campaign-started")
 	frappe.db.rollback()
 	assert frappe.db.get_value("CIMS Campaign", s.campaign, "status") == "Ongoing"
 	assert not desk.severe_console_errors(), desk.severe_console_errors()
