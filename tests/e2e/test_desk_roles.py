@@ -115,6 +115,12 @@ def records():
 	frappe.db.commit()
 
 
+def chinese_token(length: int = 3) -> str:
+	"""A random word of brand-like characters: names stay unique and read like real company names."""
+	characters = "安博诚达丰光华嘉锦凯隆明瑞盛泰鑫"
+	return "".join(characters[int(digit, 16)] for digit in unique_suffix()[:length])
+
+
 def customer(records, name: str, account_manager: str | None, **values) -> str:
 	doc = frappe.get_doc(
 		{
@@ -286,9 +292,12 @@ def rep_day(people, records, claim_limit):
 	"""A rep with a customer (key contact with mobile and WeChat, a follow-up done, one due today, one
 	overdue, an open opportunity) and two public-pool customers; claim limit 5."""
 	claim_limit(5)
-	token = unique_suffix()
-	s = frappe._dict(rep=people(REP, "王小明"), token=token, mobile=valid_mobile(), wechat=f"li_{token}")
-	s.customer = customer(records, f"杭州云栖{token}科技有限公司", s.rep, region="上海", industry="制造业")
+	token = chinese_token()
+	s = frappe._dict(
+		rep=people(REP, "王小明"), token=token, mobile=valid_mobile(), wechat=f"liming_{unique_suffix()}"
+	)
+	s.pool_names = [f"{token}{trade}有限公司" for trade in ("贸易", "物流")]
+	s.customer = customer(records, f"杭州{token}科技有限公司", s.rep, region="上海", industry="制造业")
 	s.contact = (
 		frappe.get_doc(
 			{
@@ -316,7 +325,7 @@ def rep_day(people, records, claim_limit):
 	s.overdue = follow_up(s.customer, PLANNED, add_days(now, -1))
 	s.due_today = follow_up(s.customer, PLANNED, get_datetime(f"{nowdate()} 23:59:00"))
 	opportunity(s.customer, "二期扩容项目", 380000)
-	s.pool = [customer(records, f"公海{token}{index}号贸易有限公司", None) for index in (1, 2)]
+	s.pool = [customer(records, name, None) for name in s.pool_names]
 	for name in s.pool:
 		to_pool(name)
 	frappe.db.commit()
@@ -453,12 +462,12 @@ def claim_from_the_pool(desk: Desk, s) -> None:
 	desk.type_into("search", s.token, ".page-form")
 	first = s.pool[0]
 	row = f".cims-pool-row[data-name='{first}']"
-	wait_text(desk, ".cims-pool-list", f"公海{s.token}1号贸易有限公司", f"公海{s.token}2号贸易有限公司")
+	wait_text(desk, ".cims-pool-list", *s.pool_names)
 	wait_text(desk, ".cims-pool-quota", tr(desk, "You may claim {0} more (limit {1})", 5, 5))
 	assert tr(desk, "Claim") == "领取"
 	desk.screenshot("4-public-pool")
 	click(desk, f"{row} .cims-pool-claim")
-	wait_alert(desk, tr(desk, "{0} is now your customer", f"公海{s.token}1号贸易有限公司"))
+	wait_alert(desk, tr(desk, "{0} is now your customer", s.pool_names[0]))
 	wait_text(desk, ".cims-pool-quota", tr(desk, "You may claim {0} more (limit {1})", 4, 5))
 	desk.wait_for(
 		lambda d: not d.find_elements(By.CSS_SELECTOR, row), "the claimed customer to leave the pool"
@@ -472,7 +481,7 @@ def see_their_own_customers_in_the_list(desk: Desk, s) -> None:
 	desk.open("cims-customer")
 	mine = [frappe.db.get_value("CIMS Customer", name, "customer_name") for name in (s.customer, s.pool[0])]
 	listed = wait_text(desk, ".result", *mine)
-	assert f"公海{s.token}2号贸易有限公司" not in listed, "a pool customer is not the rep's"
+	assert s.pool_names[1] not in listed, "a pool customer is not the rep's"
 	assert desk.js("return cur_list.filter_area.get()") == [["CIMS Customer", "account_manager", "=", s.rep]]
 	desk.screenshot("5-my-customers")
 
@@ -484,7 +493,7 @@ def see_their_own_customers_in_the_list(desk: Desk, s) -> None:
 def team_day(people, records):
 	"""A manager's team: a leaving rep with four customers (a planned follow-up and an open opportunity on
 	the last one) and the rep who takes them over."""
-	token = unique_suffix()
+	token = chinese_token()
 	s = frappe._dict(
 		manager=people(MANAGER, "张经理"),
 		leaving=people(REP, "赵离职"),
@@ -494,11 +503,14 @@ def team_day(people, records):
 	s.team = make_sales_team(s.manager, [s.leaving, s.taking], team_name=f"华东{token}组")
 	records.teams.append(s.team)
 	s.customers = [
-		customer(records, f"交接{token}{index}号科技有限公司", s.leaving, sales_team=s.team)
-		for index in range(1, 5)
+		customer(records, f"{city}{token}{trade}有限公司", s.leaving, sales_team=s.team)
+		for city, trade in (("苏州", "精密制造"), ("宁波", "港航物流"), ("无锡", "新材料"), ("南京", "软件"))
 	]
 	s.follow_up = follow_up(s.customers[3], PLANNED, add_days(now_datetime(), 3), assigned_to=s.leaving)
 	s.opportunity = opportunity(s.customers[3], "年度采购框架", 120000, owner_user=s.leaving)
+	# The team's other deals, which stay where they are: the funnel has more than one stage.
+	opportunity(s.customers[0], "产线自动化改造", 260000, sales_stage="商务谈判", owner_user=s.taking)
+	opportunity(s.customers[1], "仓储系统升级", 90000, sales_stage="初步接触", owner_user=s.taking)
 	frappe.db.commit()
 	return s
 
@@ -523,6 +535,13 @@ def see_the_team_funnel(desk: Desk, s) -> None:
 		),
 		"the team's opportunity in the funnel",
 		60,
+	)
+	desk.wait_for(
+		lambda d: d.execute_script(
+			"return Array.from(document.querySelectorAll('.chart-container .bar'))"
+			".some((bar) => parseFloat(bar.getAttribute('height')) > 0)"
+		),
+		"the funnel chart",
 	)
 	headers = desk.visible_texts(".dt-header .dt-cell__content")
 	assert tr(desk, "Open Amount") in headers and tr(desk, "Stage Conversion") in headers
@@ -607,7 +626,7 @@ def campaign_day(people, records):
 	campaign = frappe.get_doc(
 		{
 			"doctype": "CIMS Campaign",
-			"campaign_name": f"春季新品发布会{unique_suffix()}",
+			"campaign_name": f"{chinese_token()}春季新品发布会",
 			"campaign_type": frappe.get_meta("CIMS Campaign").get_options("campaign_type").split("\n")[-1],
 			"format": "Expo",
 			"start_datetime": add_days(now_datetime(), 7),
