@@ -22,7 +22,7 @@ from cims_app.domain.campaign_rules import (
 )
 from cims_app.domain.errors import RuleViolation
 from cims_app.importer.bulk import hash_name, insert_rows
-from cims_app.jobs.bulk_update import record_versions
+from cims_app.jobs.bulk_update import record_reference, record_versions
 from cims_app.validation import violation_message
 
 HIGH_INTENT_TAG = "高意向"
@@ -487,7 +487,7 @@ def mark_customers_high_intent(customers, campaign: str | None = None) -> None:
 	record_versions(
 		"CIMS Customer",
 		{name: {"high_intent_on": (high_intent_on, now)} for name, high_intent_on in before.items()},
-		{"doctype": "CIMS Campaign", "docname": campaign, "label": _("via campaign {0}").format(campaign)}
+		record_reference("CIMS Campaign", campaign, _("via campaign {0}").format(campaign))
 		if campaign
 		else None,
 	)

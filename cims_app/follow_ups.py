@@ -12,7 +12,7 @@ from frappe.utils import get_datetime, strip_html
 
 from cims_app.domain.follow_up_flow import COMPLETED, PLANNED, check_status_move, is_closing
 from cims_app.domain.follow_up_rules import check_completion
-from cims_app.jobs.bulk_update import write_changes
+from cims_app.jobs.bulk_update import record_reference, write_changes
 from cims_app.reader_texts import reader_languages
 from cims_app.validation import get_setting, run_rule
 
@@ -99,7 +99,7 @@ def refresh_customer_follow_up_dates(
 
 def follow_up_reference(name: str) -> dict:
 	"""The `updater_reference` of customer changes a follow-up brings about (its dates on the customer)."""
-	return {"doctype": FOLLOW_UP, "docname": name, "label": _("via follow-up {0}").format(name)}
+	return record_reference(FOLLOW_UP, name, _("via follow-up {0}").format(name))
 
 
 # Save path of CIMS Follow-Up (called by its controller)

@@ -14,7 +14,7 @@ import json
 from decimal import Decimal
 
 import frappe
-from frappe.utils import now_datetime
+from frappe.utils import escape_html, now_datetime
 
 from cims_app.importer.bulk import hash_name, insert_rows
 
@@ -172,6 +172,12 @@ def job_reference(method: str) -> dict:
 		"docname": ".".join(method.split(".")[-2:]),
 		"label": frappe._("via a scheduled job", lang=lang),
 	}
+
+
+def record_reference(doctype: str, name: str, label: str) -> dict:
+	"""The `updater_reference` of changes that come through another record (a contact, a follow-up): the
+	timeline links it with `label` as the link's text, unescaped, so the label is escaped here."""
+	return {"doctype": doctype, "docname": name, "label": escape_html(label)}
 
 
 def _field_order(doctype: str) -> dict[str, int]:

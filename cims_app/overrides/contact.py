@@ -4,7 +4,7 @@ import frappe
 from frappe import _
 
 from cims_app.domain.contact_rules import normalise_email, normalise_mobile, normalise_phone
-from cims_app.jobs.bulk_update import write_changes
+from cims_app.jobs.bulk_update import record_reference, write_changes
 from cims_app.permissions import flag_contact_without_customer, masked_contact_values
 from cims_app.validation import normalise_fields, run_rule
 
@@ -52,9 +52,5 @@ def on_update(doc, method=None) -> None:
 		list(values),
 		{name: tuple(stored) for name, *stored in rows},
 		{name: tuple(values.values()) for name, *_stored in rows},
-		{
-			"doctype": "Contact",
-			"docname": doc.name,
-			"label": _("via contact {0}").format(doc.full_name or doc.name),
-		},
+		record_reference("Contact", doc.name, _("via contact {0}").format(doc.full_name or doc.name)),
 	)

@@ -250,7 +250,7 @@ def primary_contact_of(customer: str, mobile: str) -> str:
 	contact = frappe.get_doc(
 		{
 			"doctype": "Contact",
-			"first_name": "小红",
+			"first_name": '小红 "R&D"',
 			"last_name": "李",
 			"phone_nos": [{"phone": mobile, "is_primary_mobile_no": 1}],
 			"email_ids": [{"email_id": f"li{frappe.generate_hash(length=6)}@example.com", "is_primary": 1}],
@@ -275,7 +275,10 @@ def test_contact_change_mirrored_onto_the_customer_leaves_a_version_through_the_
 	assert set(changes) == {customer}
 	assert changes[customer]["mobile_no"][1] == new_mobile
 	assert changes[customer]["email_id"][1] == new_email
-	assert json.loads(history.versions[0].data)["updater_reference"]["docname"] == contact.name
+	reference = json.loads(history.versions[0].data)["updater_reference"]
+	assert reference["docname"] == contact.name
+	# The timeline puts the label into a link unescaped: a contact's name must not become markup there.
+	assert '"' not in reference["label"] and "&quot;R&amp;D&quot;" in reference["label"]
 	with History([customer, bystander]) as unchanged:
 		contact.save()
 	assert unchanged.versions == []
