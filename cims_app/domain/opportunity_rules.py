@@ -3,16 +3,16 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from cims_app.domain.errors import RuleViolation, _
+from cims_app.domain.field_values import decimal_value
 from cims_app.domain.text import clean_text
 from cims_app.domain.vocabulary import canonical_option
 
 _CENT = Decimal("0.01")
 
 
-def _decimal(value: object) -> Decimal | None:
-	if value is None or value == "":
-		return None
-	return value if isinstance(value, Decimal) else Decimal(str(value))
+def _decimal(value: object, field: str | None) -> Decimal | None:
+	"""The amount or count in `value`; None when blank; RuleViolation naming `field` when not a finite number."""
+	return decimal_value(value, field)
 
 
 def expected_amount(unit_price: object, quantity: object) -> Decimal | None:
@@ -21,7 +21,7 @@ def expected_amount(unit_price: object, quantity: object) -> Decimal | None:
 	0 counts as not set: Frappe stores an empty Currency or Float field as 0, and a user who typed
 	only an expected amount must not see it overwritten with 0.
 	"""
-	price, count = _decimal(unit_price), _decimal(quantity)
+	price, count = _decimal(unit_price, "unit_price"), _decimal(quantity, "quantity")
 	if not price or not count:
 		return None
 	return (price * count).quantize(_CENT, rounding=ROUND_HALF_UP)
@@ -34,8 +34,8 @@ def weighted_amount(
 
 	RuleViolation when the probability is outside 0-100.
 	"""
-	amount = _decimal(expected) or Decimal(0)
-	probability = _decimal(probability_percent) or Decimal(0)
+	amount = _decimal(expected, "expected_amount") or Decimal(0)
+	probability = _decimal(probability_percent, field) or Decimal(0)
 	if not 0 <= probability <= 100:
 		raise RuleViolation(
 			_("Probability {0} must be between 0 and 100"), (probability_percent,), field=field
@@ -46,7 +46,7 @@ def weighted_amount(
 def require_close_fields(status: object, won_amount: object, lost_reason: object) -> None:
 	"""RuleViolation when a Won opportunity has no won amount above 0 or a Lost one no lost reason."""
 	option = canonical_option("opportunity_status", status)
-	if option == "Won" and not (_decimal(won_amount) or 0) > 0:
+	if option == "Won" and not (_decimal(won_amount, "won_amount") or 0) > 0:
 		raise RuleViolation(_("A won opportunity needs a won amount greater than 0"), (), field="won_amount")
 	if option == "Lost" and not clean_text(lost_reason):
 		raise RuleViolation(_("A lost opportunity needs a lost reason"), (), field="lost_reason")

@@ -4,9 +4,10 @@
 from frappe.model.document import Document
 
 from cims_app import approvals
+from cims_app.typed_fields import TypedFields
 
 
-class CIMSApprovalRequest(Document):
+class CIMSApprovalRequest(TypedFields, Document):
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
 

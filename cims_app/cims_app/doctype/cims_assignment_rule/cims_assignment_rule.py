@@ -4,10 +4,11 @@
 from frappe.model.document import Document
 
 from cims_app.domain.assignment_rules import check_rule_target
+from cims_app.typed_fields import TypedFields
 from cims_app.validation import run_rule
 
 
-class CIMSAssignmentRule(Document):
+class CIMSAssignmentRule(TypedFields, Document):
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
 

@@ -9,10 +9,11 @@ from frappe.utils import flt, get_datetime
 from cims_app import campaigns
 from cims_app.campaign_invitations import send_invitations
 from cims_app.domain.campaign_rules import ANNOUNCED, check_status_transition
+from cims_app.typed_fields import TypedFields
 from cims_app.validation import run_rule
 
 
-class CIMSCampaign(Document):
+class CIMSCampaign(TypedFields, Document):
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
 

@@ -7,9 +7,10 @@ from frappe.model.document import Document
 from frappe.utils import now_datetime
 
 from cims_app import campaigns
+from cims_app.typed_fields import TypedFields
 
 
-class CIMSCampaignMember(Document):
+class CIMSCampaignMember(TypedFields, Document):
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
 

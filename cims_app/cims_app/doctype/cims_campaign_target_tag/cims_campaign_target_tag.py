@@ -3,8 +3,10 @@
 
 from frappe.model.document import Document
 
+from cims_app.typed_fields import TypedFields
 
-class CIMSCampaignTargetTag(Document):
+
+class CIMSCampaignTargetTag(TypedFields, Document):
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
 

@@ -15,10 +15,11 @@ from cims_app.domain.text import clean_text
 from cims_app.follow_up_plans import follow_stage_plans
 from cims_app.reader_texts import churn_reasons_text
 from cims_app.stage_history import record_stage_change
+from cims_app.typed_fields import TypedFields
 from cims_app.validation import normalise_fields
 
 
-class CIMSCustomer(Document):
+class CIMSCustomer(TypedFields, Document):
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
 

@@ -12,9 +12,10 @@ from cims_app.follow_ups import (
 	template_content,
 	validate_follow_up,
 )
+from cims_app.typed_fields import TypedFields
 
 
-class CIMSFollowUp(Document):
+class CIMSFollowUp(TypedFields, Document):
 	def validate(self):
 		self.apply_template()
 		self.assigned_to = self.assigned_to or frappe.session.user

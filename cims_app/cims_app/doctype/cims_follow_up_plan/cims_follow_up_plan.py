@@ -6,10 +6,11 @@ from frappe import _
 from frappe.model.document import Document
 
 from cims_app.domain.plans import PlanStep, check_plan
+from cims_app.typed_fields import TypedFields
 from cims_app.validation import run_rule
 
 
-class CIMSFollowUpPlan(Document):
+class CIMSFollowUpPlan(TypedFields, Document):
 	def validate(self):
 		steps = [
 			PlanStep(s.sequence, s.follow_up_type, s.template, int(s.offset_days or 0)) for s in self.steps

@@ -3,6 +3,8 @@
 
 from frappe.model.document import Document
 
+from cims_app.typed_fields import TypedFields
 
-class CIMSFollowUpPlanStep(Document):
+
+class CIMSFollowUpPlanStep(TypedFields, Document):
 	pass

@@ -3,6 +3,8 @@
 
 from frappe.model.document import Document
 
+from cims_app.typed_fields import TypedFields
 
-class CIMSFollowUpTemplate(Document):
+
+class CIMSFollowUpTemplate(TypedFields, Document):
 	pass

@@ -7,8 +7,10 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from cims_app.typed_fields import TypedFields
 
-class CIMSImportBatch(Document):
+
+class CIMSImportBatch(TypedFields, Document):
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
 

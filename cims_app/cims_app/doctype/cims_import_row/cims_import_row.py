@@ -4,8 +4,10 @@
 import frappe
 from frappe.model.document import Document
 
+from cims_app.typed_fields import TypedFields
 
-class CIMSImportRow(Document):
+
+class CIMSImportRow(TypedFields, Document):
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
 

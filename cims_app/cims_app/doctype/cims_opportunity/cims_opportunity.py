@@ -8,10 +8,11 @@ from frappe.utils import now_datetime, nowdate
 from cims_app.domain.opportunity_rules import expected_amount, require_close_fields, weighted_amount
 from cims_app.lifecycle import reconcile_opportunity_stage
 from cims_app.stage_history import record_stage_change
+from cims_app.typed_fields import TypedFields
 from cims_app.validation import run_rule
 
 
-class CIMSOpportunity(Document):
+class CIMSOpportunity(TypedFields, Document):
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
 
@@ -57,7 +58,7 @@ class CIMSOpportunity(Document):
 		record_stage_change(self, "sales_stage", customer=self.customer)
 
 	def set_amounts(self):
-		computed = expected_amount(self.unit_price, self.quantity)
+		computed = run_rule(expected_amount, self.unit_price, self.quantity, doc=self)
 		if computed is not None:
 			self.expected_amount = computed
 		if self.status == "Won":
@@ -66,7 +67,7 @@ class CIMSOpportunity(Document):
 			self.probability = 0
 		elif self.sales_stage and (self.has_value_changed("sales_stage") or not self.probability):
 			self.probability = frappe.db.get_value("CIMS Sales Stage", self.sales_stage, "probability") or 0
-		self.weighted_amount = weighted_amount(self.expected_amount, self.probability)
+		self.weighted_amount = run_rule(weighted_amount, self.expected_amount, self.probability, doc=self)
 
 	def set_stage_dates(self):
 		if self.is_new() or self.has_value_changed("sales_stage"):

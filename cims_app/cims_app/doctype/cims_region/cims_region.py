@@ -3,8 +3,10 @@
 
 from frappe.utils.nestedset import NestedSet
 
+from cims_app.typed_fields import TypedFields
 
-class CIMSRegion(NestedSet):
+
+class CIMSRegion(TypedFields, NestedSet):
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
 

@@ -3,8 +3,10 @@
 
 from frappe.model.document import Document
 
+from cims_app.typed_fields import TypedFields
 
-class CIMSSalesStage(Document):
+
+class CIMSSalesStage(TypedFields, Document):
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
 

@@ -6,8 +6,10 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import getdate
 
+from cims_app.typed_fields import TypedFields
 
-class CIMSSalesTarget(Document):
+
+class CIMSSalesTarget(TypedFields, Document):
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
 
