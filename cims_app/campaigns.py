@@ -1,4 +1,4 @@
-"""Campaign membership, guest check-in, engagement and metrics, set-based (SPEC §7).
+"""Campaign membership, engagement and metrics, set-based (SPEC §7); check-in is `cims_app.campaign_check_in`.
 
 Locking: every path that writes members or opportunities of a campaign first locks the campaign row
 (`lock_campaigns`), so writers of one campaign queue up there instead of deadlocking on member rows.
@@ -6,8 +6,6 @@ The guest check-in touches only its member row, commits, and then refreshes the 
 """
 
 import secrets
-from dataclasses import dataclass
-from datetime import datetime
 
 import frappe
 from frappe import _
@@ -16,7 +14,6 @@ from frappe.utils import cint, flt, now_datetime
 from cims_app.domain.campaign_metrics import campaign_metrics
 from cims_app.domain.campaign_rules import (
 	ATTENDED,
-	check_in_is_open,
 	like_pattern_for_tag,
 	parse_engagement_row,
 )
@@ -294,67 +291,6 @@ def on_opportunity_trash(doc, method=None) -> None:
 		lock_campaigns([doc.campaign])
 		sync_member_conversions([doc.campaign], [doc.customer], exclude_opportunity=doc.name)
 		refresh_metrics([doc.campaign], exclude_opportunity=doc.name)
-
-
-# Guest check-in ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CheckInResult:
-	"""What a scan of a check-in code did: `outcome` is checked_in, already_checked_in, unknown or closed."""
-
-	outcome: str
-	customer_name: str | None = None
-	campaign_name: str | None = None
-	campaign_status: str | None = None
-	checked_in_at: datetime | None = None
-
-
-def check_in_member(token: str | None) -> CheckInResult:
-	"""Check in the member holding `token`, exactly once however many scans arrive at the same time.
-
-	One conditional UPDATE decides: only the request whose UPDATE changes the row (checked_in_at was empty)
-	checks in; every other sees 0 affected rows and reports the time of the first check-in.
-	"""
-	token = (token or "").strip()
-	if not token or len(token) > 140:
-		return CheckInResult("unknown")
-	member = frappe.db.sql(
-		"""SELECT m.name, m.campaign, m.customer_name, m.checked_in_at,
-			c.campaign_name, c.status AS campaign_status
-		FROM `tabCIMS Campaign Member` m JOIN `tabCIMS Campaign` c ON c.name = m.campaign
-		WHERE m.check_in_token = %s""",
-		token,
-		as_dict=True,
-	)
-	if not member:
-		return CheckInResult("unknown")
-	member = member[0]
-	details = {
-		"customer_name": member.customer_name,
-		"campaign_name": member.campaign_name,
-		"campaign_status": member.campaign_status,
-	}
-	if not check_in_is_open(member.campaign_status):
-		return CheckInResult("closed", **details)
-	if member.checked_in_at:
-		return CheckInResult("already_checked_in", checked_in_at=member.checked_in_at, **details)
-
-	now = now_datetime()
-	frappe.db.sql(
-		f"""UPDATE `tabCIMS Campaign Member` SET status = '{ATTENDED}', checked_in_at = %(now)s, modified = %(now)s
-		WHERE check_in_token = %(token)s AND checked_in_at IS NULL""",
-		{"now": now, "token": token},
-	)
-	if frappe.db._cursor.rowcount != 1:
-		# Another scan won the race: read its committed time in a fresh transaction.
-		frappe.db.rollback()
-		first = frappe.db.get_value("CIMS Campaign Member", member.name, "checked_in_at")
-		return CheckInResult("already_checked_in", checked_in_at=first, **details)
-	frappe.db.commit()
-	refresh_metrics([member.campaign])
-	frappe.db.commit()
-	return CheckInResult("checked_in", checked_in_at=now, **details)
 
 
 # Engagement and interactions --------------------------------------------------------------------

@@ -1,18 +1,21 @@
-"""Campaign endpoints: guest check-in by QR code, membership, invitations, engagement, export."""
+"""Campaign endpoints: check-in by QR code (guest page and staff scans), membership, invitations, engagement,
+export."""
 
 import frappe
 from frappe import _
-from frappe.rate_limiter import rate_limit
-from frappe.utils import cint, escape_html, format_time
+from frappe.sessions import get_csrf_token
+from frappe.translate import get_language
+from frappe.utils import format_time
 from werkzeug.wrappers import Response
 
-from cims_app import campaigns
+from cims_app import campaign_check_in, campaigns
+from cims_app.campaign_invitations import CHECK_IN_METHOD
 from cims_app.campaign_invitations import send_invitations as queue_invitations
 from cims_app.domain.campaign_rules import CHECK_IN_OPEN_STATUSES
-from cims_app.validation import get_setting
 
 CHECK_IN_PAGE = "cims_app/templates/campaign/check_in.html"
 _HTTP_STATUS = {
+	"confirm": 200,
 	"checked_in": 200,
 	"already_checked_in": 409,
 	"unknown": 404,
@@ -21,38 +24,40 @@ _HTTP_STATUS = {
 }
 
 
-def _check_in_limit() -> int:
-	return cint(get_setting("check_in_rate_limit", 30)) or 30
-
-
-@rate_limit(limit=_check_in_limit, seconds=60)
-def _count_check_in_attempt() -> None:
-	"""Counts one attempt per IP and minute; raises RateLimitExceededError past CIMS Settings' limit."""
-
-
 @frappe.whitelist(allow_guest=True, methods=["GET", "POST"])
 def check_in(token: str | None = None) -> Response:
-	"""Check a guest in with the token of their QR code; answers with a phone-sized page."""
-	try:
-		_count_check_in_attempt()
-	except frappe.RateLimitExceededError:
-		frappe.clear_messages()
-		return _check_in_page("rate_limited")
-	result = campaigns.check_in_member(token)
-	return _check_in_page(result.outcome, result)
+	"""The page a member's QR code opens, phone-sized, in the guest's language.
+
+	An anonymous GET only shows it, with a confirm button (link scanners and chat previews open every
+	link); the button's POST checks in, and so does a GET by a staff member of the campaign. Unknown codes
+	are counted per address and refused with 429 past CIMS Settings' limit; valid codes never are.
+	"""
+	if frappe.session.user == "Guest":
+		# The framework picks a guest's language before it knows the request is a guest's (it falls back
+		# to English); ask again: Accept-Language, the preferred_language cookie, then the site's language.
+		frappe.local.lang = get_language()
+	result = campaign_check_in.look_up(token)
+	if result.outcome == "unknown":
+		if not campaign_check_in.count_failed_attempt(frappe.local.request_ip):
+			return _check_in_page("rate_limited", token)
+		return _check_in_page("unknown", token)
+	if result.outcome == "confirm" and (
+		frappe.request.method == "POST" or campaign_check_in.is_check_in_staff(result.campaign)
+	):
+		result = campaign_check_in.check_in_member(token)
+	return _check_in_page(result.outcome, token, result)
 
 
-def _check_in_page(outcome: str, result: campaigns.CheckInResult | None = None) -> Response:
-	customer = escape_html(result.customer_name or "") if result else ""
-	campaign = escape_html(result.campaign_name or "") if result else ""
+def _check_in_page(outcome: str, token, result: campaign_check_in.CheckInResult | None = None) -> Response:
+	guest = (result.guest_name if result else "") or ""
+	at = format_time(result.checked_in_at, "HH:mm") if result and result.checked_in_at else ""
 	texts = {
-		"checked_in": ("✓", _("Checked In"), _("Welcome, {0}! You are checked in.").format(customer)),
+		"confirm": ("?", _("Confirm Check-In"), _("Welcome, {0}! Tap the button below to check in.")),
+		"checked_in": ("✓", _("Checked In"), _("Welcome, {0}! You are checked in.")),
 		"already_checked_in": (
 			"!",
 			_("Already Checked In"),
-			_("This code was already used to check in at {0}.").format(
-				format_time(result.checked_in_at, "HH:mm") if result and result.checked_in_at else ""
-			),
+			_("This code was already used to check in at {0}.").format(at),
 		),
 		"unknown": (
 			"?",
@@ -80,13 +85,42 @@ def _check_in_page(outcome: str, result: campaigns.CheckInResult | None = None) 
 			"outcome": outcome,
 			"mark": mark,
 			"title": title,
-			"message": message,
-			"campaign_name": campaign if outcome != "unknown" else "",
+			# The message's {0} is the guest's name: filled in after escaping the template's own text.
+			"message_parts": message.split("{0}", 1),
+			"guest_name": guest,
+			"customer_name": result.customer_name if result and result.customer_name != guest else "",
+			"campaign_name": result.campaign_name if result and outcome != "unknown" else "",
+			"confirm": outcome == "confirm",
+			"action": CHECK_IN_METHOD,
+			"token": token if outcome == "confirm" else "",
+			"confirm_label": _("Check In"),
+			# A logged-in user's POST must carry their session's token; a guest has no session to protect.
+			"csrf_token": get_csrf_token() if outcome == "confirm" and frappe.session.user != "Guest" else "",
 		},
 	)
 	response = Response(html, status=_HTTP_STATUS[outcome], mimetype="text/html")
 	response.headers["Cache-Control"] = "no-store"
+	response.headers["X-Robots-Tag"] = "noindex"
 	return response
+
+
+@frappe.whitelist()
+def check_in_campaigns() -> list[dict]:
+	"""The campaigns open for check-in at which the user may check guests in (the Desk's check-in page)."""
+	return [
+		{"name": c.name, "campaign_name": c.campaign_name, "location": c.location, "start": c.start_datetime}
+		for c in campaign_check_in.check_in_campaigns()
+	]
+
+
+@frappe.whitelist(methods=["POST"])
+def scan_check_in(campaign: str, code: str) -> dict:
+	"""Check in the guest whose QR code (check-in link or token) or mobile number staff scanned or typed."""
+	if not campaign_check_in.is_check_in_staff(campaign):
+		frappe.throw(
+			_("Only the campaign's team and marketing staff check guests in."), frappe.PermissionError
+		)
+	return campaign_check_in.describe(campaign_check_in.scan(campaign, code))
 
 
 @frappe.whitelist(methods=["POST"])

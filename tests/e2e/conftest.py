@@ -131,7 +131,8 @@ if not SKIP_REASON:
 
 		drivers = []
 
-		def open_browser(width: int, height: int, mobile: bool = False):
+		def open_browser(width: int, height: int, mobile: bool = False, flags: tuple = ()):
+			"""`flags`: more Chromium switches, e.g. a fake camera for the check-in page."""
 			options = webdriver.ChromeOptions()
 			options.binary_location = CHROMIUM
 			profile = tempfile.mkdtemp(prefix="cims-e2e-chromium-")
@@ -148,6 +149,7 @@ if not SKIP_REASON:
 				f"--user-data-dir={profile}",
 				"--host-resolver-rules=MAP * 127.0.0.1",
 				"--lang=zh-CN",
+				*flags,
 			):
 				options.add_argument(flag)
 			if mobile:
