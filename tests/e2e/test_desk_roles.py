@@ -7,12 +7,14 @@ filled with the customer and the contact; a workflow action moves the stage; a c
 the public pool (公海客户) page, whose quota goes down by one.
 Manager (1366 px): the team's sales funnel; two customers of a leaving rep reassigned from the list; the
 rest of the rep's book handed over, with what moved.
-Marketing (1366 px): a campaign published and started.
+Marketing: a campaign published and started (1366 px), and a guest checked in at the door from a phone on
+the 签到 page (390 px).
 
 Screenshots go to tests/e2e/screenshots/ (roles-*.png).
 """
 
 import datetime
+import re
 
 import pytest
 
@@ -24,6 +26,7 @@ if SKIP_REASON:
 import frappe
 from frappe.utils import add_days, get_datetime, now_datetime, nowdate
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 from tests.e2e.desk import Desk
 from tests.integration.support import (
@@ -637,13 +640,22 @@ def campaign_day(people, records):
 	).insert()
 	records.campaigns.append(campaign.name)
 	s.campaign = campaign.name
+	s.guest = customer(records, f"{chinese_token()}电子科技有限公司", None)
+	member = frappe.get_doc(
+		{"doctype": "CIMS Campaign Member", "campaign": campaign.name, "customer": s.guest}
+	)
+	s.member = member.insert(ignore_permissions=True)
 	frappe.db.commit()
 	return s
 
 
-def test_marketing_publishes_and_starts_a_campaign(browser, desk_url, campaign_day):
+def test_marketing_starts_a_campaign_and_checks_a_guest_in_from_a_phone(browser, desk_url, campaign_day):
 	s = campaign_day
-	desk = open_desk(browser, desk_url, DESKTOP, s.marketer)
+	start_the_campaign(open_desk(browser, desk_url, DESKTOP, s.marketer), s)
+	check_the_guest_in_from_a_phone(open_desk(browser, desk_url, PHONE, s.marketer), s)
+
+
+def start_the_campaign(desk: Desk, s) -> None:
 	desk.open(f"cims-campaign/{s.campaign}")
 	desk.wait_form("CIMS Campaign", new=False)
 	desk.open_menu_item(tr(desk, "Status"), tr(desk, "Publish"))
@@ -660,4 +672,29 @@ def test_marketing_publishes_and_starts_a_campaign(browser, desk_url, campaign_d
 	desk.screenshot("11-campaign-started")
 	frappe.db.rollback()
 	assert frappe.db.get_value("CIMS Campaign", s.campaign, "status") == "Ongoing"
+	assert not desk.severe_console_errors(), desk.severe_console_errors()
+
+
+def check_the_guest_in_from_a_phone(desk: Desk, s) -> None:
+	"""At the door: the 签到 page, the started campaign, the guest's code typed in (the camera's job is the
+	check-in page's own test), and the guest shown as checked in."""
+	desk.open("cims-check-in")
+	desk.wait_for(
+		lambda d: d.execute_script(
+			"const s = document.querySelector('.page-form [data-fieldname=campaign] select');"
+			" return s && Array.from(s.options).some(o => o.value === arguments[0]);",
+			s.campaign,
+		),
+		"the started campaign on the check-in page",
+	)
+	desk.choose("campaign", s.campaign, ".page-form")
+	code = desk.driver.find_element(By.CSS_SELECTOR, ".cims-check-in-manual input")
+	code.send_keys(s.member.check_in_token, Keys.ENTER)
+	row = f".cims-check-in-row[data-member='{s.member.name}']"
+	guest = frappe.db.get_value("CIMS Customer", s.guest, "customer_name")
+	shown = wait_text(desk, row, guest)
+	assert re.search(r"已签到（\d\d:\d\d）", shown), shown
+	desk.screenshot("12-check-in")
+	frappe.db.rollback()
+	assert frappe.db.get_value("CIMS Campaign Member", s.member.name, "status") == "Attended"
 	assert not desk.severe_console_errors(), desk.severe_console_errors()
