@@ -138,11 +138,14 @@ RETIRED: dict[str, tuple[str, ...]] = {
 
 # Unique indexes that hold the exact keys of SPEC §6 under concurrent saves (the unique credit code is the
 # DocType's own `unique` field): DocType -> {index name: columns}. Blank values are NULL, which never collide.
+# A key of one column is indexed together with `docstatus` (always 0 for customers, which are not submitted):
+# the framework's schema sync drops a one-column unique index whose DocField is not `unique`, and leaves
+# composite ones alone; a DocField `unique` instead would make a migrate fail on a site holding duplicates.
 UNIQUE: dict[str, dict[str, tuple[str, ...]]] = {
 	"CIMS Customer": {
 		# the exact name key of enterprises and institutions (empty for individuals)
-		"cims_unique_name": ("name_unique_key",),
-		"cims_unique_id_number": ("id_number",),
+		"cims_unique_name": ("name_unique_key", "docstatus"),
+		"cims_unique_id_number": ("id_number", "docstatus"),
 	},
 	# one membership per customer and campaign
 	"CIMS Campaign Member": {"cims_unique_membership": ("campaign", "customer")},
@@ -163,6 +166,12 @@ def duplicate_groups(doctype: str, columns: tuple[str, ...], limit: int = DUPLIC
 	)
 
 
+def index_columns(table: str, index_name: str) -> list[str]:
+	"""The columns of an index, in order ([] when there is no such index)."""
+	rows = frappe.db.sql(f"SHOW INDEX FROM `{table}` WHERE Key_name = %s", (index_name,), as_dict=True)
+	return [row.Column_name for row in sorted(rows, key=lambda row: row.Seq_in_index)]
+
+
 def add_unique_indexes() -> list[str]:
 	"""Add every missing unique index of UNIQUE (install and each migrate). A table that already holds
 	duplicates keeps working without that index: the migrate goes on, says which records share a value
@@ -177,14 +186,18 @@ def add_unique_indexes() -> list[str]:
 			if frappe.db.has_column(doctype, column):
 				frappe.db.sql(f"UPDATE `{table}` SET `{column}` = NULL WHERE `{column}` = ''")
 		for index_name, columns in indexes.items():
-			if frappe.db.has_index(table, index_name):
+			existing = index_columns(table, index_name)
+			if existing == list(columns):
 				continue
+			if existing:  # made by an earlier version with other columns
+				frappe.db.sql_ddl(f"ALTER TABLE `{table}` DROP INDEX `{index_name}`")
 			if not all(frappe.db.has_column(doctype, column) for column in columns):
 				continue
 			groups = duplicate_groups(doctype, columns)
 			if groups:
+				shown = [position for position, column in enumerate(columns) if column != "docstatus"]
 				lines = [
-					f"{' / '.join(str(value) for value in group[: len(columns)])}: {group[-1]}"
+					f"{' / '.join(str(group[position]) for position in shown)}: {group[-1]}"
 					for group in groups
 				]
 				message = _(

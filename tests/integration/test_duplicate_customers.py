@@ -385,3 +385,15 @@ def test_a_rep_claims_a_pool_company_sharing_a_mobile_with_one_they_manage_but_n
 	same_company = pooled(mobile_no=other_mobile)  # nothing tells the two apart
 	with pytest.raises(frappe.DuplicateEntryError, match=mine.name):
 		claim_customer(same_company, rep)
+
+
+def test_the_unique_indexes_survive_a_sync_of_the_customer_doctype():
+	"""The framework's schema sync drops a one-column unique index whose field is not `unique`: ours are
+	composite, so a migrate that syncs CIMS Customer keeps them."""
+	from cims_app.indexes import UNIQUE, index_columns
+
+	frappe.reload_doc("cims_app", "doctype", "cims_customer", force=True)
+	frappe.db.updatedb("CIMS Customer")
+	frappe.db.commit()
+	for index, columns in UNIQUE["CIMS Customer"].items():
+		assert index_columns("tabCIMS Customer", index) == list(columns)
