@@ -51,7 +51,7 @@ def get_glance(customer: str) -> dict:
 	doc = frappe.get_doc(CUSTOMER, customer)
 	doc.check_permission("read")
 	summary = {field: doc.get(field) for field in CUSTOMER_GLANCE_FIELDS}
-	summary["churn_reasons"] = getattr(doc, "churn_reason_text", None) or doc.churn_reasons
+	summary["churn_reasons"] = doc.churn_reason_text  # in the reader's language
 	summary["account_manager_name"] = (
 		frappe.utils.get_fullname(doc.account_manager) if doc.account_manager else None
 	)

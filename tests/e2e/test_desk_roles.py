@@ -2,7 +2,7 @@
 
 Rep (1366 px and a 390 px phone): the workspace shows today's and overdue follow-ups of their own book; a
 customer opens on its glance panel, above the fold on the phone: whom to call, a tap-to-call link, WeChat
-to copy, stage, churn risk, last and next follow-up, open opportunities; 记录跟进 opens the quick entry
+to copy, stage, churn risk with its reasons, last and next follow-up, open opportunities; 记录跟进 opens the quick entry
 filled with the customer and the contact; a workflow action moves the stage; a customer is claimed from
 the public pool (公海客户) page, whose quota goes down by one.
 Manager (1366 px): the team's sales funnel; two customers of a leaving rep reassigned from the list; the
@@ -328,6 +328,11 @@ def rep_day(people, records, claim_limit):
 	s.overdue = follow_up(s.customer, PLANNED, add_days(now, -1))
 	s.due_today = follow_up(s.customer, PLANNED, get_datetime(f"{nowdate()} 23:59:00"))
 	opportunity(s.customer, "二期扩容项目", 380000)
+	frappe.db.set_value(  # as the daily churn job writes them
+		"CIMS Customer",
+		s.customer,
+		{"churn_risk": "High", "churn_risk_score": 80, "churn_reasons": '[["no_follow_up", 65, 30]]'},
+	)
 	s.pool = [customer(records, name, None) for name in s.pool_names]
 	for name in s.pool:
 		to_pool(name)
@@ -375,6 +380,8 @@ def see_the_customer_at_a_glance(desk: Desk, s, phone: bool) -> None:
 		s.mobile,
 		s.wechat,
 		tr(desk, "Potential Customer"),
+		f"{tr(desk, 'High')} {tr(desk, 'Churn Risk')} 80",
+		tr(desk, "No follow-up for {0} days (cadence {1} days)", 65, 30),
 		tr(desk, "Overdue"),
 		"二期扩容项目",
 		tr(desk, "{0} open opportunities, {1} in all", 1, desk.js("return format_currency(380000)")),

@@ -149,6 +149,24 @@ def test_glance_has_stage_risk_follow_ups_and_open_opportunities(customer_day):
 	)
 
 
+def test_glance_gives_the_churn_reasons_in_the_readers_language(customer_day):
+	from cims_app.domain.churn import Reason, encode_reasons
+
+	frappe.db.set_value(
+		"CIMS Customer",
+		customer_day.customer,
+		"churn_reasons",
+		encode_reasons([Reason("no_follow_up", (65, 30))]),
+	)
+	frappe.db.set_value("User", customer_day.rep, "language", "zh")
+	frappe.set_user(customer_day.rep)
+	frappe.local.lang = "zh"
+	try:
+		assert get_glance(customer_day.customer)["churn_reasons"] == "已 65 天未跟进（跟进周期 30 天）"
+	finally:
+		frappe.local.lang = "en"
+
+
 def test_glance_of_a_customer_without_contacts_or_records(customer_day):
 	bare = make_customer(account_manager=customer_day.rep).name
 	frappe.set_user(customer_day.rep)
