@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 import frappe
 from frappe import _
 from frappe.model.base_document import BaseDocument
+from frappe.model.docstatus import DocStatus
 from frappe.utils.nestedset import NestedSet
 
 from cims_app.domain import field_values as rules
@@ -85,6 +86,17 @@ def check_field_values(doc) -> None:
 
 def _check_fields(doc, options: bool = True) -> None:
 	type_map = frappe.db.type_map
+	for fieldname, label in (("idx", _("Row Number")), ("docstatus", _("Document Status"))):
+		# Standard columns a caller may send too; the framework stores them as it gets them.
+		value = doc.get(fieldname)
+		if value is None:
+			continue
+		try:
+			checked = rules.int_value(value, fieldname) or 0
+		except RuleViolation as error:
+			_refuse(doc, fieldname, violation_message(error), label)
+		if not isinstance(value, int) or checked != value:
+			doc.set(fieldname, DocStatus(checked) if fieldname == "docstatus" else checked)
 	for df in doc.meta.fields:
 		value = doc.get(df.fieldname)
 		if value is None or df.fieldtype in _TABLE_TYPES:
@@ -143,8 +155,8 @@ def _iso(moment, value):
 	return moment.isoformat(sep=" ") if isinstance(moment, datetime.datetime) else moment.isoformat()
 
 
-def _refuse(doc, fieldname: str, message: str) -> None:
-	label = _(doc.meta.get_label(fieldname))
+def _refuse(doc, fieldname: str, message: str, label: str | None = None) -> None:
+	label = label or _(doc.meta.get_label(fieldname))
 	if doc.get("parentfield") and doc.get("parenttype"):
 		table = _(frappe.get_meta(doc.parenttype).get_label(doc.parentfield))
 		label = _("{0}, row {1}: {2}").format(table, doc.get("idx") or "", label)
