@@ -21,7 +21,7 @@ from frappe.utils.nestedset import NestedSet
 
 from cims_app.domain import field_values as rules
 from cims_app.domain.errors import RuleViolation
-from cims_app.validation import violation_message
+from cims_app.validation import rename_legacy_options, violation_message
 
 _TABLE_TYPES = ("Table", "Table MultiSelect")
 
@@ -78,6 +78,7 @@ def keep_tree_position(doc) -> None:
 
 def check_field_values(doc) -> None:
 	"""Check and normalise the typed fields of `doc` and of its child rows."""
+	rename_legacy_options(doc)  # "Call", "Open"...: the English of a renamed option is still accepted
 	_check_fields(doc)
 	for child in doc.get_all_children():
 		if isinstance(child, BaseDocument):
