@@ -676,11 +676,12 @@ def global_search(text: str, start: int = 0, limit: int = 20, doctype: str = "")
 	the user may read (filtering a page after it is cut loses the user's own records behind better
 	matches they may not read). Personal data in customer snippets is masked for users without
 	permlevel 2. Otherwise as the framework: one query per `&`-separated word, best matches first,
-	grouped by the priority of Global Search Settings."""
+	grouped by the priority of Global Search Settings; only entries that match count (the framework ranks
+	every entry and drops those that do not match after cutting the page), which lets the full-text index
+	find them."""
 	from frappe.desk.doctype.global_search_settings.global_search_settings import (
 		get_doctypes_for_global_search,
 	)
-	from frappe.query_builder.functions import Match
 	from frappe.utils import cint
 
 	can_read = set(frappe.get_user().get_can_read())
@@ -688,22 +689,20 @@ def global_search(text: str, start: int = 0, limit: int = 20, doctype: str = "")
 	if not allowed or (doctype and doctype not in allowed):
 		return []
 	doctypes = [doctype] if doctype else allowed
-	index = frappe.qb.Table("__global_search")
-	readable = _readable_search_entries(index, doctypes)
+	readable = _readable_search_entries(doctypes)
 	results = []
 	for word in {word.strip() for word in text.split("&")}:
 		if not word:
 			continue
-		query = (
-			frappe.qb.from_(index)
-			.select(index.doctype, index.name, index.content, Match(index.content).Against(word).as_("rank"))
-			.where(index.doctype.isin(doctypes) & readable)
-			.orderby("rank", order=frappe.qb.desc)
-			.limit(cint(limit))
+		results += frappe.db.sql(
+			f"""SELECT gs.doctype, gs.name, gs.content, MATCH(gs.content) AGAINST (%(word)s) AS `rank`
+			FROM `__global_search` gs
+			WHERE MATCH(gs.content) AGAINST (%(word)s) AND gs.doctype IN %(doctypes)s {readable}
+			ORDER BY `rank` DESC
+			LIMIT %(limit)s OFFSET %(start)s""",
+			{"word": word, "doctypes": doctypes, "limit": cint(limit), "start": max(cint(start), 0)},
+			as_dict=True,
 		)
-		if cint(start) > 0:
-			query = query.offset(cint(start))
-		results.extend(query.run(as_dict=True))
 	masked = not can_read_personal_data()
 	ordered = []
 	for name in doctypes:
@@ -718,15 +717,19 @@ def global_search(text: str, start: int = 0, limit: int = 20, doctype: str = "")
 	return ordered
 
 
-def _readable_search_entries(index, doctypes: list[str]) -> Criterion:
-	"""Entries of `doctypes` with a row rule only for records the user's list of that DocType holds (role
-	and user permissions, row rules and shares, through frappe.get_list); others as they are."""
+def _readable_search_entries(doctypes: list[str]) -> str:
+	"""SQL conditions on global-search entries `gs`: of each DocType the user reads only some records of
+	(row rules, user permissions, shares: the conditions of the user's list, frappe's DatabaseQuery), only
+	entries of those records. "" when the user reads every record of every one."""
+	from frappe.model.db_query import DatabaseQuery
+
 	parts = []
 	for name in doctypes:
-		if name not in ROW_RULES:
-			continue
-		names = frappe.get_list(name, fields=["name"], limit_page_length=0, order_by="", run=False)
-		parts.append(
-			(index.doctype != name) | SqlCondition(f"{_sql(index.name)} IN ({_sql_with_params(names)})")
-		)
-	return Criterion.all(parts) if parts else SqlCondition("1=1")
+		query = DatabaseQuery(name)
+		match = query.build_match_conditions()  # may add a condition of its own (records shared only)
+		conditions = [condition for condition in [*query.conditions, match] if condition]
+		if conditions:
+			table, where = f"`tab{name}`", " AND ".join(conditions)
+			records = f"SELECT {table}.name FROM {table} WHERE {where}"
+			parts.append(f"(gs.doctype != {frappe.db.escape(name, percent=False)} OR gs.name IN ({records}))")
+	return _sql_with_params("".join(f" AND {part}" for part in parts))

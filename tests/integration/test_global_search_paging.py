@@ -93,3 +93,13 @@ def test_search_of_one_doctype_is_filtered_before_paging_too(busy_site):
 def test_administrator_still_pages_through_every_match(busy_site):
 	found = customers_found(global_search(busy_site.token, limit=100))
 	assert sorted(found) == sorted(busy_site.theirs + busy_site.own)
+
+
+def test_a_customer_shared_with_the_rep_is_found_too(busy_site):
+	shared = busy_site.theirs[0]
+	frappe.share.add_docshare(
+		"CIMS Customer", shared, busy_site.rep_a, read=1, flags={"ignore_share_permission": True}
+	)
+	frappe.set_user(busy_site.rep_a)
+	found = customers_found(global_search(busy_site.token))
+	assert sorted(found) == sorted([*busy_site.own, shared])
