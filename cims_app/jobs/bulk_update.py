@@ -15,22 +15,13 @@ from decimal import Decimal
 
 import frappe
 from frappe.utils import escape_html, now_datetime
+from frappe.utils.response import json_handler
 
 from cims_app.importer.bulk import hash_name, insert_rows
 
 CHUNK_ROWS = 5000
-VERSION_COLUMNS = (
-	"name",
-	"creation",
-	"modified",
-	"owner",
-	"modified_by",
-	"docstatus",
-	"idx",
-	"ref_doctype",
-	"docname",
-	"data",
-)
+# docstatus and idx are left to the table's default, 0.
+VERSION_COLUMNS = ("name", "creation", "modified", "owner", "modified_by", "ref_doctype", "docname", "data")
 
 # JSON_TABLE column types by Frappe fieldtype (anything else is text).
 _SQL_TYPES = {
@@ -123,43 +114,48 @@ def record_versions(doctype: str, changes: dict[str, dict], reference: dict | No
 	order = _field_order(doctype)
 	now = now_datetime()
 	user = frappe.session.user
-	extra = {}
+	# Everything of `data` but "changed" is the same for every row: serialised once.
+	rest = {
+		"added": [],
+		"removed": [],
+		"row_changed": [],
+		"data_import": None,
+		"updater_reference": reference,
+	}
 	if impersonator := (frappe.session.data or {}).get("impersonated_by"):
-		extra["impersonated_by"] = impersonator
+		rest["impersonated_by"] = impersonator
+	tail = "," + _dumps(rest)[1:]
 	rows = []
 	for name, fields in changes.items():
+		items = (
+			sorted(fields.items(), key=lambda item: order.get(item[0], 0))
+			if len(fields) > 1
+			else fields.items()
+		)
 		changed = [
 			[field, old, new]
-			for field, (old, new) in sorted(fields.items(), key=lambda item: order.get(item[0], len(order)))
+			for field, (old, new) in items
 			if not (old == new or _comparable(old, exact=True) == _comparable(new, exact=True))
 		]
-		if not changed:
-			continue
-		data = {
-			"changed": changed,
-			"added": [],
-			"removed": [],
-			"row_changed": [],
-			"data_import": None,
-			"updater_reference": reference,
-			**extra,
-		}
-		rows.append(
-			(
-				hash_name(),
-				now,
-				now,
-				user,
-				user,
-				0,
-				0,
-				doctype,
-				name,
-				frappe.as_json(data, indent=None, separators=(",", ":")),
+		if changed:
+			rows.append(
+				(hash_name(), now, now, user, user, doctype, name, '{"changed":' + _dumps(changed) + tail)
 			)
-		)
 	insert_rows("Version", VERSION_COLUMNS, rows)
 	return len(rows)
+
+
+def _dumps(value) -> str:
+	"""JSON as frappe.as_json writes a Version's data (dates and times as text, decimals as numbers)."""
+	return json.dumps(value, default=_json_default, separators=(",", ":"), ensure_ascii=False)
+
+
+def _json_default(value):
+	if isinstance(value, datetime.date | datetime.time):
+		return str(value)
+	if isinstance(value, Decimal):
+		return float(value)
+	return json_handler(value)
 
 
 def job_reference(method: str) -> dict:
