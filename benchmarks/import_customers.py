@@ -23,6 +23,18 @@ a throwaway site: the benchmark commits what it imports. Steps:
 5. a summary with the speed ratio, also written as JSON next to this file (import_customers.last.json).
 
 	--with-automation: also step 3 (ours_small_with_automation in the JSON)
+
+Growth (issue 17): an import lands in a site that already holds years of customers, named alike.
+	--existing N: the site holds N customers before each import (made once by `bench --site SITE cims-demo
+	  --customers …` without follow-ups, kept between the runs: only what the imports wrote is deleted);
+	  the framework's Data Import then runs on that same populated site
+	--alike: the file's enterprises are named alike, 上海{2-4 characters}{trade}{科技|信息技术|贸易…}有限公司,
+	  with distinct credit codes, as real company names share most of their characters
+Every import's JSON has its chunk-by-chunk seconds (`chunk_seconds`) and `chunk_slope` (mean of the last
+five chunks over the first five): a cost per row that grows with the site shows as a slope above 1.
+
+	/opt/cims-bench/env/bin/python benchmarks/import_customers.py --bench /opt/cims-bench \\
+		--site imp-full.localhost --existing 100000 --alike --rows 100000 --small 10000 --framework-rows 2000
 """
 
 import argparse
@@ -143,15 +155,29 @@ def uscc(rng: random.Random) -> str:
 	return body + uscc_check_char(body)
 
 
-def make_rows(count: int, masters: dict, seed: int = 5) -> list[dict]:
-	"""`count` distinct customers with a contact each (unique names, credit codes and mobiles)."""
+ALIKE_KINDS = ["科技", "信息技术", "贸易", "实业", "发展", "咨询", "网络科技", "电子商务"]
+
+
+def alike_name(rng: random.Random) -> tuple[str, str]:
+	"""(city, name) of an enterprise named as thousands of others are: 上海 + 2-4 characters + a trade + a
+	kind of business + 有限公司 (上海华瑞电子科技有限公司, 上海鑫源泰物流贸易有限公司)."""
+	brand = "".join(rng.sample(BRAND_CHARS, rng.choice((2, 2, 3, 4))))
+	return "上海", f"上海{brand}{rng.choice(TRADES)}{rng.choice(ALIKE_KINDS)}有限公司"
+
+
+def make_rows(count: int, masters: dict, seed: int = 5, alike: bool = False) -> list[dict]:
+	"""`count` distinct customers with a contact each (unique names, credit codes and mobiles); with
+	`alike`, every name is 上海…有限公司 (see alike_name)."""
 	rng = random.Random(seed)
 	names, codes, mobiles = set(), set(), set()
 	rows = []
 	while len(rows) < count:
-		city = rng.choice(CITIES)
-		brand = "".join(rng.sample(BRAND_CHARS, rng.choice((2, 2, 3))))
-		name = f"{city}{brand}{rng.choice(TRADES)}{rng.choice(SUFFIXES)}"
+		if alike:
+			city, name = alike_name(rng)
+		else:
+			city = rng.choice(CITIES)
+			brand = "".join(rng.sample(BRAND_CHARS, rng.choice((2, 2, 3))))
+			name = f"{city}{brand}{rng.choice(TRADES)}{rng.choice(SUFFIXES)}"
 		if name in names:
 			continue
 		code = uscc(rng)
@@ -379,6 +405,17 @@ def _trace_points(trace: list[tuple[int, float]], points: int = 10) -> dict[str,
 	return {str(done): round(mb, 1) for done, mb in chosen}
 
 
+def chunk_slope(seconds: list[float], edge: int = 5) -> float | None:
+	"""Mean time of the last `edge` chunks over that of the first `edge` (the very first chunk, which
+	also warms the caches and loads the site's names, and the last, often short, left out): 1.0 is a cost
+	per row that does not grow as the run fills the site."""
+	middle = seconds[1:-1]
+	if len(middle) < 2 * edge:
+		return None
+	first, last = middle[:edge], middle[-edge:]
+	return round((sum(last) / edge) / max(sum(first) / edge, 1e-6), 2)
+
+
 def worker_masters(bench: str, site: str) -> dict:
 	frappe = _connect(bench, site)
 	masters = {
@@ -388,6 +425,75 @@ def worker_masters(bench: str, site: str) -> dict:
 	}
 	frappe.destroy()
 	return masters
+
+
+def _clear_imported(frappe) -> None:
+	"""Delete what the imports and the framework's Data Import wrote, keep the site's own customers (those
+	cims-demo made for --existing, data source "cims-demo") with their contacts."""
+	from cims_app.demo import DEMO_DATA_SOURCE
+
+	sql = frappe.db.sql
+	sql("DELETE FROM `tabCIMS Customer` WHERE data_source IS NULL OR data_source != %s", (DEMO_DATA_SOURCE,))
+	# Contacts whose customer is gone, then the rows hanging off what is gone.
+	sql(
+		"""DELETE c FROM `tabContact` c JOIN `tabDynamic Link` dl ON dl.parent = c.name
+		AND dl.parenttype = 'Contact' AND dl.link_doctype = 'CIMS Customer'
+		LEFT JOIN `tabCIMS Customer` cu ON cu.name = dl.link_name WHERE cu.name IS NULL"""
+	)
+	for table in ("Contact Phone", "Contact Email", "Dynamic Link"):
+		sql(
+			f"""DELETE t FROM `tab{table}` t LEFT JOIN `tabContact` c ON c.name = t.parent
+			WHERE t.parenttype = 'Contact' AND c.name IS NULL"""
+		)
+	for doctype, table in (("CIMS Customer", "tabCIMS Customer"), ("Contact", "tabContact")):
+		sql(
+			f"""DELETE v FROM `tabVersion` v LEFT JOIN `{table}` t ON t.name = v.docname
+			WHERE v.ref_doctype = %s AND t.name IS NULL""",
+			(doctype,),
+		)
+		sql(
+			f"""DELETE g FROM `__global_search` g LEFT JOIN `{table}` t ON t.name = g.name
+			WHERE g.doctype = %s AND t.name IS NULL""",
+			(doctype,),
+		)
+	for table in ("CIMS Import Row", "CIMS Import Batch", "Data Import", "Data Import Log"):
+		sql(f"DELETE FROM `tab{table}`")
+	frappe.db.commit()
+
+
+def worker_fill(bench: str, site: str, existing: int) -> dict:
+	"""Make the site hold `existing` customers of cims-demo (realistic names, 1.5 contacts each, no
+	follow-ups), adding what is missing; time it."""
+	frappe = _connect(bench, site)
+	from cims_app.demo import DEMO_DATA_SOURCE
+
+	_clear_imported(frappe)
+	have = frappe.db.count("CIMS Customer", {"data_source": DEMO_DATA_SOURCE})
+	frappe.destroy()
+	seconds = 0.0
+	if have < existing:
+		started = time.perf_counter()
+		command = [
+			str(Path(bench) / "env" / "bin" / "bench"),
+			"--site",
+			site,
+			"cims-demo",
+			"--customers",
+			str(existing - have),
+			"--follow-ups",
+			"0",
+			"--opportunities",
+			"0",
+			"--members",
+			"0",
+			"--campaigns",
+			"0",
+			"--seed",
+			str(have + 1),
+		]
+		subprocess.run(command, cwd=bench, check=True, capture_output=True)
+		seconds = time.perf_counter() - started
+	return {"existing_before": have, "existing": max(have, existing), "fill_seconds": round(seconds, 1)}
 
 
 def _clear_customers(frappe) -> None:
@@ -411,13 +517,17 @@ def _clear_customers(frappe) -> None:
 	frappe.db.commit()
 
 
-def worker_upload(bench: str, site: str, path: str) -> dict:
+def _clear(frappe, keep_existing: bool) -> None:
+	_clear_imported(frappe) if keep_existing else _clear_customers(frappe)
+
+
+def worker_upload(bench: str, site: str, path: str, keep_existing: bool = False) -> dict:
 	"""Empty the site and attach `path` to a new CIMS Import Batch, as the upload in Desk does (in the web
 	process: the import's own process starts with the batch, as the background job does)."""
 	frappe = _connect(bench, site)
 	from frappe.utils.file_manager import save_file
 
-	_clear_customers(frappe)
+	_clear(frappe, keep_existing)
 	batch = frappe.get_doc(
 		{
 			"doctype": "CIMS Import Batch",
@@ -472,17 +582,24 @@ def worker_ours(bench: str, site: str, batch_name: str, automation: bool = False
 	script = add_automation(frappe) if automation else None
 
 	rss_before = _rss_mb()
+	site_customers = frappe.db.count("CIMS Customer")
 	trace = []
+	chunk_ends = []
 
 	def sample(done: int, total: int, counts: dict) -> None:
 		# resident memory after each chunk: flat memory means this stops growing once the run is going
 		trace.append((done, _rss_mb("VmRSS:")))
+		chunk_ends.append(time.perf_counter())
 
 	started = time.perf_counter()
 	run = ImportRun(batch_name, progress=sample)
 	result = run.run()
 	seconds = time.perf_counter() - started
+	chunk_seconds = [
+		round(end - begin, 3) for begin, end in zip([started, *chunk_ends], chunk_ends, strict=False)
+	]
 	counts = {
+		"site_customers_before": site_customers,
 		"customers": frappe.db.count("CIMS Customer"),
 		"contacts": frappe.db.count("Contact"),
 		"versions": frappe.db.count("Version", {"ref_doctype": "CIMS Customer"}),
@@ -507,16 +624,19 @@ def worker_ours(bench: str, site: str, batch_name: str, automation: bool = False
 		"peak_rss_mb": round(_rss_mb(), 1),
 		"rss_before_mb": round(rss_before, 1),
 		"rss_after_rows_mb": _trace_points(trace),
+		"chunk_seconds": chunk_seconds,
+		"chunk_slope": chunk_slope(chunk_seconds),
 		**counts,
 	}
 
 
-def worker_framework(bench: str, site: str, path: str) -> dict:
+def worker_framework(bench: str, site: str, path: str, keep_existing: bool = False) -> dict:
 	frappe = _connect(bench, site)
 	from frappe.core.doctype.data_import.importer import Importer
 	from frappe.utils.file_manager import save_file
 
-	_clear_customers(frappe)
+	_clear(frappe, keep_existing)
+	before = frappe.db.count("CIMS Customer")
 	data_import = frappe.get_doc(
 		{"doctype": "Data Import", "reference_doctype": "CIMS Customer", "import_type": "Insert New Records"}
 	)
@@ -533,7 +653,7 @@ def worker_framework(bench: str, site: str, path: str) -> dict:
 	Importer("CIMS Customer", data_import=data_import).import_data()
 	seconds = time.perf_counter() - started
 	frappe.db.commit()
-	imported = frappe.db.count("CIMS Customer")
+	imported = frappe.db.count("CIMS Customer") - before
 	failed = frappe.db.count("Data Import Log", {"data_import": data_import.name, "success": 0})
 	warnings = frappe.db.get_value("Data Import", data_import.name, "template_warnings")
 	frappe.destroy()
@@ -562,6 +682,8 @@ def run_worker(kind: str, args) -> dict:
 		"--batch",
 		args.batch_for_worker,
 		*(["--with-automation"] if kind == "ours" and args.automation_for_worker else []),
+		"--existing",
+		str(args.existing),
 	]
 	output = subprocess.run(command, capture_output=True, text=True, cwd=str(REPO))
 	if output.returncode:
@@ -579,7 +701,17 @@ def main() -> None:
 	parser.add_argument("--small", type=int, default=10_000)
 	parser.add_argument("--framework-rows", type=int, default=2_000)
 	parser.add_argument("--workdir", default="/tmp/cims-import-bench")
-	parser.add_argument("--worker", choices=("ours", "upload", "framework", "masters"))
+	parser.add_argument("--worker", choices=("ours", "upload", "framework", "masters", "fill"))
+	parser.add_argument(
+		"--existing",
+		type=int,
+		default=0,
+		help="customers the site holds before each import (cims-demo fills it once; kept between runs)",
+	)
+	parser.add_argument(
+		"--alike", action="store_true", help="a file of enterprises named alike (上海…有限公司)"
+	)
+	parser.add_argument("--seed", type=int, default=5, help="seed of the file's rows")
 	parser.add_argument("--file")
 	parser.add_argument("--batch")
 	parser.add_argument(
@@ -593,25 +725,33 @@ def main() -> None:
 	if args.worker:
 		if args.worker == "masters":
 			print(json.dumps(worker_masters(args.bench, args.site), ensure_ascii=False))
+		elif args.worker == "fill":
+			print(json.dumps(worker_fill(args.bench, args.site, args.existing)))
 		elif args.worker == "upload":
-			print(json.dumps(worker_upload(args.bench, args.site, args.file)))
+			print(json.dumps(worker_upload(args.bench, args.site, args.file, bool(args.existing))))
 		elif args.worker == "ours":
 			print(json.dumps(worker_ours(args.bench, args.site, args.batch, args.with_automation)))
 		else:
-			print(json.dumps(worker_framework(args.bench, args.site, args.file)))
+			print(json.dumps(worker_framework(args.bench, args.site, args.file, bool(args.existing))))
 		return
 
-	if "bench" not in args.site:
-		parser.error("the benchmark deletes every customer of --site: use a throwaway site named *bench*")
+	if not any(word in args.site for word in ("bench", "imp-", "growth-")):
+		parser.error(
+			"the benchmark deletes customers of --site: use a throwaway site named *bench*, imp-* or growth-*"
+		)
 	workdir = Path(args.workdir)
 	workdir.mkdir(parents=True, exist_ok=True)
 	args.file_for_worker = args.batch_for_worker = ""
 	args.automation_for_worker = False
 	masters = run_worker("masters", args)
+	fill = run_worker("fill", args) if args.existing else None
+	if fill:
+		print("site filled:", fill)
 	started = time.perf_counter()
-	rows = make_rows(args.rows, masters)
-	large = workdir / f"customers-{args.rows}.xlsx"
-	small = workdir / f"customers-{args.small}.xlsx"
+	rows = make_rows(args.rows, masters, seed=args.seed, alike=args.alike)
+	kind = "alike-" if args.alike else ""
+	large = workdir / f"customers-{kind}{args.rows}.xlsx"
+	small = workdir / f"customers-{kind}{args.small}.xlsx"
 	framework_file = workdir / f"framework-{args.framework_rows}.xlsx"
 	write_xlsx(large, "客户", HEADER, (ours(row) for row in rows))
 	write_xlsx(small, "客户", HEADER, (ours(row) for row in rows[: args.small]))
@@ -632,6 +772,9 @@ def main() -> None:
 			"python_loop_seconds_before": python_loop_seconds(),
 		},
 		"site": args.site,
+		"existing": fill,
+		"alike_names": args.alike,
+		"examples_of_names": [row["name"] for row in rows[:5]],
 	}
 	runs = [("ours_small", small, False), ("ours_large", large, False)]
 	if args.with_automation:
@@ -655,6 +798,7 @@ def main() -> None:
 		f"({results['ours_large']['rows_per_second']} rows/s, peak RSS {results['ours_large']['peak_rss_mb']} MB; "
 		f"{results['ours_small']['rows']} rows: peak RSS {results['ours_small']['peak_rss_mb']} MB)\n"
 		f"resident memory after rows: {results['ours_large']['rss_after_rows_mb']}\n"
+		f"chunk seconds: {results['ours_large']['chunk_seconds']} (slope {results['ours_large']['chunk_slope']})\n"
 		f"frappe Data Import: {results['framework']['inserted']} rows in {results['framework']['seconds']} s "
 		f"({results['framework']['rows_per_second']} rows/s)\nratio: {ratio:.1f}x"
 	)
