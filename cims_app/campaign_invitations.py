@@ -15,6 +15,8 @@ from frappe.utils import format_datetime, get_url, now_datetime
 from PIL import Image
 
 from cims_app.campaigns import lock_campaigns, new_check_in_token
+from cims_app.domain.errors import _ as mark
+from cims_app.jobs import liveness
 
 # Up to this many pending members are invited inside the request; more go to a background job
 # (each email costs ~0.1-0.2 s: the framework's CSS inlining and the pure-Python QR encoder).
@@ -23,6 +25,8 @@ BATCH_SIZE = 500
 CHECK_IN_METHOD = "/api/method/cims_app.api.campaign.check_in"
 EMAIL_TEMPLATE = "cims_app/templates/campaign/invitation_email.html"
 QR_FILENAME = "check-in-qr.png"
+CAMPAIGN = "CIMS Campaign"
+SENDING, SENT, INTERRUPTED = "Sending", "Sent", "Interrupted"
 
 
 def check_in_url(token: str) -> str:
@@ -51,28 +55,109 @@ def send_invitations(campaign: str) -> dict:
 	if not pending:
 		return {"pending": 0, "invited": 0}
 	if pending > INLINE_LIMIT:
+		if not claim_invitations(campaign):
+			return {"pending": pending, "queued": True}  # the running job invites them
+		frappe.db.set_value(
+			CAMPAIGN,
+			campaign,
+			{"invitation_status": SENDING, "invitation_heartbeat": now_datetime(), "invitation_run_by": None},
+			update_modified=False,
+		)
 		frappe.enqueue(
 			"cims_app.campaign_invitations.send_invitations_job",
-			queue="long",
+			queue=liveness.job_queue(),
 			timeout=3600,
-			job_id=f"cims-campaign-invitations::{frappe.local.site}::{campaign}",
+			job_id=job_id(campaign),
 			deduplicate=True,
 			enqueue_after_commit=True,
 			campaign=campaign,
 		)
 		return {"pending": pending, "queued": True}
-	return invite_pending_members(campaign)
+	result = invite_pending_members(campaign)
+	if frappe.db.get_value(CAMPAIGN, campaign, "invitation_status") == INTERRUPTED:
+		frappe.db.set_value(CAMPAIGN, campaign, "invitation_status", SENT, update_modified=False)
+	return result
+
+
+def job_id(campaign: str) -> str:
+	return f"cims-campaign-invitations::{frappe.local.site}::{campaign}"
 
 
 def send_invitations_job(campaign: str) -> None:
-	"""Background job: invite in batches, committing each batch with its members' invited_on."""
+	"""Background job: invite in batches, committing each batch with its members' invited_on and the
+	campaign's heartbeat (cims_app.jobs.liveness finds the job that died with its worker)."""
+	_beat(campaign, invitation_run_by=liveness.runner())
+	frappe.db.commit()
 	after = ""
 	while True:
 		result = invite_pending_members(campaign, limit=BATCH_SIZE, after=after)
+		_beat(campaign)
 		frappe.db.commit()
 		if not result["last"]:
-			return
+			break
 		after = result["last"]
+	frappe.db.set_value(CAMPAIGN, campaign, "invitation_status", SENT, update_modified=False)
+	frappe.db.commit()
+
+
+def _beat(campaign: str, **values) -> None:
+	frappe.db.set_value(
+		CAMPAIGN,
+		campaign,
+		{"invitation_status": SENDING, "invitation_heartbeat": now_datetime(), **values},
+		update_modified=False,
+	)
+
+
+def uninvited_members(campaign: str) -> int:
+	return frappe.db.count("CIMS Campaign Member", {"campaign": campaign, "invited_on": ("is", "not set")})
+
+
+def check_invitations(campaign: str, commit: bool = True) -> bool:
+	"""Mark the campaign's invitations Interrupted if their job died; whether they were marked."""
+	row = frappe.db.get_value(
+		CAMPAIGN,
+		campaign,
+		["name", "invitation_status", "invitation_heartbeat", "invitation_run_by", "owner_user", "owner"],
+		as_dict=True,
+		for_update=True,
+	)
+	if not row or row.invitation_status != SENDING:
+		return False
+	reason = liveness.dead_reason(job_id(campaign), row.invitation_run_by, row.invitation_heartbeat)
+	if reason is None:
+		return False
+	now = now_datetime()
+	frappe.db.set_value(
+		CAMPAIGN,
+		campaign,
+		{"invitation_status": INTERRUPTED, "invitations_interrupted_on": now},
+		update_modified=False,
+	)
+	liveness.notify_owner(
+		CAMPAIGN,
+		campaign,
+		row.owner_user or row.owner,
+		mark(
+			"The invitations of campaign {0} were interrupted with {1} members not invited yet ({2}): continue them from the campaign"
+		),
+		(campaign, uninvited_members(campaign), reason),
+		now,
+	)
+	if commit:
+		frappe.db.commit()
+	return True
+
+
+def find_interrupted_invitations() -> list[str]:
+	"""The campaigns whose invitations are marked Interrupted now (each committed on its own)."""
+	marked = []
+	for name in frappe.get_all(CAMPAIGN, filters={"invitation_status": SENDING}, pluck="name"):
+		if check_invitations(name):
+			marked.append(name)
+		else:
+			frappe.db.rollback()  # release the row lock
+	return marked
 
 
 def _channels() -> tuple[bool, bool]:
@@ -225,3 +310,30 @@ def _send_sms(mobile_no: str, context: dict) -> bool:
 		frappe.log_error(title=_("Campaign invitation SMS failed"), reference_doctype="CIMS Campaign Member")
 		return False
 	return True
+
+
+def claim_invitations(campaign: str) -> bool:
+	"""Before queueing the job: False while a job of the campaign's invitations is alive; a dead one is
+	marked Interrupted and forgotten, so that the new job is queued (nobody is invited twice: only members
+	without invited_on are)."""
+	from cims_app.domain import job_liveness as rule
+
+	status = frappe.db.get_value(CAMPAIGN, campaign, "invitation_status", for_update=True)
+	if status == SENDING and not check_invitations(campaign, commit=False):
+		return False
+	if liveness.job_state(job_id(campaign)) in (rule.QUEUED, rule.RUNNING):
+		return False
+	liveness.clear_dead_job(job_id(campaign))
+	return True
+
+
+def continue_invitations(campaign: str) -> dict:
+	"""Invite the members an interrupted job left (refused while a job of the campaign's invitations runs)."""
+	if not claim_invitations(campaign):
+		frappe.throw(
+			_(
+				"The invitations of campaign {0} are being sent ({1} members not invited yet): wait for them to finish"
+			).format(campaign, uninvited_members(campaign)),
+			title=_("Invitations Already Being Sent"),
+		)
+	return send_invitations(campaign)

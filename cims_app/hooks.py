@@ -160,7 +160,11 @@ override_whitelisted_methods = {
 # through cims_app.reminders (bell, e-mail, SMS, ToDo, once each by CIMS Reminder Log).
 scheduler_events = {
 	"cron": {
-		"*/5 * * * *": ["cims_app.jobs.follow_up_due.remind_due_follow_ups"],
+		"*/5 * * * *": [
+			"cims_app.jobs.follow_up_due.remind_due_follow_ups",
+			# Imports and invitation jobs whose worker died become Interrupted (cims_app.jobs.liveness).
+			"cims_app.jobs.liveness.find_interrupted_work",
+		],
 	},
 	"hourly": ["cims_app.jobs.high_intent.escalate_missed_callbacks"],
 	# Idle prospects go to the public pool (公海), cims_app.jobs.public_pool.

@@ -147,6 +147,15 @@ def send_invitations(campaign: str) -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
+def continue_invitations(campaign: str) -> dict:
+	"""Continue invitations whose job was interrupted: the members not invited yet (nobody twice)."""
+	from cims_app.campaign_invitations import continue_invitations as continue_sending
+
+	_check_can_manage_members(campaign)
+	return continue_sending(campaign)
+
+
+@frappe.whitelist(methods=["POST"])
 def record_engagement(campaign: str, rows: list | str) -> dict:
 	"""Bulk-set viewers' watch minutes, interactions, feedback and high intent (e.g. from a platform export)."""
 	_check_can_manage_members(campaign)

@@ -19,7 +19,7 @@ def _(message: str) -> str:
 @click.command(
 	"cims-import", help=_("Import customers, contacts, follow-ups or opportunities from an .xlsx file")
 )
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False), required=False)
 @click.option(
 	"--doctype",
 	type=click.Choice(["CIMS Customer", "Contact", "CIMS Follow-Up", "CIMS Opportunity"]),
@@ -47,7 +47,14 @@ def _(message: str) -> str:
 )
 @click.option("--source-label", default="", help=_("Where the file comes from (kept on the batch)"))
 @click.option("--amounts-in-wan", is_flag=True, default=False, help=_("Amounts in the file are in 万元"))
-@click.option("--batch", "batch_name", default=None, help=_("Run an existing batch again with this file"))
+@click.option(
+	"--batch",
+	"batch_name",
+	default=None,
+	help=_(
+		"Run an existing batch again: with FILE, on that file; without, resume it on its own file (an interrupted import continues where it stopped)"
+	),
+)
 @click.option(
 	"--user", default="Administrator", show_default=True, help=_("Import as this user (owner of the records)")
 )
@@ -57,6 +64,8 @@ def cims_import(
 ):
 	if not context.sites:
 		raise SiteNotSpecifiedError
+	if not file and not batch_name:
+		raise click.UsageError(_("Give the FILE to import, or --batch to resume an existing batch"))
 	exit_code = 0
 	for site in context.sites:
 		frappe.init(site=site)
@@ -82,7 +91,7 @@ def cims_import(
 
 
 def run_file(
-	path: str,
+	path: str | None,
 	doctype: str = "CIMS Customer",
 	import_type: str = "Insert",
 	conflict_policy: str = "Fill Empty",
@@ -91,16 +100,23 @@ def run_file(
 	batch_name: str | None = None,
 	echo=print,
 ) -> dict:
-	"""Attach `path` to a new (or the given) batch, run it in this process and print progress and counts."""
+	"""Attach `path` to a new (or the given) batch, run it in this process and print progress and counts.
+	Without `path`, the given batch runs again on its own file: an interrupted batch resumes where its
+	ledger says. A batch whose run is alive (in a worker or another shell) is refused."""
 	from frappe.utils.file_manager import save_file
 
-	from cims_app.importer.engine import ImportRun
+	from cims_app.importer.interruptions import claim_batch
 
-	with open(path, "rb") as handle:
-		content = handle.read()
 	if batch_name:
 		batch = frappe.get_doc("CIMS Import Batch", batch_name)
-	else:
+		claim_batch(batch.name)
+		frappe.db.commit()
+	if not path:
+		echo(_("Batch {0}: resuming ({1} rows in the batch so far)").format(batch.name, batch.rows_read))
+		return _run(batch, echo)
+	with open(path, "rb") as handle:
+		content = handle.read()
+	if not batch_name:
 		batch = frappe.get_doc(
 			{
 				"doctype": "CIMS Import Batch",
@@ -123,6 +139,11 @@ def run_file(
 			batch.name, path, _(doctype), _(batch.import_type), _(batch.conflict_policy)
 		)
 	)
+	return _run(batch, echo)
+
+
+def _run(batch, echo) -> dict:
+	from cims_app.importer.engine import ImportRun
 
 	def progress(done: int, total: int, counts: dict) -> None:
 		summary = ", ".join(f"{_(status)} {count}" for status, count in sorted(counts.items()))

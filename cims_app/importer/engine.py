@@ -504,6 +504,7 @@ class ImportRun:
 				self.run_counts.update(row.status for row in rows)
 				done_rows += len(chunk)
 				clock = self._tick("ledger", clock)
+				self._beat(done_rows)
 				frappe.db.commit()
 				release_free_memory()
 				self._publish(done_rows, total)
@@ -536,8 +537,23 @@ class ImportRun:
 			)
 
 	def _set_status(self, status: str) -> None:
-		self.batch.db_set("status", status, update_modified=False)
+		from cims_app.jobs.liveness import runner
+
+		values = {"status": status}
+		if status == "Running":
+			# The heartbeat and who runs it: cims_app.jobs.liveness tells a dead run from a slow one.
+			values.update(heartbeat=now_datetime(), rows_done=0, run_by=runner(), interrupted_on=None)
+		self.batch.db_set(values, update_modified=False)
 		frappe.db.commit()
+
+	def _beat(self, done_rows: int) -> None:
+		"""The heartbeat, committed with the chunk: the run is alive and this many rows of the file are done."""
+		frappe.db.set_value(
+			BATCH,
+			self.batch.name,
+			{"heartbeat": now_datetime(), "rows_done": done_rows, "status": "Running"},
+			update_modified=False,
+		)
 
 	def _publish(self, done: int, total: int) -> None:
 		percent = min(100, round(done * 100 / total, 1))
@@ -623,14 +639,17 @@ def job_id(batch: str) -> str:
 
 
 def enqueue_batch(batch) -> dict:
-	from frappe.utils.background_jobs import is_job_enqueued
+	from cims_app.importer.interruptions import claim_batch
+	from cims_app.jobs.liveness import job_queue
 
-	if is_job_enqueued(job_id(batch.name)):
-		frappe.throw(_("Batch {0} is already being imported").format(batch.name))
-	batch.db_set("status", "Queued", update_modified=False)
+	claim_batch(batch.name)  # refuses a batch whose run is alive; forgets the job of a dead one
+	batch.db_set(
+		{"status": "Queued", "heartbeat": now_datetime(), "run_by": None, "rows_done": 0},
+		update_modified=False,
+	)
 	frappe.enqueue(
 		"cims_app.importer.engine.run_batch",
-		queue="long",
+		queue=job_queue(),
 		timeout=6 * 3600,
 		job_id=job_id(batch.name),
 		deduplicate=True,

@@ -72,6 +72,20 @@ const cims_campaign = {
 			);
 		}, __("Campaign Members"));
 		frm.add_custom_button(__("Add Customers"), () => cims_campaign.pick_customers(frm), __("Campaign Members"));
+		if (frm.doc.invitation_status === "Interrupted") {
+			// The invitation job's process died (cims_app.jobs.liveness): nobody is invited twice on continuing.
+			const uninvited = (frm.doc.__onload || {}).uninvited_members || 0;
+			frm.dashboard.set_headline_alert(
+				__("Sending the invitations was interrupted at {0}: {1} members are not invited yet.", [
+					frappe.datetime.str_to_user(frm.doc.invitations_interrupted_on),
+					uninvited,
+				]),
+				"orange"
+			);
+			frm.add_custom_button(__("Continue Invitations"), () => {
+				cims_campaign.call(frm, "continue_invitations", { campaign: frm.doc.name });
+			}).addClass("btn-primary");
+		}
 		if (["Announced", "Ongoing"].includes(frm.doc.status)) {
 			frm.add_custom_button(__("Send Invitations"), () => {
 				cims_campaign.call(frm, "send_invitations", { campaign: frm.doc.name });

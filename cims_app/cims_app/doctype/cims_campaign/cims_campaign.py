@@ -12,6 +12,13 @@ from cims_app.domain.campaign_rules import ANNOUNCED, check_status_transition
 from cims_app.typed_fields import TypedFields
 from cims_app.validation import run_rule
 
+INVITATION_FIELDS = [
+	"invitation_status",
+	"invitation_heartbeat",
+	"invitations_interrupted_on",
+	"invitation_run_by",
+]
+
 
 class CIMSCampaign(TypedFields, Document):
 	# begin: auto-generated types
@@ -45,7 +52,11 @@ class CIMSCampaign(TypedFields, Document):
 		customer_source: DF.Link | None
 		end_datetime: DF.Datetime | None
 		format: DF.Literal["", "Live Stream", "Webinar", "Expo", "Salon", "Promotion", "Other"]
+		invitation_heartbeat: DF.Datetime | None
+		invitation_run_by: DF.Data | None
+		invitation_status: DF.Literal["", "Sending", "Sent", "Interrupted"]
 		invitation_template: DF.Link | None
+		invitations_interrupted_on: DF.Datetime | None
 		location: DF.Data | None
 		owner_user: DF.Link | None
 		participants: DF.Int
@@ -84,6 +95,17 @@ class CIMSCampaign(TypedFields, Document):
 		run_rule(check_status_transition, before.status if before else None, self.status, doc=self)
 		# Metrics are maintained by SQL; a form saved with stale values must not overwrite them.
 		self.update(campaigns.current_metrics(None if self.is_new() else self.name, self.total_budget))
+		if not self.is_new():  # nor the invitation job's state (cims_app.campaign_invitations)
+			self.update(frappe.db.get_value(self.doctype, self.name, INVITATION_FIELDS, as_dict=True) or {})
+
+	def onload(self):
+		"""Invitations whose job died show Interrupted when the form opens, with the members still uninvited."""
+		from cims_app.campaign_invitations import check_invitations, uninvited_members
+
+		if self.invitation_status == "Sending" and check_invitations(self.name):
+			self.reload()
+		if self.invitation_status or self.status in ("Announced", "Ongoing"):
+			self.set_onload("uninvited_members", uninvited_members(self.name))
 
 	def on_update(self):
 		if self.has_value_changed("status") and self.status == ANNOUNCED:

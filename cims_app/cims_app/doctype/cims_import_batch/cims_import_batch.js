@@ -31,7 +31,17 @@ frappe.ui.form.on("CIMS Import Batch", {
 		});
 		if (frm.is_new() || !frm.doc.import_file) return;
 		const running = ["Queued", "Running"].includes(frm.doc.status);
-		if (!running) {
+		if (frm.doc.status === "Interrupted") {
+			// The run's process died (cims_app.jobs.liveness): say when and how far, and offer to resume.
+			frm.dashboard.set_headline_alert(
+				__("This import was interrupted at {0} after {1} rows of the file: its process stopped. Resume continues where it stopped; rows already imported are left alone.", [
+					frappe.datetime.str_to_user(frm.doc.interrupted_on),
+					frm.doc.rows_done || 0,
+				]),
+				"orange"
+			);
+			frm.add_custom_button(__("Resume Import"), () => frm.trigger("resume_import")).addClass("btn-primary");
+		} else if (!running) {
 			frm.add_custom_button(__("Preview"), () => frm.trigger("preview"));
 			frm.add_custom_button(__("Start Import"), () => frm.trigger("start_import")).addClass(
 				"btn-primary"
@@ -68,6 +78,12 @@ frappe.ui.form.on("CIMS Import Batch", {
 				frm.reload_doc();
 			}
 		);
+	},
+
+	async resume_import(frm) {
+		await frm.call({ method: "resume_import", doc: frm.doc });
+		frm.dashboard.show_progress(__("Importing"), 0, __("Queued"));
+		frm.reload_doc();
 	},
 
 	async show_possible_duplicates(frm) {

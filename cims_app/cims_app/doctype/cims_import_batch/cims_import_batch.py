@@ -9,6 +9,8 @@ from frappe.model.document import Document
 
 from cims_app.typed_fields import TypedFields
 
+RUN_FIELDS = ["heartbeat", "rows_done", "run_by", "interrupted_on"]
+
 
 class CIMSImportBatch(TypedFields, Document):
 	# begin: auto-generated types
@@ -24,22 +26,35 @@ class CIMSImportBatch(TypedFields, Document):
 		conflict_policy: DF.Literal["Fill Empty", "Overwrite", "Keep Existing"]
 		error_file: DF.Attach | None
 		failed: DF.Int
+		heartbeat: DF.Datetime | None
 		import_doctype: DF.Literal["CIMS Customer", "Contact", "CIMS Follow-Up", "CIMS Opportunity"]
 		import_file: DF.Attach
 		import_type: DF.Literal["Insert", "Update", "Merge"]
 		inserted: DF.Int
+		interrupted_on: DF.Datetime | None
 		log: DF.Code | None
 		merged: DF.Int
+		rows_done: DF.Int
 		rows_read: DF.Int
+		run_by: DF.Data | None
 		skipped: DF.Int
 		source_label: DF.Data | None
 		status: DF.Literal[
-			"Draft", "Previewed", "Queued", "Running", "Completed", "Partially Completed", "Failed"
+			"Draft",
+			"Previewed",
+			"Queued",
+			"Running",
+			"Interrupted",
+			"Completed",
+			"Partially Completed",
+			"Failed",
 		]
 		updated: DF.Int
 
 	# end: auto-generated types
 	def validate(self):
+		if not self.is_new():
+			self._keep_run_state()
 		if self.column_mapping:
 			try:
 				mapping = json.loads(self.column_mapping)
@@ -54,6 +69,15 @@ class CIMSImportBatch(TypedFields, Document):
 			from cims_app.importer.engine import readable_import_file
 
 			readable_import_file(self.import_file)  # an import reads only a file its user may read
+
+	def _keep_run_state(self):
+		"""A form saved with stale values does not overwrite what a run maintains (its state and heartbeat)."""
+		current = frappe.db.get_value(self.doctype, self.name, ["status", *RUN_FIELDS], as_dict=True)
+		if not current:
+			return
+		self.update({field: current[field] for field in RUN_FIELDS})
+		if current.status in ("Queued", "Running", "Interrupted"):
+			self.status = current.status
 
 	def on_trash(self):
 		frappe.db.delete("CIMS Import Row", {"batch": self.name})
@@ -73,6 +97,29 @@ class CIMSImportBatch(TypedFields, Document):
 
 		self.check_permission("write")
 		return enqueue_batch(self)
+
+	@frappe.whitelist()
+	def resume_import(self) -> dict:
+		"""Continue an Interrupted batch where its ledger says (a second Resume while one runs is refused)."""
+		from cims_app.importer.engine import enqueue_batch
+		from cims_app.importer.interruptions import claim_batch
+
+		self.check_permission("write")
+		claim_batch(self.name)  # first: a run that is alive is refused with its progress
+		if frappe.db.get_value(self.doctype, self.name, "status") != "Interrupted":
+			frappe.throw(
+				_("Only an interrupted import can be resumed: this batch is {0}").format(_(self.status)),
+				title=_("Nothing to Resume"),
+			)
+		return enqueue_batch(self)
+
+	def onload(self):
+		"""A Running batch whose process died shows Interrupted as soon as its form is opened."""
+		if self.status in ("Queued", "Running"):
+			from cims_app.importer.interruptions import check_batch
+
+			if check_batch(self.name):
+				self.reload()
 
 	@frappe.whitelist()
 	def possible_duplicates(self) -> list[dict]:
