@@ -187,6 +187,11 @@ def resolve(keys: CustomerKeys, candidates: Iterable[tuple[Hashable, str, Custom
 
 
 ABBREVIATION_MAX = 4  # an abbreviation found by the index has at most this many characters
+# Bounds per name looked up, so that its cost does not grow with the site when names are alike (thousands of
+# 上海…科技 share their bigrams): at most this many known keys are checked, the earliest added first, and at
+# most SIMILAR_FOUND possible duplicates are returned (a person checks a short list, not hundreds).
+SIMILAR_CHECKED = 2000
+SIMILAR_FOUND = 10
 
 
 def _positions() -> array:
@@ -255,24 +260,27 @@ class SimilarNameIndex:
 		return self._names[at] if at >= 0 else self._other[position]
 
 	def _candidates(self, key: str) -> set[int]:
+		"""Positions of known keys that may be possibly the same as `key`; each posting list contributes its
+		first SIMILAR_CHECKED positions at most (a bigram or character pair thousands of alike names share)."""
 		found: set[int] = set()
+		cap = SIMILAR_CHECKED
 		# Known keys equal to the new key or contained in it: its substrings of 2 characters or more.
 		for start in range(len(key) - 1):
 			for end in range(start + 2, len(key) + 1):
-				found.update(self._by_hash.get(hash(key[start:end])))
+				found.update(self._by_hash.get(hash(key[start:end]))[:cap])
 		# Known keys containing the new key: they hold its rarest bigram.
 		bigrams = {key[i : i + 2] for i in range(len(key) - 1)}
 		rarest = min(bigrams, key=lambda bigram: len(self._by_bigram.get(bigram, ())))
-		found.update(self._by_bigram.get(rarest, ()))
+		found.update(self._by_bigram.get(rarest, ())[:cap])
 		# Abbreviations: a short known key starting as the new one does, with a later character of it.
 		first = key[0]
 		for char in set(key[1:]):
-			found.update(self._short_by_pair.get(first + char, ()))
+			found.update(self._short_by_pair.get(first + char, ())[:cap])
 		# The new key as an abbreviation of a longer known key.
 		if len(key) <= ABBREVIATION_MAX:
 			pairs = [self._by_pair.get(first + char, ()) for char in set(key[1:])]
 			if pairs:
-				found.update(min(pairs, key=len))
+				found.update(min(pairs, key=len)[:cap])
 		return found
 
 	def rebind(self, key: str, old: Hashable, new: Hashable) -> None:
@@ -282,18 +290,24 @@ class SimilarNameIndex:
 				self._set_ref(position, new)
 
 	def similar(self, key: str) -> list[Hashable]:
-		"""Refs of known keys possibly the same as `key`, in the order they were added, each once."""
+		"""Refs of known keys possibly the same as `key`, those with an equal key first, each group in the order
+		they were added, each ref once, SIMILAR_FOUND at most."""
 		if len(key) < 2:
 			return []
 		found = []
 		seen = set()
-		for position in sorted(self._candidates(key)):
+		# Equal keys first, then the others, each in the order added; the earliest SIMILAR_CHECKED only.
+		equal = {position for position in self._by_hash.get(hash(key)) if self._keys[position] == key}
+		others = sorted(self._candidates(key) - equal)[: max(0, SIMILAR_CHECKED - len(equal))]
+		for position in [*sorted(equal), *others]:
 			if not match_keys_possibly_same(key, self._keys[position]):
 				continue
 			ref = self._ref(position)
 			if ref not in seen:
 				seen.add(ref)
 				found.append(ref)
+				if len(found) == SIMILAR_FOUND:
+					break
 		return found
 
 
