@@ -13,6 +13,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import psutil
 import requests
 
 HERE = Path(__file__).parent
@@ -72,11 +73,20 @@ class BenchProcess:
 		return self
 
 	def kill(self, sig: int = signal.SIGKILL) -> None:
-		"""Kill the process (and what it started) as an out-of-memory kill or a reboot would."""
+		"""Kill the process (and what it started) as an out-of-memory kill or a reboot would: its group, and
+		the processes it started in sessions of their own (an RQ worker's work horse runs in one)."""
 		if self.process and self.process.poll() is None:
+			try:
+				children = psutil.Process(self.process.pid).children(recursive=True)
+			except psutil.NoSuchProcess:
+				children = []
 			with contextlib.suppress(ProcessLookupError):
 				os.killpg(self.process.pid, sig)
+			for child in children:
+				with contextlib.suppress(psutil.NoSuchProcess):
+					child.send_signal(sig)
 			self.process.wait(timeout=30)
+			psutil.wait_procs(children, timeout=30)
 
 	def __exit__(self, *exc) -> None:
 		if self.process and self.process.poll() is None:
@@ -117,6 +127,27 @@ def worker(bench: str, queues: str = "short,default,long") -> BenchProcess:
 		queues,
 	]
 	return BenchProcess(bench, "cims-test-worker", command, Path(bench) / "sites")
+
+
+# `frappe worker --queue` accepts only the queues of common_site_config.json; a test that must be sure no
+# other worker of the bench takes its jobs runs this one on a queue of its own (cims_job_queue).
+QUEUE_WORKER = """
+import sys
+import frappe
+from frappe.utils.background_jobs import generate_qname, get_redis_conn
+from rq import Queue, Worker
+
+with frappe.init_site():
+	connection = get_redis_conn()
+	queues = [Queue(generate_qname(name), connection=connection) for name in sys.argv[1:]]
+Worker(queues, connection=connection).work(logging_level="INFO")
+"""
+
+
+def queue_worker(bench: str, queue: str) -> BenchProcess:
+	"""An RQ worker of the bench on `queue` alone (frappe's job runner, as `bench worker` runs it)."""
+	command = [str(Path(bench) / "env" / "bin" / "python"), "-c", QUEUE_WORKER, queue]
+	return BenchProcess(bench, "cims-test-queue-worker", command, Path(bench) / "sites")
 
 
 def realtime_server(bench: str, port: int) -> BenchProcess:

@@ -48,14 +48,17 @@ def _process_alive(pid: int) -> bool:
 	return True
 
 
-def _runner_gone(run_by: str | None) -> bool:
-	"""Whether the process named by `run_by` ran on this host and is no more (elsewhere: unknown, False)."""
+def _runner_alive(run_by: str | None) -> bool | None:
+	"""Whether the process named by `run_by` is alive: known only for a process of this host (else None).
+
+	Asked before RQ: the work horse that runs a job is a process of its own, which outlives its worker
+	when only the worker is killed (it carries on and commits), and dies alone in an out-of-memory kill."""
 	if not run_by or "@" not in run_by:
-		return False
+		return None
 	host, _sep, pid = run_by.split("@", 1)[1].rpartition(":")
 	if host != socket.gethostname() or not pid.isdigit():
-		return False
-	return not _process_alive(int(pid))
+		return None
+	return _process_alive(int(pid))
 
 
 def job_state(job_id: str) -> str:
@@ -88,10 +91,11 @@ def job_state(job_id: str) -> str:
 
 def work_state(job_id: str, run_by: str | None) -> str:
 	"""The state of work run by `run_by` (see `runner`) under the RQ job `job_id`."""
-	if _runner_gone(run_by):
+	alive = _runner_alive(run_by)
+	if alive is False:
 		return rule.WORKER_GONE
-	if run_by and run_by.startswith("process@"):
-		return rule.RUNNING  # a command in a shell: no job to ask, the heartbeat decides
+	if alive or (run_by and run_by.startswith("process@")):
+		return rule.RUNNING  # a process known to live, or a shell's command elsewhere: the heartbeat decides
 	return job_state(job_id)
 
 
@@ -146,6 +150,6 @@ def notify_owner(doctype: str, name: str, owner: str | None, message: str, param
 def find_interrupted_work() -> dict:
 	"""Scheduled job: mark the import batches and campaign invitations whose process died as Interrupted."""
 	from cims_app.campaign_invitations import find_interrupted_invitations
-	from cims_app.importer.engine import find_interrupted_batches
+	from cims_app.importer.interruptions import find_interrupted_batches
 
 	return {"batches": find_interrupted_batches(), "campaigns": find_interrupted_invitations()}

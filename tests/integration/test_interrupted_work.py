@@ -1,0 +1,302 @@
+"""Work whose process dies is seen and resumed, not left spinning (issue 19).
+
+A real RQ worker of the bench runs an import started from the Desk path (the batch's `start_import`) and
+a campaign's invitation job; the test SIGKILLs it in the middle (as an out-of-memory kill, a deploy or a
+reboot does) and shows: the dead-work job marks the work Interrupted within the threshold, with when and
+after how many rows; the owner gets a bell; Resume (a new worker) finishes it; every row and member is
+done exactly once, and the counts add up to the rows read; a second Resume while one runs is refused.
+
+The worker listens on a queue of its own (the site's `cims_job_queue`), so that no other worker of the
+shared bench takes the job and the one killed is the one running it.
+"""
+
+import random
+import time
+
+import frappe
+import psutil
+import pytest
+from frappe.utils import background_jobs
+
+import cims_app.campaign_invitations as invitations
+from cims_app.api import campaign as campaign_api
+from cims_app.importer.engine import CHUNK_ROWS
+from cims_app.jobs.liveness import find_interrupted_work
+from tests.bench_processes import queue_worker
+from tests.integration.campaign_support import (
+	add_member,
+	delete_campaigns_and_customers,
+	make_campaign,
+	set_status,
+)
+from tests.integration.conftest import BENCH
+from tests.integration.import_helpers import Imports, workbook_bytes
+from tests.integration.support import make_customer, unique_suffix, valid_mobile
+
+pytestmark = pytest.mark.integration
+
+BATCH = "CIMS Import Batch"
+ROWS = 20000  # ten chunks of 2,000
+THRESHOLD = 5  # seconds: CIMS Settings' job_heartbeat_timeout for these tests
+MEMBERS = 260  # three batches of 100 invitations
+
+
+@pytest.fixture
+def own_queue():
+	"""The app's jobs go to a queue only this test's workers consume."""
+	name = f"cims-test-{unique_suffix()}"
+	conf = frappe.local.conf
+	saved = {key: conf.get(key) for key in ("cims_job_queue", "workers")}
+	conf["cims_job_queue"] = name
+	conf["workers"] = {**(saved["workers"] or {}), name: {"timeout": 3600}}
+	background_jobs.get_queues_timeout.cache_clear()
+	yield name
+	for key, value in saved.items():
+		if value is None:
+			conf.pop(key, None)
+		else:
+			conf[key] = value
+	background_jobs.get_queues_timeout.cache_clear()
+
+
+@pytest.fixture
+def short_threshold():
+	before = frappe.db.get_single_value("CIMS Settings", "job_heartbeat_timeout")
+	frappe.db.set_single_value("CIMS Settings", "job_heartbeat_timeout", THRESHOLD)
+	frappe.db.commit()
+	frappe.db.value_cache.pop("CIMS Settings", None)
+	yield THRESHOLD
+	frappe.db.rollback()
+	frappe.db.set_single_value("CIMS Settings", "job_heartbeat_timeout", before)
+	frappe.db.commit()
+	frappe.db.value_cache.pop("CIMS Settings", None)
+
+
+@pytest.fixture
+def real_jobs(monkeypatch):
+	"""Jobs go to the queue (in tests the import job would otherwise run inside the request)."""
+	monkeypatch.setitem(frappe.flags, "in_test", False)
+
+
+def _fresh(doctype: str, name: str, fields):
+	frappe.db.rollback()  # a fresh snapshot of what the worker committed
+	return frappe.db.get_value(doctype, name, fields, as_dict=True)
+
+
+def _wait(condition, what: str, seconds: float = 300, step: float = 0.3):
+	deadline = time.monotonic() + seconds
+	while time.monotonic() < deadline:
+		if value := condition():
+			return value
+		time.sleep(step)
+	raise AssertionError(f"{what} did not happen within {seconds} s")
+
+
+def _bells(document_name: str) -> list:
+	return frappe.get_all(
+		"Notification Log",
+		filters={"document_name": document_name},
+		fields=["for_user", "subject", "document_type"],
+	)
+
+
+def _remove_bells(document_name: str) -> None:
+	frappe.db.delete("Notification Log", {"document_name": document_name})
+	frappe.db.delete("CIMS Reminder Log", {"reference_name": document_name})
+	frappe.db.commit()
+
+
+def _interrupted_within_threshold(detect, killed_at: float) -> float:
+	"""Run the scheduled dead-work job until it marks the work; the seconds it took after the kill."""
+	while True:
+		frappe.db.rollback()
+		if detect():
+			return time.monotonic() - killed_at
+		assert time.monotonic() - killed_at < THRESHOLD + 10, "the dead work was not marked in time"
+		time.sleep(0.5)
+
+
+@pytest.fixture
+def big_batch():
+	imports = Imports()
+	suffix = unique_suffix()
+	rng, mobiles = random.Random(), set()
+	while len(mobiles) < ROWS:  # unique: the same mobile would make two rows one customer
+		mobiles.add(valid_mobile(rng))
+	rows = [
+		[f"中断续传{suffix}第{i}号贸易有限公司", f"联系人{i}", mobile] for i, mobile in enumerate(sorted(mobiles))
+	]
+	name = imports.batch(workbook_bytes(["客户名称", "联系人", "手机"], rows))
+	yield name
+	_remove_bells(name)
+	imports.cleanup()
+
+
+def test_killed_import_is_interrupted_and_resumes_to_every_row_once(
+	big_batch, own_queue, short_threshold, real_jobs
+):
+	batch = big_batch
+	with queue_worker(BENCH, own_queue) as worker:
+		frappe.get_doc(BATCH, batch).start_import()  # what the form's Start Import button calls
+		frappe.db.commit()
+		progress = _wait(
+			lambda: (row := _fresh(BATCH, batch, ["status", "rows_done", "heartbeat", "run_by"]))
+			and row.status == "Running"
+			and row.rows_done >= 2 * CHUNK_ROWS
+			and row,
+			"two chunks imported",
+		)
+		worker.kill()  # SIGKILL to the worker and its work horse
+		killed_at = time.monotonic()
+	assert not psutil.pid_exists(int(progress.run_by.rpartition(":")[2])), "the work horse is dead"
+	done_at_kill = _fresh(BATCH, batch, ["rows_done"]).rows_done
+	assert progress.run_by.startswith("job@") and 2 * CHUNK_ROWS <= done_at_kill < ROWS
+	assert _fresh(BATCH, batch, ["status"]).status == "Running", "nothing notices the death by itself"
+
+	seconds = _interrupted_within_threshold(
+		lambda: batch in find_interrupted_work()["batches"], killed_at
+	)
+
+	row = _fresh(BATCH, batch, ["status", "interrupted_on", "rows_done", "rows_read", "inserted", "failed", "log"])
+	assert row.status == "Interrupted" and row.interrupted_on, row
+	assert seconds <= THRESHOLD + 2, seconds
+	ledger = frappe.db.count("CIMS Import Row", {"batch": batch})
+	assert row.rows_done == done_at_kill == ledger == row.rows_read == row.inserted, (row, ledger)
+	assert f"{done_at_kill} rows of the file were done" in row.log
+	bells = _bells(batch)
+	assert [(b.for_user, b.document_type) for b in bells] == [("Administrator", BATCH)], bells
+	assert batch in bells[0].subject and str(done_at_kill) in bells[0].subject
+	assert find_interrupted_work()["batches"] == [] and len(_bells(batch)) == 1, "told once"
+
+	with queue_worker(BENCH, own_queue):
+		doc = frappe.get_doc(BATCH, batch)
+		assert doc.resume_import()["status"] == "Queued"  # the form's Resume Import button
+		frappe.db.commit()
+		with pytest.raises(frappe.ValidationError, match="already being imported"):
+			frappe.get_doc(BATCH, batch).resume_import()
+		frappe.db.rollback()
+		final = _wait(
+			lambda: (row := _fresh(BATCH, batch, ["status", "rows_read", "inserted", "failed", "skipped", "log"]))
+			and row.status not in ("Queued", "Running")
+			and row,
+			"the resumed import finishing",
+		)
+
+	assert final.status == "Completed", frappe.db.sql(
+		"""SELECT status, LEFT(message, 300), MIN(sheet_row), MAX(sheet_row), COUNT(*) FROM `tabCIMS Import Row`
+		WHERE batch=%s GROUP BY status, LEFT(message, 60)""",
+		(batch,),
+	)
+	assert final.rows_read == final.inserted == ROWS and not final.failed and not final.skipped, final
+	hashes = frappe.db.sql(
+		"SELECT COUNT(*), COUNT(DISTINCT row_hash), COUNT(DISTINCT record) FROM `tabCIMS Import Row` WHERE batch=%s",
+		(batch,),
+	)[0]
+	assert hashes == (ROWS, ROWS, ROWS), hashes
+	customers = frappe.db.sql(
+		"SELECT COUNT(*), COUNT(DISTINCT customer_name) FROM `tabCIMS Customer` WHERE data_source LIKE %s",
+		(f"%{batch}%",),
+	)[0]
+	assert customers == (ROWS, ROWS), customers
+	assert f"{done_at_kill} rows were already imported by this batch and were left alone" in final.log
+
+
+def test_resume_is_refused_while_the_import_runs_and_for_a_batch_that_is_not_interrupted(own_queue, real_jobs):
+	imports = Imports()
+	batch = imports.batch(workbook_bytes(["客户名称"], [[f"续传拒绝{unique_suffix()}有限公司"]]))
+	try:
+		with pytest.raises(frappe.ValidationError, match="Only an interrupted import"):
+			frappe.get_doc(BATCH, batch).resume_import()
+		frappe.db.rollback()
+		frappe.get_doc(BATCH, batch).start_import()  # queued; no worker takes it here
+		frappe.db.commit()
+		for method in ("start_import", "resume_import"):
+			with pytest.raises(frappe.ValidationError, match="already being imported"):
+				frappe.get_doc(BATCH, batch).run_method(method)
+			frappe.db.rollback()
+		assert find_interrupted_work()["batches"] == [], "a queued job waiting for a worker is not dead"
+	finally:
+		background_jobs.get_job(f"cims-import::{batch}") and background_jobs.get_job(
+			f"cims-import::{batch}"
+		).delete()
+		imports.cleanup()
+
+
+@pytest.fixture
+def invitation_campaign(own_queue):
+	frappe.local.outgoing_email_account = {}
+	account = frappe.get_doc(
+		{
+			"doctype": "Email Account",
+			"email_account_name": f"CIMS Test {unique_suffix()}",
+			"email_id": f"events{unique_suffix()}@example.com",
+			"enable_outgoing": 1,
+			"default_outgoing": 1,
+			"smtp_server": "smtp.example.com",
+			"no_smtp_authentication": 1,
+		}
+	).insert(ignore_permissions=True)
+	customers = [make_customer(email_id=f"guest{unique_suffix()}@example.com") for _ in range(MEMBERS)]
+	campaign = make_campaign()
+	for customer in customers:
+		add_member(campaign, customer)
+	frappe.db.commit()
+	yield campaign
+	frappe.db.rollback()
+	_remove_bells(campaign.name)
+	frappe.db.delete("Email Account", account.name)
+	delete_campaigns_and_customers([campaign.name], [c.name for c in customers])
+	frappe.local.outgoing_email_account = {}
+
+
+def _invited(campaign: str) -> int:
+	frappe.db.rollback()
+	return frappe.db.count("CIMS Campaign Member", {"campaign": campaign, "invited_on": ("is", "set")})
+
+
+def test_killed_invitation_job_is_interrupted_and_continues_without_inviting_anyone_twice(
+	invitation_campaign, own_queue, short_threshold
+):
+	campaign = invitation_campaign.name
+	with queue_worker(BENCH, own_queue) as worker:
+		set_status(invitation_campaign, "Announced")  # publishing queues the invitation job
+		frappe.db.commit()
+		_wait(lambda: _invited(campaign) >= invitations.BATCH_SIZE, "a first batch of invitations", 240)
+		worker.kill()
+		killed_at = time.monotonic()
+	invited_at_kill = _invited(campaign)
+	assert invitations.BATCH_SIZE <= invited_at_kill < MEMBERS
+
+	seconds = _interrupted_within_threshold(
+		lambda: campaign in find_interrupted_work()["campaigns"], killed_at
+	)
+
+	assert seconds <= THRESHOLD + 2, seconds
+	doc = frappe.get_doc("CIMS Campaign", campaign)
+	doc.run_method("onload")
+	assert doc.invitation_status == "Interrupted" and doc.invitations_interrupted_on
+	assert doc.get_onload().uninvited_members == MEMBERS - invited_at_kill
+	bells = _bells(campaign)
+	assert [(b.for_user, b.document_type) for b in bells] == [("Administrator", "CIMS Campaign")], bells
+	assert str(MEMBERS - invited_at_kill) in bells[0].subject
+
+	with queue_worker(BENCH, own_queue):
+		assert campaign_api.continue_invitations(campaign)["queued"]  # the form's Continue Invitations
+		frappe.db.commit()
+		with pytest.raises(frappe.ValidationError, match="are being sent"):
+			campaign_api.continue_invitations(campaign)
+		frappe.db.rollback()
+		_wait(
+			lambda: _fresh("CIMS Campaign", campaign, ["invitation_status"]).invitation_status == "Sent",
+			"the continued invitations finishing",
+			240,
+		)
+
+	members = frappe.get_all("CIMS Campaign Member", {"campaign": campaign}, ["name", "invited_on"])
+	assert len(members) == MEMBERS and all(m.invited_on for m in members)
+	queued = frappe.db.sql(
+		"""SELECT reference_name, COUNT(*) FROM `tabEmail Queue`
+		WHERE reference_doctype='CIMS Campaign Member' AND reference_name IN %s GROUP BY reference_name""",
+		(tuple(m.name for m in members),),
+	)
+	assert len(queued) == MEMBERS and {count for _name, count in queued} == {1}, "every member once"
