@@ -6,6 +6,8 @@ refuses on the form a customer that already exists, lists its possible duplicate
 unique-index refusal of a concurrent save into the same message.
 """
 
+from collections.abc import Iterable
+
 import frappe
 from frappe import _
 
@@ -18,6 +20,7 @@ from cims_app.domain.duplicates import (
 	SAME_MOBILE,
 	SAME_NAME,
 	SAME_USCC,
+	SIMILAR_FOUND,
 	SIMILAR_NAME,
 	CustomerIndex,
 	CustomerKeys,
@@ -138,6 +141,77 @@ def similar_site_customers(keys: CustomerKeys, exclude: str | None = None) -> li
 		{"prefixes": tuple(prefixes), "starts": _like_escaped(key) + "%", "exclude": exclude or ""},
 	)
 	return [name for name, other in rows if match_keys_possibly_same(key, other)][:SIMILAR_LIMIT]
+
+
+# Characters of a match key whose substrings are looked up (a longer key: those of its start, and itself).
+SUBSTRING_CHARS = 24
+# Values of one IN list: MariaDB turns a longer list (in_predicate_conversion_threshold, 1,000) into a
+# derived table joined to the customers, a plan it may choose to run by reading the whole table.
+IN_VALUES = 900
+# Keys whose "starts with" ranges go into one statement.
+RANGES_PER_STATEMENT = 100
+
+
+def similar_site_names(match_keys: Iterable[str], limit: int = SIMILAR_FOUND) -> dict[str, list[str]]:
+	"""{match key: up to `limit` site customers whose match key is possibly the same} for a chunk of an
+	import, through the index on the match key, a few statements a chunk whatever the site holds:
+	customers whose key equals one of the key's substrings (the key itself, 华为 in 北京华为技术) and
+	customers whose key starts with it (华为 → 华为技术), at most `limit` of those per key. Equal keys come
+	first. Abbreviations (中石油 / 中国石油天然气) are found among the file's own rows only
+	(domain.duplicates.SimilarNameIndex), as the form finds none either (similar_site_customers)."""
+	keys = sorted({key for key in match_keys if key and len(key) >= 2})
+	if not keys:
+		return {}
+	substrings: set[str] = set()
+	for key in keys:
+		head = key[:SUBSTRING_CHARS]
+		substrings.add(key)
+		substrings.update(
+			head[start:end] for start in range(len(head) - 1) for end in range(start + 2, len(head) + 1)
+		)
+	holders: dict[str, list[str]] = {}
+	values = sorted(substrings)
+	for start in range(0, len(values), IN_VALUES):
+		for name, other in frappe.db.sql(
+			"""SELECT name, name_match_key FROM `tabCIMS Customer` WHERE name_match_key IN %(keys)s
+			ORDER BY name""",
+			{"keys": tuple(values[start : start + IN_VALUES])},
+		):
+			holders.setdefault(other, []).append(name)
+	starting: dict[str, list[tuple[str, str]]] = {}
+	for start in range(0, len(keys), RANGES_PER_STATEMENT):
+		part = keys[start : start + RANGES_PER_STATEMENT]
+		statement = " UNION ALL ".join(
+			f"""(SELECT %(key{number})s, name, name_match_key FROM `tabCIMS Customer`
+			WHERE name_match_key LIKE %(starts{number})s ORDER BY name_match_key, name LIMIT {int(limit)})"""
+			for number in range(len(part))
+		)
+		values_of = {}
+		for number, key in enumerate(part):
+			values_of[f"key{number}"] = key
+			values_of[f"starts{number}"] = _like_escaped(key) + "%"
+		for key, name, other in frappe.db.sql(statement, values_of):
+			starting.setdefault(key, []).append((name, other))
+	found: dict[str, list[str]] = {}
+	for key in keys:
+		head = key[:SUBSTRING_CHARS]
+		equal = list(holders.get(key, ()))
+		others = []
+		contained = {
+			head[start:end] for start in range(len(head) - 1) for end in range(start + 2, len(head) + 1)
+		}
+		for part in sorted(contained - {key}, key=lambda text: (-len(text), text)):
+			if part in holders and match_keys_possibly_same(key, part):
+				others.extend(holders[part])
+		others.extend(
+			name
+			for name, other in starting.get(key, ())
+			if other != key and match_keys_possibly_same(key, other)
+		)
+		names = list(dict.fromkeys([*equal, *others]))[:limit]
+		if names:
+			found[key] = names
+	return found
 
 
 def _like_escaped(text: str) -> str:

@@ -18,6 +18,7 @@ from cims_app import assignment, permissions
 from cims_app.domain.customer_rules import derived_customer_fields
 from cims_app.domain.duplicates import (
 	SAME,
+	SIMILAR_FOUND,
 	SIMILAR_NAME,
 	CustomerIndex,
 	CustomerKeys,
@@ -33,7 +34,7 @@ from cims_app.domain.lifecycle_rules import (
 	stage_move_effects,
 )
 from cims_app.domain.merge_policy import SKIP, append_source, resolve
-from cims_app.duplicates import UNIQUE_COLUMNS, same_reason, site_customers_by_keys
+from cims_app.duplicates import UNIQUE_COLUMNS, same_reason, similar_site_names, site_customers_by_keys
 from cims_app.importer.automations import site_automations
 from cims_app.importer.bulk import (
 	SeriesNames,
@@ -52,32 +53,14 @@ SERIES = ".YYYY..MM.-.####"
 _SAVEPOINT = "cims_import_customers"
 
 
-SITE_PAGE = 20000  # customers read at a time when the possible-duplicate index is filled
-
-
-def load_site_names(names: SimilarNameIndex) -> None:
-	"""File every site customer's match key (possible duplicates are looked for across the whole site), a
-	page at a time so that the rows read never pile up."""
-	last = ""
-	while True:
-		page = frappe.db.sql(
-			"""SELECT name, name_match_key FROM `tabCIMS Customer` WHERE name > %s ORDER BY name LIMIT %s""",
-			(last, SITE_PAGE),
-		)
-		for name, key in page:
-			if key:
-				names.add(key, name)
-		if len(page) < SITE_PAGE:
-			return
-		last = page[-1][0]
-
-
 class CustomerHandler:
 	def __init__(self, context: ImportContext, write: bool = True):
 		self.context = context
 		self.write = write
-		# Match keys of the site's customers and of the run's new ones, for the whole run.
+		# Match keys of the run's new customers, for the whole run (the site's customers with a possibly same
+		# name are looked up a chunk at a time: similar_site_names).
 		self.similar_names = SimilarNameIndex()
+		self.site_similar: dict[str, list[str]] = {}
 		# Exact keys of the chunk's customers, in the site or not: rebuilt for each chunk.
 		self.index = CustomerIndex(self.similar_names)
 		# Keys new to the site of rows merged into a site customer, which the merge may not have written
@@ -89,7 +72,6 @@ class CustomerHandler:
 		# The site's own automations for customers and contacts: with any, new customers are saved one by
 		# one through Document.insert (insert_by_hand) so that they run; without, in bulk.
 		self.automations = site_automations(CUSTOMER) + site_automations("Contact")
-		load_site_names(self.similar_names)
 		self.names = SeriesNames(SERIES)
 		self.customer_columns, self.customer_base = column_defaults(CUSTOMER)
 		self.contact_columns, self.contact_base = column_defaults("Contact")
@@ -108,8 +90,11 @@ class CustomerHandler:
 		for row in rows:
 			if row.status != FAILED:
 				self.read(row)
-		self.index = self.known_customers([row.data["keys"] for row in rows if row.status != FAILED])
+		keys = [row.data["keys"] for row in rows if row.status != FAILED]
+		self.index = self.known_customers(keys)
 		clock = self._tick("find existing", clock)
+		self.site_similar = similar_site_names(customer.match_key for customer in keys)
+		clock = self._tick("find similar names", clock)
 		for row in rows:
 			if row.status != FAILED:
 				self.decide(row)
@@ -199,8 +184,19 @@ class CustomerHandler:
 			return
 		row.action = "insert"
 		row.data["possible"] = list(self._targets(resolution.possible).items())
-		row.data["similar"] = self.index.similar(keys)
+		row.data["similar"] = self.similar(keys)
 		self.index.add(keys, row)
+
+	def similar(self, keys: CustomerKeys) -> list:
+		"""Possible duplicates by name: the file's earlier rows (or their records), then the site's customers,
+		SIMILAR_FOUND at most."""
+		found = self.index.similar(keys)
+		named = {ref.record if isinstance(ref, SourceRow) else ref for ref in found}
+		for name in self.site_similar.get(keys.match_key, ()):
+			if name not in named:
+				named.add(name)
+				found.append(name)
+		return found[:SIMILAR_FOUND]
 
 	@staticmethod
 	def _targets(found: list[tuple]) -> dict:

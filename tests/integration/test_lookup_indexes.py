@@ -56,3 +56,30 @@ def test_a_chunks_lookup_of_existing_customers_can_use_an_index_for_every_key(mo
 	for row in _explained(statements):
 		if row.table and not row.table.startswith("<"):
 			assert row.possible_keys or row.key, row
+
+
+def test_similar_site_names_finds_equal_contained_and_longer_names_a_few_per_key():
+	"""The import asks the site, a chunk at a time, for customers named possibly the same as its rows (it no
+	longer loads every customer's name first, a cost that grew with the site)."""
+	from cims_app.domain.duplicates import SIMILAR_FOUND
+	from cims_app.domain.names import match_key
+	from cims_app.duplicates import similar_site_names
+	from tests.integration.support import make_customer, unique_suffix
+
+	base = f"华瑞{unique_suffix()}"
+	try:
+		short = make_customer(customer_name=f"{base}有限公司")
+		longer = make_customer(customer_name=f"{base}电子科技有限公司")
+		many = [
+			make_customer(customer_name=f"{base}{number:02d}贸易有限公司")
+			for number in range(SIMILAR_FOUND + 5)
+		]
+		in_beijing, own = match_key(f"北京{base}有限公司"), match_key(f"{base}有限公司")
+		found = similar_site_names([in_beijing, own, match_key("毫不相干的名字有限公司")])
+		assert found[in_beijing] == [short.name]  # its name is in the longer one; the others are not
+		assert found[own][0] == short.name  # equal key first
+		assert len(found[own]) == SIMILAR_FOUND
+		assert set(found[own][1:]) <= {longer.name, *(doc.name for doc in many)}
+		assert match_key("毫不相干的名字有限公司") not in found
+	finally:
+		frappe.db.rollback()
