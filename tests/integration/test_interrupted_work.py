@@ -10,17 +10,23 @@ The worker listens on a queue of its own (the site's `cims_job_queue`), so that 
 shared bench takes the job and the one killed is the one running it.
 """
 
+import datetime
+import os
 import random
+import socket
+import subprocess
 import time
 
 import frappe
 import psutil
 import pytest
-from frappe.utils import background_jobs
+from frappe.desk.form.load import getdoc
+from frappe.utils import background_jobs, now_datetime
 
 import cims_app.campaign_invitations as invitations
 from cims_app.api import campaign as campaign_api
-from cims_app.importer.engine import CHUNK_ROWS
+from cims_app.importer.cli import run_file
+from cims_app.importer.engine import CHUNK_ROWS, ImportRun
 from cims_app.jobs.liveness import find_interrupted_work
 from tests.bench_processes import queue_worker
 from tests.integration.campaign_support import (
@@ -124,7 +130,8 @@ def big_batch():
 	while len(mobiles) < ROWS:  # unique: the same mobile would make two rows one customer
 		mobiles.add(valid_mobile(rng))
 	rows = [
-		[f"中断续传{suffix}第{i}号贸易有限公司", f"联系人{i}", mobile] for i, mobile in enumerate(sorted(mobiles))
+		[f"中断续传{suffix}第{i}号贸易有限公司", f"联系人{i}", mobile]
+		for i, mobile in enumerate(sorted(mobiles))
 	]
 	name = imports.batch(workbook_bytes(["客户名称", "联系人", "手机"], rows))
 	yield name
@@ -140,10 +147,12 @@ def test_killed_import_is_interrupted_and_resumes_to_every_row_once(
 		frappe.get_doc(BATCH, batch).start_import()  # what the form's Start Import button calls
 		frappe.db.commit()
 		progress = _wait(
-			lambda: (row := _fresh(BATCH, batch, ["status", "rows_done", "heartbeat", "run_by"]))
-			and row.status == "Running"
-			and row.rows_done >= 2 * CHUNK_ROWS
-			and row,
+			lambda: (
+				(row := _fresh(BATCH, batch, ["status", "rows_done", "heartbeat", "run_by"]))
+				and row.status == "Running"
+				and row.rows_done >= 2 * CHUNK_ROWS
+				and row
+			),
 			"two chunks imported",
 		)
 		worker.kill()  # SIGKILL to the worker and its work horse
@@ -153,11 +162,11 @@ def test_killed_import_is_interrupted_and_resumes_to_every_row_once(
 	assert progress.run_by.startswith("job@") and 2 * CHUNK_ROWS <= done_at_kill < ROWS
 	assert _fresh(BATCH, batch, ["status"]).status == "Running", "nothing notices the death by itself"
 
-	seconds = _interrupted_within_threshold(
-		lambda: batch in find_interrupted_work()["batches"], killed_at
-	)
+	seconds = _interrupted_within_threshold(lambda: batch in find_interrupted_work()["batches"], killed_at)
 
-	row = _fresh(BATCH, batch, ["status", "interrupted_on", "rows_done", "rows_read", "inserted", "failed", "log"])
+	row = _fresh(
+		BATCH, batch, ["status", "interrupted_on", "rows_done", "rows_read", "inserted", "failed", "log"]
+	)
 	assert row.status == "Interrupted" and row.interrupted_on, row
 	assert seconds <= THRESHOLD + 2, seconds
 	ledger = frappe.db.count("CIMS Import Row", {"batch": batch})
@@ -176,9 +185,11 @@ def test_killed_import_is_interrupted_and_resumes_to_every_row_once(
 			frappe.get_doc(BATCH, batch).resume_import()
 		frappe.db.rollback()
 		final = _wait(
-			lambda: (row := _fresh(BATCH, batch, ["status", "rows_read", "inserted", "failed", "skipped", "log"]))
-			and row.status not in ("Queued", "Running")
-			and row,
+			lambda: (
+				(row := _fresh(BATCH, batch, ["status", "rows_read", "inserted", "failed", "skipped", "log"]))
+				and row.status not in ("Queued", "Running")
+				and row
+			),
 			"the resumed import finishing",
 		)
 
@@ -201,7 +212,9 @@ def test_killed_import_is_interrupted_and_resumes_to_every_row_once(
 	assert f"{done_at_kill} rows were already imported by this batch and were left alone" in final.log
 
 
-def test_resume_is_refused_while_the_import_runs_and_for_a_batch_that_is_not_interrupted(own_queue, real_jobs):
+def test_resume_is_refused_while_the_import_runs_and_for_a_batch_that_is_not_interrupted(
+	own_queue, real_jobs
+):
 	imports = Imports()
 	batch = imports.batch(workbook_bytes(["客户名称"], [[f"续传拒绝{unique_suffix()}有限公司"]]))
 	try:
@@ -300,3 +313,86 @@ def test_killed_invitation_job_is_interrupted_and_continues_without_inviting_any
 		(tuple(m.name for m in members),),
 	)
 	assert len(queued) == MEMBERS and {count for _name, count in queued} == {1}, "every member once"
+
+
+class Killed(BaseException):
+	"""What a SIGKILL leaves of a run in this process: nothing after its last committed chunk."""
+
+
+def _dead_pid() -> int:
+	process = subprocess.Popen(["true"])
+	process.wait()
+	return process.pid
+
+
+@pytest.fixture
+def small_batch():
+	imports = Imports()
+	rows = [[f"中断小批{unique_suffix()}第{i}号有限公司"] for i in range(5)]
+	name = imports.batch(workbook_bytes(["客户名称"], rows))
+	yield name, imports
+	_remove_bells(name)
+	imports.cleanup()
+
+
+def _run_until_killed(batch: str) -> None:
+	def die(done, total, counts):
+		raise Killed
+
+	with pytest.raises(Killed):
+		ImportRun(batch, progress=die, chunk_rows=2).run()  # dies after its first chunk's commit
+	frappe.db.rollback()
+
+
+def test_opening_the_form_of_a_batch_whose_process_died_shows_it_interrupted(small_batch):
+	batch, _imports = small_batch
+	_run_until_killed(batch)
+	frappe.db.set_value(BATCH, batch, "run_by", f"job@{socket.gethostname()}:{_dead_pid()}")
+	frappe.db.commit()
+
+	getdoc(BATCH, batch)  # what the Desk calls to open the form
+
+	doc = frappe.response.docs[0]
+	assert (doc.status, doc.rows_done, doc.rows_read, doc.inserted) == ("Interrupted", 2, 2, 2)
+	assert doc.interrupted_on and "the worker process running it is gone" in doc.log
+	assert len(_bells(batch)) == 1
+
+
+def test_a_run_elsewhere_without_progress_for_longer_than_the_threshold_is_interrupted(
+	small_batch, short_threshold
+):
+	batch, _imports = small_batch
+	_run_until_killed(batch)
+	frappe.db.set_value(
+		BATCH, batch, "run_by", "process@another-host:4242"
+	)  # nothing to ask but the heartbeat
+	for age, marked in ((THRESHOLD - 2, []), (THRESHOLD + 1, [batch])):
+		frappe.db.set_value(BATCH, batch, "heartbeat", now_datetime() - datetime.timedelta(seconds=age))
+		frappe.db.commit()
+		assert find_interrupted_work()["batches"] == marked
+	log = frappe.db.get_value(BATCH, batch, "log")
+	assert f"no progress for {THRESHOLD + 1} seconds" in log
+
+
+def test_cims_import_batch_resumes_an_interrupted_batch_and_refuses_one_that_runs(small_batch):
+	batch, _imports = small_batch
+	_run_until_killed(batch)
+	alive = {"run_by": f"process@{socket.gethostname()}:{os.getpid()}", "heartbeat": now_datetime()}
+	frappe.db.set_value(BATCH, batch, alive)
+	frappe.db.commit()
+	with pytest.raises(frappe.ValidationError, match="already being imported"):
+		run_file(None, batch_name=batch, echo=lambda text: None)
+	frappe.db.rollback()
+	assert frappe.db.get_value(BATCH, batch, "status") == "Running"
+
+	frappe.db.set_value(BATCH, batch, "run_by", f"process@{socket.gethostname()}:{_dead_pid()}")
+	frappe.db.commit()
+	said = []
+	result = run_file(None, batch_name=batch, echo=said.append)
+
+	row = frappe.db.get_value(BATCH, batch, ["status", "rows_read", "inserted", "log"], as_dict=True)
+	assert result["status"] == row.status == "Completed"
+	assert row.rows_read == row.inserted == frappe.db.count("CIMS Import Row", {"batch": batch}) == 5
+	assert "2 rows were already imported by this batch and were left alone" in row.log
+	assert "Interrupted: the worker process running it is gone" in row.log
+	assert said[0].startswith(f"Batch {batch}: resuming")
