@@ -15,7 +15,7 @@ from frappe.utils import format_datetime, get_url, now_datetime
 from PIL import Image
 
 from cims_app.campaigns import lock_campaigns, new_check_in_token
-from cims_app.domain.errors import _ as mark
+from cims_app.domain.job_liveness import INVITATIONS_INTERRUPTED
 from cims_app.jobs import liveness
 
 # Up to this many pending members are invited inside the request; more go to a background job
@@ -139,9 +139,7 @@ def check_invitations(campaign: str, commit: bool = True) -> bool:
 		CAMPAIGN,
 		campaign,
 		row.owner_user or row.owner,
-		mark(
-			"The invitations of campaign {0} were interrupted with {1} members not invited yet ({2}): continue them from the campaign"
-		),
+		INVITATIONS_INTERRUPTED,
 		(campaign, uninvited_members(campaign), reason),
 		now,
 	)

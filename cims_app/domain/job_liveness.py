@@ -15,6 +15,14 @@ MISSING = "missing"  # no such job in the queue (Redis restarted, or the job rec
 ENDED = "ended"  # finished, failed or stopped without the work saying it was done
 WORKER_GONE = "worker gone"  # started by a worker whose process is no more
 
+# What the owner of interrupted work is told (rendered in their language by cims_app.reminders).
+IMPORT_INTERRUPTED = _(
+	"Import batch {0} was interrupted after {1} rows ({2}): resume it to continue where it stopped"
+)
+INVITATIONS_INTERRUPTED = _(
+	"The invitations of campaign {0} were interrupted with {1} members not invited yet ({2}): continue them from the campaign"
+)
+
 # A job enqueued after its transaction's commit is missing for an instant: the work's own record
 # (status Queued, heartbeat now) is written first, so "missing" counts only after this many seconds.
 MISSING_GRACE_SECONDS = 60

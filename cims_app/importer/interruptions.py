@@ -7,7 +7,7 @@ from frappe import _
 from frappe.realtime import get_doc_room
 from frappe.utils import now_datetime
 
-from cims_app.domain.errors import _ as mark
+from cims_app.domain.job_liveness import IMPORT_INTERRUPTED
 from cims_app.jobs import liveness
 
 BATCH = "CIMS Import Batch"
@@ -51,7 +51,7 @@ def check_batch(name: str, commit: bool = True) -> bool:
 		BATCH,
 		name,
 		row.owner,
-		mark("Import batch {0} was interrupted after {1} rows ({2}): resume it to continue where it stopped"),
+		IMPORT_INTERRUPTED,
 		(name, row.rows_done or 0, reason),
 		now,
 	)
