@@ -192,7 +192,36 @@ def remove_customers_and_their_records(customers) -> None:
 	frappe.db.delete("__global_search", {"name": ("in", records)})
 	for name in frappe.get_all("File", {"attached_to_name": ("in", records)}, pluck="name"):
 		frappe.delete_doc("File", name, ignore_permissions=True, force=True)
+	remove_contacts_of(customers)
 	hard_delete("CIMS Customer", customers)
+
+
+def remove_contacts_of(customers: list[str]) -> None:
+	"""The customers' contacts (with their phones, e-mails and links), or only their links to these customers
+	when a contact also belongs to someone else."""
+	links = frappe.get_all(
+		"Dynamic Link",
+		{"parenttype": "Contact", "link_doctype": "CIMS Customer", "link_name": ("in", customers)},
+		pluck="parent",
+	)
+	if not links:
+		return
+	shared = set(
+		frappe.get_all(
+			"Dynamic Link",
+			{"parenttype": "Contact", "parent": ("in", links), "link_name": ("not in", customers)},
+			pluck="parent",
+		)
+	)
+	frappe.db.delete(
+		"Dynamic Link",
+		{"parenttype": "Contact", "link_doctype": "CIMS Customer", "link_name": ("in", customers)},
+	)
+	own = sorted(set(links) - shared)
+	for child in ("Contact Phone", "Contact Email", "Dynamic Link"):
+		frappe.db.delete(child, {"parenttype": "Contact", "parent": ("in", own or [""])})
+	frappe.db.delete("__global_search", {"doctype": "Contact", "name": ("in", own or [""])})
+	hard_delete("Contact", own)
 
 
 def remove_users(users) -> None:
