@@ -53,6 +53,7 @@ COUNT_FIELDS = {
 	FAILED: "failed",
 }
 CHUNK_ROWS = 2000
+IN_VALUES = 900  # values of one IN list (MariaDB's in_predicate_conversion_threshold is 1,000)
 PREVIEW_ROWS = 20
 DEFAULT_MAX_ROWS = 200000
 DEFAULT_MAX_MB = 50
@@ -242,19 +243,20 @@ class Ledger:
 		self.by_hash, self.by_id = {}, {}
 		if not rows:
 			return
-		conditions = ["row_hash IN %(hashes)s"]
-		values = {"batch": self.batch, "hashes": tuple({row.row_hash for row in rows})}
-		refs = {row.ref for row in rows if row.ref}
-		if refs:
-			conditions.append("name IN %(refs)s")
-			values["refs"] = tuple(refs)
-		for name, row_hash, status in frappe.db.sql(
-			f"""SELECT name, row_hash, status FROM `tab{LEDGER}`
-			WHERE batch = %(batch)s AND ({" OR ".join(conditions)})""",
-			values,
-		):
-			self.by_hash[row_hash] = (name, status)
-			self.by_id[name] = status
+		# A few IN lists of at most IN_VALUES values each: MariaDB turns a longer list into a derived table
+		# and then read every entry of the batch so far through its index's first column (a cost per chunk
+		# growing with the batch: 2,000 hashes in a batch of 10,000 entries 0.08 s, 900 hashes 0.03 s).
+		hashes = sorted({row.row_hash for row in rows})
+		refs = sorted({row.ref for row in rows if row.ref})
+		for column, wanted in (("row_hash", hashes), ("name", refs)):
+			for start in range(0, len(wanted), IN_VALUES):
+				for name, row_hash, status in frappe.db.sql(
+					f"""SELECT name, row_hash, status FROM `tab{LEDGER}`
+					WHERE batch = %(batch)s AND `{column}` IN %(values)s""",
+					{"batch": self.batch, "values": tuple(wanted[start : start + IN_VALUES])},
+				):
+					self.by_hash[row_hash] = (name, status)
+					self.by_id[name] = status
 
 	def claim(self, row: SourceRow) -> bool:
 		"""Whether the row still needs work; a row already imported by this batch is left alone."""

@@ -83,3 +83,27 @@ def test_similar_site_names_finds_equal_contained_and_longer_names_a_few_per_key
 		assert match_key("毫不相干的名字有限公司") not in found
 	finally:
 		frappe.db.rollback()
+
+
+def test_a_chunks_ledger_lookup_sends_in_lists_the_optimizer_reads_as_ranges(monkeypatch):
+	"""MariaDB turns an IN list of 1,000 values or more into a derived table, and then read every ledger
+	entry of the batch so far for each chunk: the ledger asks in lists of at most 900."""
+	from types import SimpleNamespace
+
+	from cims_app.importer.engine import Ledger
+
+	rows = [SimpleNamespace(row_hash=f"hash-{number}", ref=f"IMP-ROW-{number}") for number in range(2000)]
+	statements = []
+	original = frappe.db.sql
+
+	def capture(query, values=(), *args, **kwargs):
+		statements.append((query, values))
+		return original(query, values, *args, **kwargs)
+
+	monkeypatch.setattr(frappe.db, "sql", capture)
+	Ledger("IMP-NO-SUCH-BATCH").load(rows)
+	monkeypatch.undo()
+	assert len(statements) == 6  # 3 of hashes, 3 of row IDs
+	assert all(len(values["values"]) < 1000 for _query, values in statements)
+	for row in _explained(statements):
+		assert row.type != "ALL", row
