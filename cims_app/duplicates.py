@@ -143,8 +143,6 @@ def similar_site_customers(keys: CustomerKeys, exclude: str | None = None) -> li
 	return [name for name, other in rows if match_keys_possibly_same(key, other)][:SIMILAR_LIMIT]
 
 
-# Characters of a match key whose substrings are looked up (a longer key: those of its start, and itself).
-SUBSTRING_CHARS = 24
 # Values of one IN list: MariaDB turns a longer list (in_predicate_conversion_threshold, 1,000) into a
 # derived table joined to the customers, a plan it may choose to run by reading the whole table.
 IN_VALUES = 900
@@ -152,25 +150,29 @@ IN_VALUES = 900
 RANGES_PER_STATEMENT = 100
 
 
+def _contained_candidates(key: str) -> set[str]:
+	"""Keys a site customer may have for its key to be in `key`: `key`'s prefixes of 2 characters or more
+	(华为 / 华为技术) and `key` without a leading region of 2 or 3 characters (深圳华为技术 / 华为技术); the
+	match key keeps a name's leading region."""
+	found = {key[:end] for end in range(2, len(key) + 1)}
+	found.update(key[start:] for start in (2, 3) if len(key) - start >= 2)
+	return found
+
+
 def similar_site_names(match_keys: Iterable[str], limit: int = SIMILAR_FOUND) -> dict[str, list[str]]:
 	"""{match key: up to `limit` site customers whose match key is possibly the same} for a chunk of an
 	import, through the index on the match key, a few statements a chunk whatever the site holds:
-	customers whose key equals one of the key's substrings (the key itself, 华为 in 北京华为技术) and
-	customers whose key starts with it (华为 → 华为技术), at most `limit` of those per key. Equal keys come
-	first. Abbreviations (中石油 / 中国石油天然气) are found among the file's own rows only
-	(domain.duplicates.SimilarNameIndex), as the form finds none either (similar_site_customers)."""
+	customers whose key equals the key, one of its prefixes or the key without a leading region
+	(_contained_candidates), and customers whose key starts with it (华为 → 华为技术), at most `limit` of
+	those per key. Equal keys come first. Abbreviations (中石油 / 中国石油天然气) and a name inside another
+	one's middle are found among the file's own rows only (domain.duplicates.SimilarNameIndex); the form
+	looks for prefixes and longer names too (similar_site_customers)."""
 	keys = sorted({key for key in match_keys if key and len(key) >= 2})
 	if not keys:
 		return {}
-	substrings: set[str] = set()
-	for key in keys:
-		head = key[:SUBSTRING_CHARS]
-		substrings.add(key)
-		substrings.update(
-			head[start:end] for start in range(len(head) - 1) for end in range(start + 2, len(head) + 1)
-		)
+	candidates = {key: _contained_candidates(key) for key in keys}
 	holders: dict[str, list[str]] = {}
-	values = sorted(substrings)
+	values = sorted(set().union(*candidates.values()))
 	for start in range(0, len(values), IN_VALUES):
 		for name, other in frappe.db.sql(
 			"""SELECT name, name_match_key FROM `tabCIMS Customer` WHERE name_match_key IN %(keys)s
@@ -194,13 +196,8 @@ def similar_site_names(match_keys: Iterable[str], limit: int = SIMILAR_FOUND) ->
 			starting.setdefault(key, []).append((name, other))
 	found: dict[str, list[str]] = {}
 	for key in keys:
-		head = key[:SUBSTRING_CHARS]
-		equal = list(holders.get(key, ()))
 		others = []
-		contained = {
-			head[start:end] for start in range(len(head) - 1) for end in range(start + 2, len(head) + 1)
-		}
-		for part in sorted(contained - {key}, key=lambda text: (-len(text), text)):
+		for part in sorted(candidates[key] - {key}, key=lambda text: (-len(text), text)):
 			if part in holders and match_keys_possibly_same(key, part):
 				others.extend(holders[part])
 		others.extend(
@@ -208,7 +205,7 @@ def similar_site_names(match_keys: Iterable[str], limit: int = SIMILAR_FOUND) ->
 			for name, other in starting.get(key, ())
 			if other != key and match_keys_possibly_same(key, other)
 		)
-		names = list(dict.fromkeys([*equal, *others]))[:limit]
+		names = list(dict.fromkeys([*holders.get(key, ()), *others]))[:limit]
 		if names:
 			found[key] = names
 	return found
