@@ -75,7 +75,7 @@ const cims_campaign = {
 		if (frm.doc.invitation_status === "Interrupted") {
 			// The invitation job's process died (cims_app.jobs.liveness): nobody is invited twice on continuing.
 			const uninvited = (frm.doc.__onload || {}).uninvited_members || 0;
-			frm.dashboard.set_headline_alert(
+			frm.set_intro(
 				__("Sending the invitations was interrupted at {0}: {1} members are not invited yet.", [
 					frappe.datetime.str_to_user(frm.doc.invitations_interrupted_on),
 					uninvited,
