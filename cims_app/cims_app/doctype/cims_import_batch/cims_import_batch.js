@@ -110,8 +110,9 @@ frappe.ui.form.on("CIMS Import Batch", {
 			<table class="table table-bordered table-sm"><thead><tr>
 				<th>${__("Row")}</th><th>${__("Imported Customer")}</th><th>${__("Possibly Same As")}</th><th></th>
 			</tr></thead><tbody>${items}</tbody></table></div>`;
-		frm.dashboard.add_section(html, __("Possible Duplicates"));
-		frm.dashboard.wrapper.find(".cims-merge").on("click", function () {
+		// add_section returns the section's body (the dashboard has no `wrapper` in v15).
+		const section = frm.dashboard.add_section(html, __("Possible Duplicates"));
+		$(section).find(".cims-merge").on("click", function () {
 			const keep = $(this).attr("data-keep");
 			const remove = $(this).attr("data-remove");
 			frappe.confirm(__("Merge customer {0} into {1}? {0} is deleted after its records move.", [remove, keep]), () =>
