@@ -192,6 +192,7 @@ ABBREVIATION_MAX = 4  # an abbreviation found by the index has at most this many
 # most SIMILAR_FOUND possible duplicates are returned (a person checks a short list, not hundreds).
 SIMILAR_CHECKED = 2000
 SIMILAR_FOUND = 10
+_HASH_BITS = 1 << 23
 
 
 def _positions() -> array:
@@ -224,6 +225,9 @@ class SimilarNameIndex:
 		self._names = PackedStrings()
 		self._other: dict[int, Hashable] = {}
 		self._by_hash = HashPositions()
+		# A bit per hash of the known keys (8 million bits, 1 MB): most substrings of a new key are no known
+		# key, and this says so without a search of _by_hash (4 million searches for 100,000 rows).
+		self._known_hashes = bytearray(_HASH_BITS >> 3)
 		self._by_bigram: dict[str, array] = defaultdict(_positions)
 		self._short_by_pair: dict[str, array] = defaultdict(_positions)
 		self._by_pair: dict[str, array] = defaultdict(_positions)
@@ -238,6 +242,8 @@ class SimilarNameIndex:
 		self._ref_at.append(-1)
 		self._set_ref(position, ref)
 		self._by_hash.add(hash(key), position)
+		bit = hash(key) & (_HASH_BITS - 1)
+		self._known_hashes[bit >> 3] |= 1 << (bit & 7)
 		for bigram in {key[i : i + 2] for i in range(len(key) - 1)}:
 			self._by_bigram[bigram].append(position)
 		first = key[0]
@@ -265,9 +271,13 @@ class SimilarNameIndex:
 		found: set[int] = set()
 		cap = SIMILAR_CHECKED
 		# Known keys equal to the new key or contained in it: its substrings of 2 characters or more.
+		known, mask = self._known_hashes, _HASH_BITS - 1
 		for start in range(len(key) - 1):
 			for end in range(start + 2, len(key) + 1):
-				found.update(self._by_hash.get(hash(key[start:end]))[:cap])
+				value = hash(key[start:end])
+				bit = value & mask
+				if known[bit >> 3] & (1 << (bit & 7)):
+					found.update(self._by_hash.get(value)[:cap])
 		# Known keys containing the new key: they hold its rarest bigram.
 		bigrams = {key[i : i + 2] for i in range(len(key) - 1)}
 		rarest = min(bigrams, key=lambda bigram: len(self._by_bigram.get(bigram, ())))
