@@ -6,27 +6,27 @@ app's own hooks: enabled Server Scripts of type DocType Event (Before Insert / V
 Insert / Save), Notifications on New, Save or a method, Webhooks on after_insert / on_update, the
 framework's Assignment Rules, Energy Point Rules and Milestone Trackers, and the document hooks
 (`doc_events`) of other installed apps, for the DocType or for "*". The bulk importer writes rows with
-multi-row INSERTs, which run none of them; it asks here first, and saves records one by one through
-Document.insert when any exists. cims_app's own hooks and the framework's generic "*" handlers (which act
+multi-row INSERTs, which run none of them; it asks here first. cims_app's own hooks and the framework's generic "*" handlers (which act
 only through the rules listed above) are not automations of the site: the bulk path reproduces the
 former and the latter do nothing without a rule.
+
+Automations that act after the record is written (After Insert / After Save scripts, Notifications,
+Webhooks, Assignment Rules, Energy Point Rules, Milestone Trackers, other apps' after_insert / on_update /
+on_change hooks) are replayed on each record the bulk path wrote (`run_after_write`), as Document.insert
+runs them after its own write. Those that act before the write (Before Insert / Validate / Save scripts,
+other apps' before hooks) may change or refuse the record: with any of them, records are saved one by one
+through Document.insert.
 """
 
 import frappe
 from frappe import _
 
 # Document methods an insert runs, and the names the framework's automations give them.
-INSERT_METHODS = (
-	"before_insert",
-	"before_naming",
-	"before_validate",
-	"validate",
-	"before_save",
-	"after_insert",
-	"on_update",
-	"on_change",
-)
-SERVER_SCRIPT_EVENTS = ("Before Insert", "Before Validate", "Before Save", "After Insert", "After Save")
+BEFORE_WRITE = ("before_insert", "before_naming", "before_validate", "validate", "before_save")
+AFTER_WRITE = ("after_insert", "on_update", "on_change")
+INSERT_METHODS = BEFORE_WRITE + AFTER_WRITE
+BEFORE_SCRIPT_EVENTS = ("Before Insert", "Before Validate", "Before Save")
+SERVER_SCRIPT_EVENTS = (*BEFORE_SCRIPT_EVENTS, "After Insert", "After Save")
 NOTIFICATION_EVENTS = ("New", "Save")
 WEBHOOK_EVENTS = ("after_insert", "on_update")
 OWN_APPS = ("frappe", "cims_app")
@@ -35,9 +35,47 @@ OWN_APPS = ("frappe", "cims_app")
 def site_automations(doctype: str) -> list[str]:
 	"""What would run for a record of `doctype` entered by hand beyond the app itself: a description of each
 	automation, [] when there is none (a few indexed queries)."""
+	return [description for description, _method in _automations(doctype)]
+
+
+def automations_before_write(doctype: str) -> list[str]:
+	"""The site's automations for `doctype` that act before a record is written (and may change or refuse
+	it): records of `doctype` must then be saved one by one."""
+	return [
+		description
+		for description, method in _automations(doctype)
+		if method in BEFORE_WRITE or method in BEFORE_SCRIPT_EVENTS
+	]
+
+
+def run_after_write(doctype: str, names: list[str]) -> None:
+	"""Run the site's after-write automations on records of `doctype` written in bulk, as Document.insert
+	runs them after its own write (after_insert, on_update, on_change): other apps' and the framework's
+	document hooks (assignment rules, energy points, milestones), Notifications, Webhooks and Server
+	Scripts. cims_app's own hooks, whose work the bulk path did, are left out."""
+	from frappe.core.doctype.server_script.server_script_utils import run_server_script_for_doc_event
+	from frappe.integrations.doctype.webhook import run_webhooks
+
+	doc_events = frappe.get_doc_hooks()
+	for name in names:
+		doc = frappe.get_doc(doctype, name)
+		for method in AFTER_WRITE:
+			handlers = (doc_events.get(doctype, {}).get(method) or []) + (
+				doc_events.get("*", {}).get(method) or []
+			)
+			for handler in handlers:
+				if not handler.startswith("cims_app."):
+					frappe.get_attr(handler)(doc, method)
+			doc.run_notifications(method)
+			run_webhooks(doc, method)
+			run_server_script_for_doc_event(doc, method)
+
+
+def _automations(doctype: str) -> list[tuple[str, str]]:
+	"""(description, the event or method it runs on) of each automation of the site for `doctype`."""
 	found = []
 	if _server_scripts_enabled():
-		for name in frappe.get_all(
+		for row in frappe.get_all(
 			"Server Script",
 			filters={
 				"script_type": "DocType Event",
@@ -45,54 +83,58 @@ def site_automations(doctype: str) -> list[str]:
 				"doctype_event": ("in", SERVER_SCRIPT_EVENTS),
 				"disabled": 0,
 			},
-			pluck="name",
+			fields=["name", "doctype_event"],
 		):
-			found.append(_("Server Script {0}").format(name))
+			found.append((_("Server Script {0}").format(row.name), row.doctype_event))
 	for row in frappe.get_all(
 		"Notification",
 		filters={"enabled": 1, "document_type": doctype, "event": ("in", (*NOTIFICATION_EVENTS, "Method"))},
 		fields=["name", "event", "method"],
 	):
 		if row.event != "Method" or row.method in INSERT_METHODS:
-			found.append(_("Notification {0}").format(row.name))
+			method = row.method if row.event == "Method" else "on_update"
+			found.append((_("Notification {0}").format(row.name), method))
 	for name in frappe.get_all(
 		"Webhook",
 		filters={"enabled": 1, "webhook_doctype": doctype, "webhook_docevent": ("in", WEBHOOK_EVENTS)},
 		pluck="name",
 	):
-		found.append(_("Webhook {0}").format(name))
+		found.append((_("Webhook {0}").format(name), "on_update"))
 	for name in frappe.get_all(
 		"Assignment Rule", filters={"disabled": 0, "document_type": doctype}, pluck="name"
 	):
-		found.append(_("Assignment Rule {0}").format(name))
+		found.append((_("Assignment Rule {0}").format(name), "on_update"))
 	if _energy_points_enabled():
 		for name in frappe.get_all(
 			"Energy Point Rule", filters={"enabled": 1, "reference_doctype": doctype}, pluck="name"
 		):
-			found.append(_("Energy Point Rule {0}").format(name))
+			found.append((_("Energy Point Rule {0}").format(name), "on_change"))
 	for name in frappe.get_all(
 		"Milestone Tracker", filters={"disabled": 0, "document_type": doctype}, pluck="name"
 	):
-		found.append(_("Milestone Tracker {0}").format(name))
-	found.extend(_("Document hook {0}").format(handler) for handler in other_apps_hooks(doctype))
+		found.append((_("Milestone Tracker {0}").format(name), "on_change"))
+	found.extend(
+		(_("Document hook {0}").format(handler), method) for handler, method in other_apps_hooks(doctype)
+	)
 	return found
 
 
-def other_apps_hooks(doctype: str) -> list[str]:
-	"""Handlers of other installed apps' doc_events that an insert of `doctype` runs (for it or for "*")."""
+def other_apps_hooks(doctype: str) -> list[tuple[str, str]]:
+	"""(handler, method) of other installed apps' doc_events that an insert of `doctype` runs (for it or for
+	"*")."""
 	own = set()
 	for app in OWN_APPS:
 		own.update(_handlers(frappe.get_hooks("doc_events", app_name=app) or {}, doctype))
 	return sorted(set(_handlers(frappe.get_doc_hooks(), doctype)) - own)
 
 
-def _handlers(doc_events: dict, doctype: str) -> list[str]:
+def _handlers(doc_events: dict, doctype: str) -> list[tuple[str, str]]:
 	handlers = []
 	for key in (doctype, "*"):
 		events = doc_events.get(key) or {}
 		for method in INSERT_METHODS:
 			value = events.get(method) or []
-			handlers.extend([value] if isinstance(value, str) else value)
+			handlers.extend((handler, method) for handler in ([value] if isinstance(value, str) else value))
 	return handlers
 
 

@@ -35,7 +35,7 @@ from cims_app.domain.lifecycle_rules import (
 )
 from cims_app.domain.merge_policy import SKIP, append_source, resolve
 from cims_app.duplicates import UNIQUE_COLUMNS, same_reason, similar_site_names, site_customers_by_keys
-from cims_app.importer.automations import site_automations
+from cims_app.importer.automations import automations_before_write, run_after_write, site_automations
 from cims_app.importer.bulk import (
 	SeriesNames,
 	column_defaults,
@@ -51,6 +51,7 @@ from cims_app.importer.rows import RowError, customer_row_rules, lookup_key, spl
 CUSTOMER = "CIMS Customer"
 SERIES = ".YYYY..MM.-.####"
 _SAVEPOINT = "cims_import_customers"
+_REPLAY_SAVEPOINT = "cims_import_automations"
 
 
 class CustomerHandler:
@@ -72,6 +73,7 @@ class CustomerHandler:
 		# The site's own automations for customers and contacts: with any, new customers are saved one by
 		# one through Document.insert (insert_by_hand) so that they run; without, in bulk.
 		self.automations = site_automations(CUSTOMER) + site_automations("Contact")
+		self.one_by_one = automations_before_write(CUSTOMER) + automations_before_write("Contact")
 		self.names = SeriesNames(SERIES)
 		self.customer_columns, self.customer_base = column_defaults(CUSTOMER)
 		self.contact_columns, self.contact_base = column_defaults("Contact")
@@ -278,11 +280,37 @@ class CustomerHandler:
 	# Writing new customers ------------------------------------------------------------------------
 
 	def write_inserts(self, rows: list[SourceRow]) -> None:
+		"""Write the chunk's new customers: in bulk, then the site's after-write automations on each of them;
+		one by one through Document.insert when an automation acts before the write, or when one raised for
+		a record of the chunk (the bulk writes are undone and each row then fails or passes on its own)."""
 		if not rows:
 			return
-		if self.automations:
+		if self.one_by_one:
 			self.insert_by_hand(rows)
 			return
+		if not self.automations:
+			self.insert_in_bulk(rows)
+			return
+		frappe.db.savepoint(_REPLAY_SAVEPOINT)
+		self.insert_in_bulk(rows)
+		clock = time.perf_counter()
+		try:
+			inserted = [row.record for row in rows if row.status == INSERTED]
+			run_after_write(CUSTOMER, inserted)
+			contacts = frappe.get_all(
+				CUSTOMER, filters={"name": ("in", inserted or [""])}, pluck="primary_contact"
+			)
+			run_after_write("Contact", [name for name in contacts if name])
+		except Exception:
+			frappe.db.rollback(save_point=_REPLAY_SAVEPOINT)
+			for row in rows:
+				row.status, row.record, row.message = None, None, ""
+			self.insert_by_hand(rows)
+			return
+		frappe.db.release_savepoint(_REPLAY_SAVEPOINT)
+		self._tick("automations", clock)
+
+	def insert_in_bulk(self, rows: list[SourceRow]) -> None:
 		clock = time.perf_counter()
 		frappe.has_permission(CUSTOMER, "create", throw=True)
 		context = self.context
@@ -501,8 +529,9 @@ class CustomerHandler:
 		)
 
 	def insert_by_hand(self, rows: list[SourceRow]) -> None:
-		"""The site has automations for customers or contacts (`self.automations`): each new customer and its
-		contact are saved through Document.insert, as in the form, each row in its own savepoint, so that
+		"""The site has automations for customers or contacts that act before the write (`self.one_by_one`),
+		or one raised for a record written in bulk: each new customer and its contact are saved through
+		Document.insert, as in the form, each row in its own savepoint, so that
 		every Server Script, Notification, Webhook, Assignment Rule and other app's document hook runs for
 		it exactly as for a record typed in (and may refuse it, failing that row only)."""
 		clock = time.perf_counter()

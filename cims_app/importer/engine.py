@@ -467,6 +467,10 @@ class ImportRun:
 					_(
 						"The site has automations for these records ({0}): each new record was saved one by one, as in the form, so that they ran"
 					).format(", ".join(automations))
+					if getattr(handler, "one_by_one", None)
+					else _(
+						"The site has automations for these records ({0}): they ran on each new record after it was written, as in the form"
+					).format(", ".join(automations))
 				)
 			ledger = Ledger(batch.name)
 		except ImportFileError as error:

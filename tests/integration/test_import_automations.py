@@ -251,3 +251,52 @@ def test_without_automations_the_import_writes_in_bulk(imports, monkeypatch):
 	batch = imports.batch(workbook_bytes(HEADER, five_rows(unique_suffix())))
 	result = imports.run(batch)
 	assert result["status"] == "Completed" and len(imported(batch)) == 5
+
+
+def test_after_write_automations_run_on_records_written_in_bulk(imports, automations, monkeypatch):
+	"""An automation that acts after the write does not need the one-by-one path: the rows are written in
+	bulk and the automation runs on each new customer and contact."""
+	server_script(automations, "CIMS Customer")
+	server_script(automations, "Contact", event="After Save")
+
+	def refuse(*args, **kwargs):
+		raise AssertionError("saved one by one although every automation acts after the write")
+
+	monkeypatch.setattr(CustomerHandler, "insert_by_hand", refuse)
+	batch = imports.batch(workbook_bytes(HEADER, five_rows(unique_suffix())))
+	result = imports.run(batch)
+	names = imported(batch)
+	assert result["status"] == "Completed" and len(names) == 5
+	assert script_comments("CIMS Customer", names) == 5
+	contacts = [frappe.db.get_value("CIMS Customer", name, "primary_contact") for name in names]
+	assert script_comments("Contact", contacts) == 5
+
+
+def test_an_after_insert_automation_that_raises_fails_only_its_row(imports, automations):
+	"""As when typing the rows in: a record whose After Insert script raises is not saved, the others are
+	(the chunk written in bulk is undone and saved one by one)."""
+	doc = frappe.get_doc(
+		{
+			"doctype": "Server Script",
+			"name": f"cims-test-{unique_suffix()}",
+			"script_type": "DocType Event",
+			"reference_doctype": "CIMS Customer",
+			"doctype_event": "After Insert",
+			"script": 'if "拒绝" in doc.customer_name:\n    frappe.throw("名称含有拒绝")\ndoc.add_comment("Comment", "server script ran")',
+		}
+	).insert()
+	automations.append(("Server Script", doc.name))
+	frappe.db.commit()
+	rows = five_rows(unique_suffix())
+	rows[3][0] = rows[3][0].replace("号", "号拒绝")
+	batch = imports.batch(workbook_bytes(HEADER, rows))
+	imports.run(batch)
+	entries = ledger(batch)
+	assert [entry.status for entry in entries] == ["Inserted", "Inserted", "Inserted", "Failed", "Inserted"]
+	assert "名称含有拒绝" in entries[3].message
+	assert not frappe.db.exists("CIMS Customer", {"customer_name": rows[3][0]})
+	names = imported(batch)
+	assert len(set(names)) == 4 and all(frappe.db.exists("CIMS Customer", name) for name in names)
+	assert script_comments("CIMS Customer", names) == 4
+	# nothing of the undone bulk write is left: one customer and one contact per kept row
+	assert frappe.db.count("CIMS Customer", {"data_source": ("like", f"%{batch}%")}) == 4
