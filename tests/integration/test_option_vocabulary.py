@@ -119,10 +119,12 @@ OTHER_FIELDS = {
 		"Previewed": "已预览",
 		"Queued": "排队",
 		"Running": "运行中",
+		"Interrupted": "已中断",
 		"Completed": "已完成",
 		"Partially Completed": "部分完成",
 		"Failed": "失败",
 	},
+	("CIMS Campaign", "invitation_status"): {"Sending": "发送中", "Sent": "已发送", "Interrupted": "已中断"},
 	("CIMS Import Row", "status"): {
 		"Inserted": "新增",
 		"Updated": "已更新",
