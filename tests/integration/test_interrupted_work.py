@@ -402,3 +402,10 @@ def test_cims_import_batch_resumes_an_interrupted_batch_and_refuses_one_that_run
 	assert "2 rows were already imported by this batch and were left alone" in row.log
 	assert "Interrupted: the worker process running it is gone" in row.log
 	assert said[0].startswith(f"Batch {batch}: resuming")
+
+
+def test_the_dead_work_job_runs_every_five_minutes():
+	assert (
+		"cims_app.jobs.liveness.find_interrupted_work"
+		in frappe.get_hooks("scheduler_events")["cron"]["*/5 * * * *"]
+	)
