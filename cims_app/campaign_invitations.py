@@ -116,17 +116,21 @@ def uninvited_members(campaign: str) -> int:
 
 def check_invitations(campaign: str, commit: bool = True) -> bool:
 	"""Mark the campaign's invitations Interrupted if their job died; whether they were marked."""
-	row = frappe.db.get_value(
-		CAMPAIGN,
-		campaign,
-		["name", "invitation_status", "invitation_heartbeat", "invitation_run_by", "owner_user", "owner"],
-		as_dict=True,
-		for_update=True,
-	)
+	fields = ["name", "invitation_status", "invitation_heartbeat", "invitation_run_by", "owner_user", "owner"]
+	row = frappe.db.get_value(CAMPAIGN, campaign, fields, as_dict=True)
 	if not row or row.invitation_status != SENDING:
 		return False
 	reason = liveness.dead_reason(job_id(campaign), row.invitation_run_by, row.invitation_heartbeat)
 	if reason is None:
+		return False
+	# Dead: lock the row (read without a lock so far: a live job holds it through each batch) and make sure
+	# the job neither finished nor showed progress meanwhile.
+	locked = frappe.db.get_value(CAMPAIGN, campaign, fields, as_dict=True, for_update=True)
+	if (locked.invitation_status, locked.invitation_heartbeat, locked.invitation_run_by) != (
+		row.invitation_status,
+		row.invitation_heartbeat,
+		row.invitation_run_by,
+	):
 		return False
 	now = now_datetime()
 	frappe.db.set_value(
@@ -317,7 +321,7 @@ def claim_invitations(campaign: str) -> bool:
 	without invited_on are)."""
 	from cims_app.domain import job_liveness as rule
 
-	status = frappe.db.get_value(CAMPAIGN, campaign, "invitation_status", for_update=True)
+	status = frappe.db.get_value(CAMPAIGN, campaign, "invitation_status")  # no lock: a live job holds it
 	if status == SENDING and not check_invitations(campaign, commit=False):
 		return False
 	if liveness.job_state(job_id(campaign)) in (rule.QUEUED, rule.RUNNING):

@@ -22,21 +22,21 @@ def _job_id(name: str) -> str:
 
 
 def check_batch(name: str, commit: bool = True) -> bool:
-	"""Mark the batch Interrupted if its run is dead; whether it was marked. The batch's row is locked
-	first, so a run that finishes meanwhile is never marked."""
+	"""Mark the batch Interrupted if its run is dead; whether it was marked. A run that finishes or shows
+	progress meanwhile is never marked."""
 	from cims_app.importer.engine import COUNT_FIELDS, Ledger
 
-	row = frappe.db.get_value(
-		BATCH,
-		name,
-		["name", "status", "heartbeat", "run_by", "rows_done", "owner", "log"],
-		as_dict=True,
-		for_update=True,
-	)
+	fields = ["name", "status", "heartbeat", "run_by", "rows_done", "owner", "log"]
+	row = frappe.db.get_value(BATCH, name, fields, as_dict=True)
 	if not row or row.status not in ACTIVE:
 		return False
 	reason = liveness.dead_reason(_job_id(name), row.run_by, row.heartbeat)
 	if reason is None:
+		return False
+	# Dead: lock the row (read without a lock so far: a live run holds it while it commits a chunk) and
+	# make sure the run neither finished nor showed progress meanwhile.
+	locked = frappe.db.get_value(BATCH, name, fields, as_dict=True, for_update=True)
+	if (locked.status, locked.heartbeat, locked.run_by) != (row.status, row.heartbeat, row.run_by):
 		return False
 	now = now_datetime()
 	counts = Ledger(name).counts()
@@ -80,7 +80,7 @@ def find_interrupted_batches() -> list[str]:
 def claim_batch(name: str) -> None:
 	"""Before a run of the batch: refuse while another run of it is alive (queued or working); a dead one is
 	marked Interrupted first and its RQ job forgotten, so that the new run can be queued."""
-	status = frappe.db.get_value(BATCH, name, "status", for_update=True)
+	status = frappe.db.get_value(BATCH, name, "status")
 	if status in ACTIVE and not check_batch(name, commit=False):
 		_refuse(name)
 	state = liveness.job_state(_job_id(name))
