@@ -36,7 +36,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 RESULTS = HERE / "growth.last.json"
 IMPORT_ROWS = 10_000
-# SPEC §9 targets at 1,000,000 customers (seconds), by case prefix
+# SPEC §9 targets at 1,000,000 customers (seconds), by case name prefix
 TARGETS = {
 	"report": 2.0,
 	"rep: customer list": 0.3,
@@ -321,7 +321,19 @@ def main() -> None:
 		)
 		if output.returncode:
 			raise SystemExit(f"measuring {site} failed:\n{output.stdout[-3000:]}\n{output.stderr[-5000:]}")
-		entry.update(json.loads(output.stdout.strip().splitlines()[-1]))
+		measured = json.loads(output.stdout.strip().splitlines()[-1])
+		if args.skip_fill:
+			# The daily jobs already ran today on this site: this is their rerun, kept apart from the first run
+			# of the day that the fill's measurement had.
+			measured["cases"] = {
+				name.replace("daily job", "daily job (rerun)"): value
+				for name, value in measured["cases"].items()
+			}
+			earlier = results.get(str(size), {}).get("cases", {})
+			for name, value in earlier.items():
+				if name.startswith("daily job") and "(rerun)" not in name:
+					measured["cases"][name] = value
+		entry.update(measured)
 		if not args.skip_import:
 			print(f"{site}: importing {IMPORT_ROWS:,} rows …", flush=True)
 			entry["import"] = measure_import(args.bench, site, size)
