@@ -216,6 +216,12 @@ def measure_import(bench: str, site: str, size: int) -> dict:
 # Table ------------------------------------------------------------------------------------------------
 
 
+def rerun_name(name: str) -> str:
+	if name == "daily jobs (all)":
+		return "daily jobs (all, rerun the same day)"
+	return name.replace("daily job:", "daily job (rerun):")
+
+
 def load() -> dict:
 	return json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
 
@@ -262,6 +268,9 @@ def print_table(results: dict) -> None:
 		None,
 	)
 	row("cims-demo fill: s", [results[size].get("fill", {}).get("fill_seconds") for size in sizes], 1200.0)
+	# The machine's speed when each size was measured: a fixed Python loop (0.28-0.31 s on a quiet machine);
+	# compare sizes measured at different loads with it.
+	row("calibration: Python loop, s", [results[size].get("python_loop_seconds") for size in sizes], None)
 
 
 def main() -> None:
@@ -325,10 +334,7 @@ def main() -> None:
 		if args.skip_fill:
 			# The daily jobs already ran today on this site: this is their rerun, kept apart from the first run
 			# of the day that the fill's measurement had.
-			measured["cases"] = {
-				name.replace("daily job", "daily job (rerun)"): value
-				for name, value in measured["cases"].items()
-			}
+			measured["cases"] = {rerun_name(name): value for name, value in measured["cases"].items()}
 			earlier = results.get(str(size), {}).get("cases", {})
 			for name, value in earlier.items():
 				if name.startswith("daily job") and "(rerun)" not in name:
