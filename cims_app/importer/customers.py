@@ -558,30 +558,39 @@ class CustomerHandler:
 			raise
 		contact = row.data["contact"]
 		if contact:
-			record = frappe.get_doc(
-				{
-					"doctype": "Contact",
-					"first_name": contact["first_name"],
-					"designation": contact.get("designation"),
-					"cims_contact_role": contact.get("cims_contact_role"),
-					"cims_wechat": contact.get("cims_wechat"),
-					"is_primary_contact": 1,
-					"links": [
-						{"link_doctype": CUSTOMER, "link_name": doc.name, "link_title": doc.customer_name}
-					],
-					"phone_nos": [{"phone": contact["mobile_no"], "is_primary_mobile_no": 1}]
-					if contact.get("mobile_no")
-					else [],
-					"email_ids": [{"email_id": contact["email_id"], "is_primary": 1}]
-					if contact.get("email_id")
-					else [],
-				}
-			)
-			record.flags.updater_reference = self.reference
-			record.insert()
+			record = self.insert_contact(contact, doc, primary=True)
 			# The customer already holds the contact's mobile and e-mail: the link alone, as the bulk path.
 			frappe.db.set_value(CUSTOMER, doc.name, "primary_contact", record.name, update_modified=False)
 		row.outcome(INSERTED, "", doc.name)
+
+	def insert_contact(self, contact: dict, customer, primary: bool = False):
+		"""A row's contact saved through its controller (Document.insert), linked to `customer`."""
+		record = frappe.get_doc(
+			{
+				"doctype": "Contact",
+				"first_name": contact["first_name"],
+				"designation": contact.get("designation"),
+				"cims_contact_role": contact.get("cims_contact_role"),
+				"cims_wechat": contact.get("cims_wechat"),
+				"is_primary_contact": 1 if primary else 0,
+				"links": [
+					{
+						"link_doctype": CUSTOMER,
+						"link_name": customer.name,
+						"link_title": customer.customer_name,
+					}
+				],
+				"phone_nos": [{"phone": contact["mobile_no"], "is_primary_mobile_no": 1}]
+				if contact.get("mobile_no")
+				else [],
+				"email_ids": [{"email_id": contact["email_id"], "is_primary": 1}]
+				if contact.get("email_id")
+				else [],
+			}
+		)
+		record.flags.updater_reference = self.reference
+		record.insert()
+		return record
 
 	def track_account_manager(self, customer: dict, now) -> None:
 		"""As the form's assignment.track_account_manager: stamp the date, and take the manager's team when
@@ -676,24 +685,7 @@ class CustomerHandler:
 		contact = row.data["contact"]
 		new_contact = None
 		if contact and not _has_contact(contacts, contact):
-			new_contact = frappe.get_doc(
-				{
-					"doctype": "Contact",
-					"first_name": contact["first_name"],
-					"designation": contact.get("designation"),
-					"cims_contact_role": contact.get("cims_contact_role"),
-					"cims_wechat": contact.get("cims_wechat"),
-					"links": [{"link_doctype": CUSTOMER, "link_name": doc.name}],
-					"phone_nos": [{"phone": contact["mobile_no"], "is_primary_mobile_no": 1}]
-					if contact.get("mobile_no")
-					else [],
-					"email_ids": [{"email_id": contact["email_id"], "is_primary": 1}]
-					if contact.get("email_id")
-					else [],
-				}
-			)
-			new_contact.flags.updater_reference = self.reference
-			new_contact.insert()
+			new_contact = self.insert_contact(contact, doc)
 			if not doc.primary_contact:
 				changes["primary_contact"] = new_contact.name
 		if not changes and not new_contact:
