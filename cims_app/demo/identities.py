@@ -1,6 +1,6 @@
 """Made-up but valid identities: people, company and institution names, credit codes, ID numbers, phones, emails.
 
-Pure Python (no frappe): a seeded `random.Random` makes the output repeatable, and the `TakenKeys` sets make
+Pure Python (no frappe): a seeded `random.Random` makes the output repeatable, and the `TakenKeys` bit sets make
 every unique value unique against what the site already holds and against everything made in this run.
 """
 
@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from cims_app.demo import chinese_data as data
+from cims_app.domain.compact import BitSet
 from cims_app.domain.identifiers import USCC_ALPHABET, id_check_char, uscc_check_char
 from cims_app.domain.names import exact_key
 
@@ -35,13 +36,15 @@ _MAX_TRIES = 12
 
 @dataclass
 class TakenKeys:
-	"""Values that must stay unique: loaded from the site once, then grown with every value made."""
+	"""Values that must stay unique: loaded from the site once, then grown with every value made. Each is a
+	fixed-size BitSet, so the generator's memory stays flat however many customers it makes (a value it
+	takes for taken without being so is only drawn again)."""
 
-	exact_keys: set[str] = field(default_factory=set)
-	usccs: set[str] = field(default_factory=set)
-	id_numbers: set[str] = field(default_factory=set)
-	mobiles: set[str] = field(default_factory=set)
-	emails: set[str] = field(default_factory=set)
+	exact_keys: BitSet = field(default_factory=BitSet)
+	usccs: BitSet = field(default_factory=BitSet)
+	id_numbers: BitSet = field(default_factory=BitSet)
+	mobiles: BitSet = field(default_factory=BitSet)
+	emails: BitSet = field(default_factory=BitSet)
 
 
 class Person(NamedTuple):

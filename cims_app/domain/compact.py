@@ -68,3 +68,47 @@ class PackedStrings:
 	def __getitem__(self, index: int) -> str:
 		start = self._ends[index - 1] if index else 0
 		return self._data[start : self._ends[index]].decode("utf-8")
+
+
+class BitSet:
+	"""A set of strings in a fixed array of bits (a Bloom filter): `value in bits` is never False for a value
+	added, and True for a value never added about once in a thousand lookups with 2.5 million values in the
+	default 8 MB. For values that must stay unique (a generator drawing names, codes, mobiles) a false True
+	only means drawing another value; the memory stays the same whatever the number of values, where a set
+	of str takes about 100 bytes a value (500 MB for the 5 million keys of a 1,000,000-customer demo)."""
+
+	HASHES = 3
+
+	def __init__(self, bits: int = 1 << 26):
+		if bits & (bits - 1):
+			raise ValueError("bits must be a power of two")
+		self._mask = bits - 1
+		self._bits = bytearray(bits >> 3)
+		self._count = 0
+
+	def _positions(self, value: str) -> list[int]:
+		first = hash(value)
+		second = hash((value, 1)) | 1
+		return [(first + number * second) & self._mask for number in range(self.HASHES)]
+
+	def add(self, value: str) -> None:
+		bits = self._bits
+		for position in self._positions(value):
+			bits[position >> 3] |= 1 << (position & 7)
+		self._count += 1
+
+	def update(self, values) -> None:
+		for value in values:
+			self.add(value)
+
+	def __contains__(self, value: str) -> bool:
+		bits = self._bits
+		return all(bits[position >> 3] & (1 << (position & 7)) for position in self._positions(value))
+
+	def __len__(self) -> int:
+		"""Values added (a value added twice counts twice)."""
+		return self._count
+
+	@property
+	def nbytes(self) -> int:
+		return len(self._bits)
