@@ -116,7 +116,7 @@ def timed(action, repeat: int) -> tuple[float, int]:
 	return statistics.median(times), size
 
 
-def worker_measure(bench: str, site: str, repeat: int) -> dict:
+def worker_measure(bench: str, site: str, repeat: int, jobs: bool = True) -> dict:
 	sys.path.insert(0, str(HERE))
 	os.chdir(Path(bench) / "sites")
 	import frappe
@@ -173,6 +173,9 @@ def worker_measure(bench: str, site: str, repeat: int) -> dict:
 		for path_label, run in permissions.paths(own[0], own[1][:2], own[1]):
 			if path_label in wanted:
 				record(f"{who}: {wanted[path_label]}", user, run)
+	if not jobs:
+		frappe.destroy()
+		return {"counts": counts, "rep": rep, "manager": manager, "cases": cases}
 	# Daily jobs, first run of the day (each job once: a rerun the same day has nothing left to do).
 	counter = daily_jobs.StatementCounter(frappe)
 	daily, _frequent = daily_jobs.jobs_from_hooks(frappe)
@@ -283,12 +286,13 @@ def main() -> None:
 	parser.add_argument("--db-root-password", default="cims-root")
 	parser.add_argument("--skip-fill", action="store_true", help="measure the sites as they are")
 	parser.add_argument("--skip-import", action="store_true")
+	parser.add_argument("--skip-jobs", action="store_true", help="leave the daily jobs out")
 	parser.add_argument("--table", action="store_true", help="print the table of growth.last.json only")
 	parser.add_argument("--worker", action="store_true")
 	parser.add_argument("--site")
 	args = parser.parse_args()
 	if args.worker:
-		print(json.dumps(worker_measure(args.bench, args.site, args.repeat)))
+		print(json.dumps(worker_measure(args.bench, args.site, args.repeat, not args.skip_jobs)))
 		return
 	results = load()
 	if args.table:
@@ -323,6 +327,7 @@ def main() -> None:
 				site,
 				"--repeat",
 				str(args.repeat),
+				*(["--skip-jobs"] if args.skip_jobs else []),
 			],
 			capture_output=True,
 			text=True,
