@@ -76,7 +76,8 @@ def main() -> None:
 	frappe.init(site=os.environ["CIMS_TEST_SITE"], sites_path=".")
 	frappe.connect()
 	frappe.set_user("Administrator")
-	from cims_app import campaign_invitations, campaigns
+	from cims_app.campaigns import invitations as campaign_invitations
+	from cims_app.campaigns import members as campaigns
 
 	try:
 		regions = frappe.get_all("CIMS Region", {"is_group": 0}, pluck="name")

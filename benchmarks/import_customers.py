@@ -577,7 +577,7 @@ def add_automation(frappe) -> str:
 
 def worker_ours(bench: str, site: str, batch_name: str, automation: bool = False) -> dict:
 	frappe = _connect(bench, site)
-	from cims_app.importer.engine import ImportRun
+	from cims_app.imports.engine import ImportRun
 
 	script = add_automation(frappe) if automation else None
 

@@ -1,4 +1,4 @@
-"""Time the row-level rules (cims_app.permissions) on the paths a Sales Rep and a Sales Manager use most.
+"""Time the row-level rules (cims_app.access.permissions) on the paths a Sales Rep and a Sales Manager use most.
 
 Target (SPEC §9): a sales rep's customer list ≤ 0.3 s at 100,000 customers; the other paths are shown
 against the same bar. Run on demand (never as a test) on a site filled at scale, e.g.
@@ -47,8 +47,8 @@ def paths(customer_name: str, search_text: str, search_words: str):
 	import frappe
 	from frappe.desk.reportview import get_count
 
-	from cims_app.permissions import get_count as client_get_count
-	from cims_app.permissions import global_search, search_link
+	from cims_app.access.permissions import get_count as client_get_count
+	from cims_app.access.permissions import global_search, search_link
 
 	def customer_list():
 		return len(

@@ -149,7 +149,7 @@ def cims_demo(
 
 commands = [cims_demo]
 
-# Excel import from the shell (cims_app.importer.cli).
-from cims_app.importer.cli import cims_import
+# Excel import from the shell (cims_app.imports.cli).
+from cims_app.imports.cli import cims_import
 
 commands.append(cims_import)

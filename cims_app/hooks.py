@@ -27,7 +27,7 @@ CIMS_ROLES = [
 fixtures = [
 	{"dt": "Role", "filters": [["name", "in", CIMS_ROLES]]},
 	{"dt": "Custom Field", "filters": [["module", "=", "CIMS App"]]},
-	# Customer lifecycle and approval workflows (cims_app.lifecycle, cims_app.approvals) with their own states and actions.
+	# Customer lifecycle and approval workflows (cims_app.customers.lifecycle, cims_app.records.approvals) with their own states and actions.
 	{"dt": "Workflow", "filters": [["name", "in", ["CIMS Customer Lifecycle", "CIMS Approval Request"]]]},
 	{
 		"dt": "Workflow State",
@@ -81,19 +81,19 @@ doc_events = {
 	},
 	# Won opportunities attributed to a campaign drive its conversions, revenue and ROI (campaign row locked first).
 	"CIMS Opportunity": {
-		"validate": "cims_app.campaigns.lock_opportunity_campaigns",
-		"on_update": "cims_app.campaigns.on_opportunity_update",
+		"validate": "cims_app.campaigns.members.lock_opportunity_campaigns",
+		"on_update": "cims_app.campaigns.members.on_opportunity_update",
 		"on_trash": [
-			"cims_app.approvals.refuse_unapproved_delete",
-			"cims_app.campaigns.on_opportunity_trash",
+			"cims_app.records.approvals.refuse_unapproved_delete",
+			"cims_app.campaigns.members.on_opportunity_trash",
 		],
 	},
-	# Deleting these takes an approved CIMS Approval Request, for every role (cims_app.approvals).
-	"CIMS Customer": {"on_trash": "cims_app.approvals.refuse_unapproved_delete"},
-	"CIMS Follow-Up": {"on_trash": "cims_app.approvals.refuse_unapproved_delete"},
-	"CIMS Campaign": {"on_trash": "cims_app.approvals.refuse_unapproved_delete"},
+	# Deleting these takes an approved CIMS Approval Request, for every role (cims_app.records.approvals).
+	"CIMS Customer": {"on_trash": "cims_app.records.approvals.refuse_unapproved_delete"},
+	"CIMS Follow-Up": {"on_trash": "cims_app.records.approvals.refuse_unapproved_delete"},
+	"CIMS Campaign": {"on_trash": "cims_app.records.approvals.refuse_unapproved_delete"},
 	# Attachments of rule-bound records are private files, so only the row rules decide who reads them.
-	"File": {"after_insert": "cims_app.permissions.make_attachment_private"},
+	"File": {"after_insert": "cims_app.access.permissions.make_attachment_private"},
 }
 # Options renamed so that their Chinese reads right (Call → Phone Call, Open → In Progress...): the old
 # English is still accepted on every save path and stored as the new option (cims_app.domain.vocabulary).
@@ -109,11 +109,13 @@ for _doctype in (
 	"CIMS Import Batch",
 	"Contact",
 ):
-	doc_events.setdefault(_doctype, {})["before_validate"] = "cims_app.validation.rename_legacy_options"
+	doc_events.setdefault(_doctype, {})["before_validate"] = (
+		"cims_app.records.validation.rename_legacy_options"
+	)
 
 # Permissions
 # -----------
-# Row rules of SPEC §4 for every CIMS DocType, contacts and attachments, in one module (cims_app.permissions);
+# Row rules of SPEC §4 for every CIMS DocType, contacts and attachments, in one module (cims_app.access.permissions);
 # DocTypes without a rule (masters, campaigns) answer "no restriction".
 CIMS_PERMISSION_DOCTYPES = [
 	"CIMS Customer",
@@ -139,31 +141,34 @@ CIMS_PERMISSION_DOCTYPES = [
 	"File",
 ]
 permission_query_conditions = {
-	doctype: "cims_app.permissions.get_permission_query_conditions" for doctype in CIMS_PERMISSION_DOCTYPES
+	doctype: "cims_app.access.permissions.get_permission_query_conditions"
+	for doctype in CIMS_PERMISSION_DOCTYPES
 }
-has_permission = {doctype: "cims_app.permissions.has_permission" for doctype in CIMS_PERMISSION_DOCTYPES}
+has_permission = {
+	doctype: "cims_app.access.permissions.has_permission" for doctype in CIMS_PERMISSION_DOCTYPES
+}
 # Framework endpoints that would skip row rules (counts, link search with ignore_user_permissions, global search).
 override_whitelisted_methods = {
-	"frappe.client.get_count": "cims_app.permissions.get_count",
-	"frappe.desk.search.search_link": "cims_app.permissions.search_link",
-	"frappe.desk.search.search_widget": "cims_app.permissions.search_widget",
-	"frappe.utils.global_search.search": "cims_app.permissions.global_search",
-	# Exports neutralise spreadsheet formula injection (cims_app.importer.export wraps the originals).
-	"frappe.desk.reportview.export_query": "cims_app.importer.export.export_query",
-	"frappe.desk.query_report.export_query": "cims_app.importer.export.export_report_query",
-	"frappe.core.doctype.data_export.exporter.export_data": "cims_app.importer.export.export_data",
+	"frappe.client.get_count": "cims_app.access.permissions.get_count",
+	"frappe.desk.search.search_link": "cims_app.access.permissions.search_link",
+	"frappe.desk.search.search_widget": "cims_app.access.permissions.search_widget",
+	"frappe.utils.global_search.search": "cims_app.access.permissions.global_search",
+	# Exports neutralise spreadsheet formula injection (cims_app.imports.export wraps the originals).
+	"frappe.desk.reportview.export_query": "cims_app.imports.export.export_query",
+	"frappe.desk.query_report.export_query": "cims_app.imports.export.export_report_query",
+	"frappe.core.doctype.data_export.exporter.export_data": "cims_app.imports.export.export_data",
 }
 
 # Scheduler
 # ---------
 # SPEC §5 rules (cims_app/jobs/): idempotent, set-based, thresholds from CIMS Settings; reminders go
-# through cims_app.reminders (bell, e-mail, SMS, ToDo, once each by CIMS Reminder Log).
+# through cims_app.reminders.delivery (bell, e-mail, SMS, ToDo, once each by CIMS Reminder Log).
 scheduler_events = {
 	"cron": {
 		"*/5 * * * *": [
 			"cims_app.jobs.follow_up_due.remind_due_follow_ups",
-			# Imports and invitation jobs whose worker died become Interrupted (cims_app.jobs.liveness).
-			"cims_app.jobs.liveness.find_interrupted_work",
+			# Imports and invitation jobs whose worker died become Interrupted (cims_app.background.liveness).
+			"cims_app.jobs.interrupted_work.find_interrupted_work",
 		],
 	},
 	"hourly": ["cims_app.jobs.high_intent.escalate_missed_callbacks"],

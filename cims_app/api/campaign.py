@@ -8,9 +8,10 @@ from frappe.translate import get_language
 from frappe.utils import format_time
 from werkzeug.wrappers import Response
 
-from cims_app import campaign_check_in, campaigns
-from cims_app.campaign_invitations import CHECK_IN_METHOD
-from cims_app.campaign_invitations import send_invitations as queue_invitations
+from cims_app.campaigns import check_in as campaign_check_in
+from cims_app.campaigns import members as campaigns
+from cims_app.campaigns.invitations import CHECK_IN_METHOD
+from cims_app.campaigns.invitations import send_invitations as queue_invitations
 from cims_app.domain.campaign_rules import CHECK_IN_OPEN_STATUSES
 
 CHECK_IN_PAGE = "cims_app/templates/campaign/check_in.html"
@@ -149,7 +150,7 @@ def send_invitations(campaign: str) -> dict:
 @frappe.whitelist(methods=["POST"])
 def continue_invitations(campaign: str) -> dict:
 	"""Continue invitations whose job was interrupted: the members not invited yet (nobody twice)."""
-	from cims_app.campaign_invitations import continue_invitations as continue_sending
+	from cims_app.campaigns.invitations import continue_invitations as continue_sending
 
 	_check_can_manage_members(campaign)
 	return continue_sending(campaign)
@@ -205,7 +206,7 @@ def refresh_metrics(campaign: str) -> dict:
 @frappe.whitelist()
 def export_excel(campaign: str) -> None:
 	"""Download the campaign summary and its member list as an .xlsx workbook."""
-	from cims_app.campaign_export import campaign_workbook
+	from cims_app.campaigns.export import campaign_workbook
 
 	frappe.has_permission("CIMS Campaign", "export", campaign, throw=True)
 	frappe.response["filename"] = f"{campaign}.xlsx"

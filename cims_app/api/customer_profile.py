@@ -5,8 +5,8 @@ import frappe
 from frappe import _
 from frappe.utils import get_datetime, now_datetime, nowdate, strip_html
 
+from cims_app.access.permissions import can_read_personal_data
 from cims_app.domain.customer_glance import contacts_to_call
-from cims_app.permissions import can_read_personal_data
 
 CUSTOMER = "CIMS Customer"
 FOLLOW_UP = "CIMS Follow-Up"

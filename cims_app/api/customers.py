@@ -1,6 +1,6 @@
 """Customer endpoints: reassign, transfer a leaving rep's book, the public pool and claiming from it.
 
-Each endpoint checks permission first; the work itself is set-based in cims_app.assignment.
+Each endpoint checks permission first; the work itself is set-based in cims_app.customers.assignment.
 (Further customer endpoints are appended below.)
 """
 
@@ -9,8 +9,8 @@ from frappe import _
 from frappe.query_builder.functions import Coalesce
 from frappe.utils import cint
 
-from cims_app import assignment
-from cims_app.permissions import ADMIN, MANAGER, REP, get_scope, row_condition
+from cims_app.access.permissions import ADMIN, MANAGER, REP, get_scope, row_condition
+from cims_app.customers import assignment
 
 CUSTOMER = "CIMS Customer"
 ASSIGNABLE_ROLES = (REP, MANAGER)
@@ -194,6 +194,6 @@ def merge(keep: str, remove: str, policy: str = "Fill Empty") -> dict:
 	_require_manager()
 	for name in (keep, remove):
 		frappe.has_permission(CUSTOMER, "write", doc=name, throw=True)
-	from cims_app.importer.merge import merge_customers
+	from cims_app.customers.merge import merge_customers
 
 	return merge_customers(keep, remove, policy)

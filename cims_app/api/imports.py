@@ -3,7 +3,7 @@
 import frappe
 from frappe import _
 
-from cims_app.importer.schema import IMPORT_DOCTYPES
+from cims_app.imports.schema import IMPORT_DOCTYPES
 
 BATCH = "CIMS Import Batch"
 
@@ -15,7 +15,7 @@ def download_template(doctype: str = "CIMS Customer") -> None:
 		frappe.throw(_("Importing {0} is not supported").format(doctype))
 	frappe.has_permission(BATCH, "create", throw=True)
 	frappe.has_permission(doctype, "create", throw=True)
-	from cims_app.importer.template import build_template
+	from cims_app.imports.template import build_template
 
 	content = build_template(doctype)
 	frappe.response["type"] = "binary"
@@ -44,7 +44,7 @@ def error_workbook(batch: str) -> None:
 	"""Send the workbook of the batch's failed rows (original columns, a reason column, bad cells marked)."""
 	doc = frappe.get_doc(BATCH, batch)
 	doc.check_permission("read")
-	from cims_app.importer.error_workbook import build_error_workbook
+	from cims_app.imports.error_workbook import build_error_workbook
 
 	frappe.response["type"] = "binary"
 	frappe.response["filename"] = _("{0} Failed Rows").format(doc.name) + ".xlsx"

@@ -17,7 +17,8 @@ import frappe
 from frappe import _
 from frappe.utils.password import update_password
 
-from cims_app.campaigns import new_check_in_token, refresh_metrics
+from cims_app.access.permissions import MASKED_MIRRORS
+from cims_app.campaigns.members import new_check_in_token, refresh_metrics
 from cims_app.demo import DEMO_DATA_SOURCE, DEMO_EMAIL_DOMAIN
 from cims_app.demo import chinese_data as data
 from cims_app.demo.bulk import Clock, HashNames, RowWriter, SeriesCounters
@@ -41,7 +42,6 @@ from cims_app.domain.customer_rules import amount_growth_percent, classification
 from cims_app.domain.duplicates import unique_name_key
 from cims_app.domain.names import exact_key, match_key
 from cims_app.domain.opportunity_rules import expected_amount, weighted_amount
-from cims_app.permissions import MASKED_MIRRORS
 
 DAY = 86400
 HOUR = 3600

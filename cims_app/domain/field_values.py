@@ -1,6 +1,6 @@
 """What a typed field may hold: numbers that fit their column, real dates, 0/1, storable text.
 
-The rules behind `cims_app.field_values`, which applies them to every CIMS record before it is saved,
+The rules behind `cims_app.records.typed_fields`, which applies them to every CIMS record before it is saved,
 whichever way it arrives (form, REST, import, job). Strict where the importer (`domain.parsing`) is
 lenient: a value here comes from a program or a form control, never from a person typing a cell.
 Each function returns the value the column stores (None for blank) or raises RuleViolation.

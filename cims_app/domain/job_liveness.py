@@ -8,14 +8,14 @@ surely gone (no such job, a job that ended, a worker that is no more) is declare
 
 from cims_app.domain.errors import _
 
-# What the queue says of the job (cims_app.jobs.liveness.job_state).
+# What the queue says of the job (cims_app.background.liveness.job_state).
 QUEUED = "queued"  # waiting for a worker: not dead, however long the queue
 RUNNING = "running"  # started by a worker that is still there
 MISSING = "missing"  # no such job in the queue (Redis restarted, or the job record expired)
 ENDED = "ended"  # finished, failed or stopped without the work saying it was done
 WORKER_GONE = "worker gone"  # started by a worker whose process is no more
 
-# What the owner of interrupted work is told (rendered in their language by cims_app.reminders).
+# What the owner of interrupted work is told (rendered in their language by cims_app.reminders.delivery).
 IMPORT_INTERRUPTED = _(
 	"Import batch {0} was interrupted after {1} rows ({2}): resume it to continue where it stopped"
 )

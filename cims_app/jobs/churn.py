@@ -13,6 +13,8 @@ import functools
 import frappe
 from frappe.utils import get_datetime, getdate, now_datetime, nowdate
 
+from cims_app.db.bulk_insert import insert_rows
+from cims_app.db.bulk_update import job_reference, record_versions, update_rows, write_changes
 from cims_app.domain.churn import (
 	CONTRACT_WINDOW_DAYS,
 	NO_RISK,
@@ -26,14 +28,12 @@ from cims_app.domain.churn import (
 from cims_app.domain.customer_rules import HIGH_POTENTIAL, HIGH_VALUE, classification_label
 from cims_app.domain.errors import _
 from cims_app.domain.lifecycle_rules import CHURNED, stage_move_effects
-from cims_app.follow_up_plans import sync_plans
-from cims_app.follow_ups import customer_history_hint
-from cims_app.importer.bulk import insert_rows
-from cims_app.jobs.bulk_update import job_reference, record_versions, update_rows, write_changes
+from cims_app.follow_ups.plans import sync_plans
+from cims_app.follow_ups.saving import customer_history_hint
 from cims_app.jobs.recipients import team_managers
 from cims_app.jobs.tiers import won_amounts_sql
-from cims_app.reminders import Reminder, send
-from cims_app.validation import get_setting
+from cims_app.records.validation import get_setting
+from cims_app.reminders.delivery import Reminder, send
 
 SCORED_STAGES = ("Intent Customer", "Active Customer", "Paused Customer")
 FIELDS = ["churn_risk", "churn_risk_score", "churn_reasons"]
@@ -110,7 +110,7 @@ def score_churn_risk() -> dict:
 			open_opportunities=int(row.open_count or 0),
 		)
 		assessment = assess_churn_risk(facts, high, medium, window)
-		# Stored as codes and values: each reader sees them in their language (cims_app.reader_texts).
+		# Stored as codes and values: each reader sees them in their language (cims_app.reminders.reader_texts).
 		computed[row.name] = (assessment.level, assessment.score, encode_reasons(assessment.reasons))
 		if assessment.level == "High" and row.churn_risk != "High":
 			new_high.append((row, assessment.score, assessment.reasons))
@@ -185,7 +185,7 @@ def churn_inactive_customers() -> dict:
 
 
 def move_to_churned(customers: list, today: datetime.date) -> None:
-	"""What cims_app.lifecycle.move_customer_stage(customer, "Churned Customer", source="job") does for one
+	"""What cims_app.customers.lifecycle.move_customer_stage(customer, "Churned Customer", source="job") does for one
 	customer, for many in a few statements: the stage and its date, the move's effects (lifecycle_rules),
 	the classification label, a CIMS Stage Change and a Version row each; then plans follow the new stage."""
 	now = now_datetime()

@@ -7,8 +7,8 @@ from frappe.query_builder import DocType
 from frappe.utils import now_datetime
 
 from cims_app.domain.errors import _
-from cims_app.reminders import Reminder, send
-from cims_app.validation import get_setting
+from cims_app.records.validation import get_setting
+from cims_app.reminders.delivery import Reminder, send
 
 RULE = "follow_up_due"
 

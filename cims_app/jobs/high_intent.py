@@ -9,8 +9,8 @@ from frappe.utils import now_datetime
 
 from cims_app.domain.errors import _
 from cims_app.jobs.recipients import team_managers
-from cims_app.reminders import Reminder, send
-from cims_app.validation import get_setting
+from cims_app.records.validation import get_setting
+from cims_app.reminders.delivery import Reminder, send
 
 RULE = "high_intent_callback"
 

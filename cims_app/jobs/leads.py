@@ -7,8 +7,8 @@ import datetime
 import frappe
 from frappe.utils import getdate, nowdate
 
-from cims_app.jobs.bulk_update import job_reference, record_versions
-from cims_app.validation import get_setting
+from cims_app.db.bulk_update import job_reference, record_versions
+from cims_app.records.validation import get_setting
 
 TAG = "低价值线索"
 CUSTOMER = "CIMS Customer"

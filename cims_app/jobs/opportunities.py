@@ -7,7 +7,7 @@ import frappe
 from frappe.utils import getdate, nowdate
 
 from cims_app.domain.errors import _
-from cims_app.reminders import Reminder, send
+from cims_app.reminders.delivery import Reminder, send
 
 RULE = "stale_opportunity"
 

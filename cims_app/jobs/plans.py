@@ -1,8 +1,8 @@
 """Follow-up plans: the daily pass that creates the Planned follow-ups active plans call for and stops the
-plans of stages customers have left (see cims_app.follow_up_plans)."""
+plans of stages customers have left (see cims_app.follow_ups.plans)."""
 
-from cims_app.follow_up_plans import sync_plans
-from cims_app.jobs.bulk_update import job_reference
+from cims_app.db.bulk_update import job_reference
+from cims_app.follow_ups.plans import sync_plans
 
 
 def create_planned_follow_ups() -> dict:

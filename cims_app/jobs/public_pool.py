@@ -5,11 +5,11 @@ from frappe.query_builder import DocType
 from frappe.query_builder.functions import Coalesce
 from frappe.utils import getdate, nowdate
 
-from cims_app.assignment import release_to_pool
+from cims_app.access.permissions import Exists
+from cims_app.customers.assignment import release_to_pool
+from cims_app.db.bulk_update import job_reference
 from cims_app.domain.assignment_rules import POOL_STAGES, pool_idle_cutoff
-from cims_app.jobs.bulk_update import job_reference
-from cims_app.permissions import Exists
-from cims_app.validation import get_setting
+from cims_app.records.validation import get_setting
 
 CUSTOMER = "CIMS Customer"
 

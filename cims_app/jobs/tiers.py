@@ -11,10 +11,10 @@ import functools
 import frappe
 from frappe.utils import getdate, nowdate
 
+from cims_app.db.bulk_update import job_reference, write_changes
 from cims_app.domain.customer_rules import amount_growth_percent, classification_label, compute_value_tier
 from cims_app.domain.due_dates import amount_periods
-from cims_app.jobs.bulk_update import job_reference, write_changes
-from cims_app.validation import get_setting
+from cims_app.records.validation import get_setting
 
 FIELDS = ["annual_amount", "cumulative_amount", "amount_growth_6m", "value_tier", "classification_label"]
 

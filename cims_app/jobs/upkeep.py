@@ -6,12 +6,12 @@ import functools
 import frappe
 from frappe.utils import getdate, nowdate
 
+from cims_app.db.bulk_update import job_reference, write_changes
 from cims_app.domain.customer_rules import HIGH_POTENTIAL, HIGH_VALUE
 from cims_app.domain.due_dates import maintenance_due_on
 from cims_app.domain.errors import _
-from cims_app.jobs.bulk_update import job_reference, write_changes
-from cims_app.reminders import Reminder, send
-from cims_app.validation import get_setting
+from cims_app.records.validation import get_setting
+from cims_app.reminders.delivery import Reminder, send
 
 RULE = "data_upkeep"
 

@@ -3,10 +3,10 @@
 import frappe
 from frappe import _
 
+from cims_app.access.permissions import flag_contact_without_customer, masked_contact_values
+from cims_app.db.bulk_update import record_reference, write_changes
 from cims_app.domain.contact_rules import normalise_email, normalise_mobile, normalise_phone
-from cims_app.jobs.bulk_update import record_reference, write_changes
-from cims_app.permissions import flag_contact_without_customer, masked_contact_values
-from cims_app.validation import normalise_fields, run_rule
+from cims_app.records.validation import normalise_fields, run_rule
 
 CUSTOMER_DOCTYPE = "CIMS Customer"
 
@@ -17,7 +17,7 @@ def linked_customers(doc) -> list[str]:
 
 def validate(doc, method=None) -> None:
 	"""Mobile and email rules apply to contacts linked to a CIMS Customer only."""
-	flag_contact_without_customer(doc)  # the row rules of cims_app.permissions read it
+	flag_contact_without_customer(doc)  # the row rules of cims_app.access.permissions read it
 	if not linked_customers(doc):
 		return
 	for row in doc.get("phone_nos") or []:
@@ -35,7 +35,7 @@ def validate(doc, method=None) -> None:
 def on_update(doc, method=None) -> None:
 	"""Customers whose primary contact this is show its current mobile and email; each customer whose
 	mirror changes gets a Version row saying it came through the contact."""
-	# With the masked mirrors users without the personal-data permlevel read (cims_app.permissions).
+	# With the masked mirrors users without the personal-data permlevel read (cims_app.access.permissions).
 	values = {
 		"mobile_no": doc.mobile_no,
 		"email_id": doc.email_id,

@@ -1,4 +1,4 @@
-"""Global search covers the app's records (the row rules of cims_app.permissions filter what it returns)."""
+"""Global search covers the app's records (the row rules of cims_app.access.permissions filter what it returns)."""
 
 import frappe
 

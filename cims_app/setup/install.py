@@ -3,8 +3,8 @@
 import frappe
 from frappe.permissions import add_permission, update_permission_property
 
-from cims_app.indexes import add_all_indexes, add_unique_indexes
-from cims_app.permissions import refresh_contact_customer_flags
+from cims_app.access.permissions import refresh_contact_customer_flags
+from cims_app.db.indexes import add_all_indexes, add_unique_indexes
 from cims_app.setup import defaults
 from cims_app.setup.desk import setup_desk_views
 from cims_app.setup.global_search import enable_global_search
@@ -55,12 +55,12 @@ def seed_defaults() -> None:
 	seed_follow_up_templates()
 	seed_tags()
 	grant_contact_permissions()
-	add_all_indexes()  # composite indexes, also those added since a DocType last synced (cims_app.indexes)
-	add_unique_indexes()  # exact keys and memberships unique under concurrent saves (cims_app.indexes)
+	add_all_indexes()  # composite indexes, also those added since a DocType last synced (cims_app.db.indexes)
+	add_unique_indexes()  # exact keys and memberships unique under concurrent saves (cims_app.db.indexes)
 	setup_desk_views()  # Kanban board of customers by lifecycle stage (cims_app.setup.desk)
 	enable_global_search()  # the app's DocTypes in Global Search Settings (cims_app.setup.global_search)
 	if frappe.db.has_column("Contact", "cims_no_customer"):  # on install, after_sync does it
-		refresh_contact_customer_flags()  # contacts' cims_no_customer from their links (cims_app.permissions)
+		refresh_contact_customer_flags()  # contacts' cims_no_customer from their links (cims_app.access.permissions)
 
 
 def seed_tree(doctype: str, name_field: str, parent_field: str, root: str, groups: dict) -> None:

@@ -5,6 +5,7 @@ idempotent (a finished site is left as it is)."""
 import frappe
 from frappe.utils import cint
 
+
 def prepare_desk_site(
 	language: str = "zh", time_zone: str = "Asia/Shanghai", currency: str = "CNY", country: str = "China"
 ) -> str:

@@ -19,7 +19,7 @@ import frappe
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from cims_app.campaign_invitations import check_in_url, qr_code_png
+from cims_app.campaigns.invitations import check_in_url, qr_code_png
 from tests.e2e.desk import Desk
 from tests.integration.campaign_support import committed_campaign
 from tests.integration.support import unique_suffix

@@ -8,7 +8,7 @@ import frappe
 import openpyxl
 from frappe.utils.file_manager import save_file
 
-from cims_app.importer.engine import ImportRun
+from cims_app.imports.engine import ImportRun
 
 BATCH = "CIMS Import Batch"
 LEDGER = "CIMS Import Row"

@@ -10,9 +10,9 @@ from frappe.desk.doctype.tag.tag import add_tag
 from frappe.desk.form.assign_to import add as assign
 from frappe.utils.global_search import sync_global_search, update_global_search
 
-from cims_app import approvals
-from cims_app.approvals import DeletionNeedsApproval
-from cims_app.lifecycle import move_customer_stage
+from cims_app.customers.lifecycle import move_customer_stage
+from cims_app.records import approvals
+from cims_app.records.approvals import DeletionNeedsApproval
 from tests.integration.support import (
 	hard_delete,
 	make_customer,
@@ -191,7 +191,7 @@ def build_customer(owner: str, made) -> frappe._dict:
 
 
 def everything_about(w) -> dict:
-	"""Every row of every table that belongs to the customer, read independently of cims_app.approvals."""
+	"""Every row of every table that belongs to the customer, read independently of cims_app.records.approvals."""
 	follow_ups = frappe.get_all("CIMS Follow-Up", {"customer": w.customer}, pluck="name")
 	opportunities = frappe.get_all("CIMS Opportunity", {"customer": w.customer}, pluck="name")
 	records = [w.customer, *follow_ups, *opportunities, w.only_contact]
@@ -299,14 +299,16 @@ def test_approved_deletion_removes_everything_and_restore_brings_back_every_row(
 	assert (stored.status, stored.approved_by) == ("Approved", teams.m1)
 	assert json.loads(stored.snapshot)["tables"]["CIMS Customer"][0]["name"] == w.customer
 
-	assert api(REP).post("/api/method/cims_app.approvals.restore", {"request": name}).status_code == 403
-	restored = api(MANAGER).post("/api/method/cims_app.approvals.restore", {"request": name})
+	assert (
+		api(REP).post("/api/method/cims_app.records.approvals.restore", {"request": name}).status_code == 403
+	)
+	restored = api(MANAGER).post("/api/method/cims_app.records.approvals.restore", {"request": name})
 	assert restored.ok, server_messages(restored)
 	fresh()
 	assert everything_about(w) == before
 	assert frappe.get_doc("File", before["File"][0]["name"]).get_content() == "signed contract"
 	assert frappe.db.get_value(REQUEST, name, "restored_on")
-	again = api(MANAGER).post("/api/method/cims_app.approvals.restore", {"request": name})
+	again = api(MANAGER).post("/api/method/cims_app.records.approvals.restore", {"request": name})
 	assert again.status_code == 417
 
 
@@ -389,7 +391,7 @@ def test_approved_opportunity_deletion_unlinks_follow_ups_and_restore_relinks_th
 	assert not frappe.get_all("CIMS Opportunity Competitor", {"parent": w.opportunity})
 	assert not frappe.get_all("CIMS Stage Change", {"reference_name": w.opportunity})
 	assert frappe.db.get_value("CIMS Follow-Up", w.follow_up, "opportunity") is None
-	assert api(ADMIN).post("/api/method/cims_app.approvals.restore", {"request": name}).ok
+	assert api(ADMIN).post("/api/method/cims_app.records.approvals.restore", {"request": name}).ok
 	fresh()
 	assert frappe.db.get_value("CIMS Follow-Up", w.follow_up, "opportunity") == w.opportunity
 	history = frappe.get_all(

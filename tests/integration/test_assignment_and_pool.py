@@ -7,7 +7,7 @@ import json
 import frappe
 import pytest
 
-from cims_app.assignment import assign_customers
+from cims_app.customers.assignment import assign_customers
 from cims_app.jobs.public_pool import release_idle_customers_to_pool
 from tests.integration.support import (
 	hard_delete,

@@ -13,7 +13,7 @@ import pytest
 import requests
 from frappe.utils import get_datetime
 
-from cims_app.campaign_invitations import check_in_url
+from cims_app.campaigns.invitations import check_in_url
 from tests.integration.campaign_support import committed_campaign, members_of
 from tests.integration.support import PASSWORD, ApiClient, make_login_user, remove_users, valid_mobile
 

@@ -5,8 +5,8 @@ import json
 import frappe
 import pytest
 
-from cims_app import campaigns
 from cims_app.api import campaign as campaign_api
+from cims_app.campaigns import members as campaigns
 from tests.integration.campaign_support import (
 	add_member,
 	delete_campaigns_and_customers,

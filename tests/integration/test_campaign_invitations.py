@@ -7,7 +7,7 @@ import pyqrcode
 import pytest
 from PIL import Image
 
-import cims_app.campaign_invitations as invitations
+import cims_app.campaigns.invitations as invitations
 from cims_app.api import campaign as campaign_api
 from tests.integration.campaign_support import (
 	add_member,
@@ -223,7 +223,7 @@ def test_large_campaign_invitations_run_as_a_background_job(emails_queue, monkey
 
 	set_status(campaign, "Announced")
 
-	assert [job[0] for job in jobs] == ["cims_app.campaign_invitations.send_invitations_job"]
+	assert [job[0] for job in jobs] == ["cims_app.campaigns.invitations.send_invitations_job"]
 	assert jobs[0][1]["deduplicate"] and jobs[0][1]["campaign"] == campaign.name
 	assert not _queued(m.name for m in members_of(campaign).values()), "nothing sent inside the request"
 

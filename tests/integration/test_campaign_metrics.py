@@ -10,7 +10,7 @@ import frappe
 import pytest
 from openpyxl import load_workbook
 
-from cims_app import campaigns
+from cims_app.campaigns import members as campaigns
 from tests.integration.campaign_support import (
 	add_member,
 	delete_campaigns_and_customers,
@@ -105,7 +105,7 @@ def test_an_opportunity_won_later_converts_the_member(scenario):
 
 def test_deleting_an_opportunity_takes_it_out_of_the_metrics(scenario):
 	hooks = frappe.get_hooks("doc_events")["CIMS Opportunity"]
-	assert "cims_app.campaigns.on_opportunity_trash" in hooks["on_trash"]
+	assert "cims_app.campaigns.members.on_opportunity_trash" in hooks["on_trash"]
 	opportunity = frappe.get_doc(
 		"CIMS Opportunity", {"customer": scenario.a.name, "campaign": scenario.campaign.name}
 	)

@@ -5,9 +5,9 @@ recomputed for every campaign touched (also after a restore)."""
 import frappe
 from frappe.utils import flt
 
-from cims_app import approvals
+from cims_app.customers.merge import merge_customers
 from cims_app.domain.campaign_metrics import campaign_metrics
-from cims_app.importer.merge import merge_customers
+from cims_app.records import approvals
 from tests.integration.campaign_support import add_member, make_campaign, make_won_opportunity, members_of
 from tests.integration.support import make_customer
 

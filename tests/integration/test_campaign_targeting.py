@@ -5,7 +5,7 @@ import frappe
 import pytest
 from frappe.desk.doctype.tag.tag import add_tag
 
-from cims_app import campaigns
+from cims_app.campaigns import members as campaigns
 from tests.integration.campaign_support import add_member, make_campaign, make_tree_node, members_of
 from tests.integration.support import make_customer, unique_suffix
 

@@ -3,7 +3,7 @@
 import frappe
 import pytest
 
-from cims_app.lifecycle import move_customer_stage
+from cims_app.customers.lifecycle import move_customer_stage
 from tests.integration.support import make_customer, unique_suffix, valid_id_number, valid_mobile
 
 pytestmark = pytest.mark.integration

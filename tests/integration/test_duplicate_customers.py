@@ -10,9 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 import frappe
 import pytest
 
-from cims_app.importer.customers import CustomerHandler
-from cims_app.importer.engine import ImportRun
-from cims_app.indexes import add_unique_indexes
+from cims_app.db.indexes import add_unique_indexes
+from cims_app.imports.customers import CustomerHandler
+from cims_app.imports.engine import ImportRun
 from tests.integration.import_helpers import Imports, counts, ledger, remove_customers, workbook_bytes
 from tests.integration.support import (
 	hard_delete,
@@ -363,7 +363,7 @@ def test_a_rep_claims_a_pool_company_sharing_a_mobile_with_one_they_manage_but_n
 ):
 	from frappe.utils import nowdate
 
-	from cims_app.assignment import claim_customer
+	from cims_app.customers.assignment import claim_customer
 
 	rep = role_users["CIMS Sales Rep"][0]
 	mobile, other_mobile = valid_mobile(), valid_mobile()
@@ -390,7 +390,7 @@ def test_a_rep_claims_a_pool_company_sharing_a_mobile_with_one_they_manage_but_n
 def test_the_unique_indexes_survive_a_sync_of_the_customer_doctype():
 	"""The framework's schema sync drops a one-column unique index whose field is not `unique`: ours are
 	composite, so a migrate that syncs CIMS Customer keeps them."""
-	from cims_app.indexes import UNIQUE, index_columns
+	from cims_app.db.indexes import UNIQUE, index_columns
 
 	frappe.reload_doc("cims_app", "doctype", "cims_customer", force=True)
 	frappe.db.updatedb("CIMS Customer")

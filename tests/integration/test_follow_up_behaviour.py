@@ -8,7 +8,7 @@ import pytest
 from frappe.utils import get_datetime
 
 from cims_app.api.follow_ups import get_events, get_timeline
-from cims_app.approvals import execute_deletion
+from cims_app.records.approvals import execute_deletion
 from tests.integration.job_support import (
 	GOOD_CONTENT,
 	commits,  # autouse fixture: job commits become savepoints

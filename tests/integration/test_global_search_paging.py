@@ -7,7 +7,7 @@ import frappe
 import pytest
 from frappe.utils.global_search import sync_global_search, update_global_search
 
-from cims_app.permissions import global_search
+from cims_app.access.permissions import global_search
 from tests.integration.conftest import SITE
 from tests.integration.support import (
 	PASSWORD,

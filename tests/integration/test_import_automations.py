@@ -10,8 +10,8 @@ import threading
 import frappe
 import pytest
 
-from cims_app.importer.automations import site_automations
-from cims_app.importer.customers import CustomerHandler
+from cims_app.imports.automations import site_automations
+from cims_app.imports.customers import CustomerHandler
 from tests.integration.import_helpers import Imports, counts, ledger, workbook_bytes
 from tests.integration.support import unique_suffix, valid_mobile, valid_uscc
 

@@ -11,8 +11,8 @@ import zipfile
 import frappe
 import pytest
 
-from cims_app.importer import engine
-from cims_app.importer.reader import ENCRYPTION_STREAM, OLE_MAGIC
+from cims_app.imports import engine
+from cims_app.imports.reader import ENCRYPTION_STREAM, OLE_MAGIC
 from tests.integration.import_helpers import Imports, counts, ledger, workbook_bytes
 from tests.integration.support import unique_suffix
 

@@ -1,13 +1,13 @@
 """Helpers of the bulk import: the thread that reads the next chunk of the sheet while the database writes
-the previous one (cims_app.importer.reader.read_ahead): nothing lost or reordered, errors reach the run, an
-early stop ends the thread; names drawn in blocks (cims_app.importer.bulk.hash_name)."""
+the previous one (cims_app.imports.reader.read_ahead): nothing lost or reordered, errors reach the run, an
+early stop ends the thread; names drawn in blocks (cims_app.db.bulk_insert.hash_name)."""
 
 import threading
 import time
 
 import pytest
 
-from cims_app.importer.reader import read_ahead
+from cims_app.imports.reader import read_ahead
 
 
 def test_every_item_arrives_once_and_in_order():
@@ -65,7 +65,7 @@ def test_a_consumer_that_stops_early_stops_the_reader():
 
 
 def test_bulk_names_look_like_the_framework_hash_and_do_not_repeat():
-	from cims_app.importer.bulk import hash_name
+	from cims_app.db.bulk_insert import hash_name
 
 	names = [hash_name() for _ in range(20000)]
 	assert len(set(names)) == len(names)

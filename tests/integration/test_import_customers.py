@@ -15,8 +15,8 @@ import pytest
 
 from cims_app.domain.contact_rules import mask_id_number
 from cims_app.domain.customer_rules import derived_customer_fields
-from cims_app.importer import customers as customer_handler
-from cims_app.importer.engine import ImportRun
+from cims_app.imports import customers as customer_handler
+from cims_app.imports.engine import ImportRun
 from tests.integration.import_helpers import (
 	Imports,
 	attach,
@@ -469,7 +469,7 @@ def test_preview_shows_mapping_and_problems_and_writes_no_record(imports):
 
 
 def test_the_templates_example_row_is_never_imported(imports):
-	from cims_app.importer.template import build_template
+	from cims_app.imports.template import build_template
 
 	workbook = openpyxl.load_workbook(io.BytesIO(build_template("CIMS Customer")))
 	sheet = workbook.worksheets[0]
@@ -492,7 +492,7 @@ def test_start_import_queues_the_run_on_the_long_queue_once(imports, monkeypatch
 	frappe.get_doc("CIMS Import Batch", batch).start_import()
 	assert len(queued) == 1
 	method, kwargs = queued[0]
-	assert method == "cims_app.importer.engine.run_batch"
+	assert method == "cims_app.imports.engine.run_batch"
 	assert (kwargs["queue"], kwargs["batch"], kwargs["deduplicate"]) == ("long", batch, True)
 	assert kwargs["job_id"] == f"cims-import::{batch}"
 	assert frappe.db.get_value("CIMS Import Batch", batch, "status") == "Queued"

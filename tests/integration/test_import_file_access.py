@@ -9,7 +9,7 @@ import frappe
 import pytest
 from frappe.utils.file_manager import save_file
 
-from cims_app.importer.engine import ImportRun
+from cims_app.imports.engine import ImportRun
 from tests.integration.conftest import SITE
 from tests.integration.import_helpers import BATCH, workbook_bytes
 from tests.integration.support import (

@@ -7,9 +7,9 @@ import frappe
 import openpyxl
 import pytest
 
-from cims_app.importer.engine import map_columns
-from cims_app.importer.schema import IMPORT_DOCTYPES, import_columns
-from cims_app.importer.template import LISTS_SHEET, build_template, is_example_row
+from cims_app.imports.context import map_columns
+from cims_app.imports.schema import IMPORT_DOCTYPES, import_columns
+from cims_app.imports.template import LISTS_SHEET, build_template, is_example_row
 from tests.integration.import_helpers import Imports, ledger, workbook_bytes
 from tests.integration.support import unique_suffix
 

@@ -23,11 +23,11 @@ import pytest
 from frappe.desk.form.load import getdoc
 from frappe.utils import background_jobs, now_datetime
 
-import cims_app.campaign_invitations as invitations
+import cims_app.campaigns.invitations as invitations
 from cims_app.api import campaign as campaign_api
-from cims_app.importer.cli import run_file
-from cims_app.importer.engine import CHUNK_ROWS, ImportRun
-from cims_app.jobs.liveness import find_interrupted_work
+from cims_app.imports.cli import run_file
+from cims_app.imports.engine import CHUNK_ROWS, ImportRun
+from cims_app.jobs.interrupted_work import find_interrupted_work
 from tests.bench_processes import queue_worker
 from tests.integration.campaign_support import (
 	add_member,
@@ -406,6 +406,6 @@ def test_cims_import_batch_resumes_an_interrupted_batch_and_refuses_one_that_run
 
 def test_the_dead_work_job_runs_every_five_minutes():
 	assert (
-		"cims_app.jobs.liveness.find_interrupted_work"
+		"cims_app.jobs.interrupted_work.find_interrupted_work"
 		in frappe.get_hooks("scheduler_events")["cron"]["*/5 * * * *"]
 	)

@@ -7,7 +7,7 @@ import frappe
 import pytest
 
 from cims_app.jobs.churn import churn_inactive_customers, score_churn_risk
-from cims_app.reader_texts import churn_reasons_text
+from cims_app.reminders.reader_texts import churn_reasons_text
 from tests.integration.job_support import (
 	bells,
 	commits,  # autouse fixture: job commits become savepoints

@@ -7,8 +7,8 @@ import frappe
 import pytest
 from frappe.utils import get_datetime
 
+from cims_app.customers.lifecycle import move_customer_stage
 from cims_app.jobs.plans import create_planned_follow_ups
-from cims_app.lifecycle import move_customer_stage
 from tests.integration.job_support import (
 	GOOD_CONTENT,
 	commits,  # autouse fixture: job commits become savepoints

@@ -5,9 +5,9 @@ import datetime
 import frappe
 import pytest
 
-import cims_app.reminders as reminders
+import cims_app.reminders.delivery as reminders
 from cims_app.jobs.follow_up_due import remind_due_follow_ups
-from cims_app.reminders import Reminder, send
+from cims_app.reminders.delivery import Reminder, send
 from tests.integration.job_support import (
 	bells,
 	commits,  # autouse fixture: job commits become savepoints

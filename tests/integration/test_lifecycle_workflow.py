@@ -7,7 +7,7 @@ import frappe
 import pytest
 from frappe.model.workflow import WorkflowPermissionError, WorkflowTransitionError
 
-from cims_app.lifecycle import mark_system_move, move_customer_stage
+from cims_app.customers.lifecycle import mark_system_move, move_customer_stage
 from cims_app.setup.desk import LIFECYCLE_BOARD
 from tests.integration.support import (
 	make_customer,

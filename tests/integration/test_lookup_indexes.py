@@ -3,9 +3,9 @@ each lookup of a chunk can use one (EXPLAIN), so its cost does not grow with the
 
 import frappe
 
+from cims_app.customers.duplicates import site_customers_by_keys
+from cims_app.db.indexes import INDEXES, add_all_indexes, index_columns
 from cims_app.domain.duplicates import CustomerKeys
-from cims_app.duplicates import site_customers_by_keys
-from cims_app.indexes import INDEXES, add_all_indexes, index_columns
 
 
 def test_every_lookup_index_survives_a_schema_sync_of_its_doctype():
@@ -61,9 +61,9 @@ def test_a_chunks_lookup_of_existing_customers_can_use_an_index_for_every_key(mo
 def test_similar_site_names_finds_equal_contained_and_longer_names_a_few_per_key():
 	"""The import asks the site, a chunk at a time, for customers named possibly the same as its rows (it no
 	longer loads every customer's name first, a cost that grew with the site)."""
+	from cims_app.customers.duplicates import similar_site_names
 	from cims_app.domain.duplicates import SIMILAR_FOUND
 	from cims_app.domain.names import match_key
-	from cims_app.duplicates import similar_site_names
 	from tests.integration.support import make_customer, unique_suffix
 
 	base = f"华瑞{unique_suffix()}"
@@ -90,7 +90,7 @@ def test_a_chunks_ledger_lookup_sends_in_lists_the_optimizer_reads_as_ranges(mon
 	entry of the batch so far for each chunk: the ledger asks in lists of at most 900."""
 	from types import SimpleNamespace
 
-	from cims_app.importer.engine import Ledger
+	from cims_app.imports.ledger import Ledger
 
 	rows = [SimpleNamespace(row_hash=f"hash-{number}", ref=f"IMP-ROW-{number}") for number in range(2000)]
 	statements = []

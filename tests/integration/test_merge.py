@@ -6,7 +6,7 @@ import json
 import frappe
 import pytest
 
-from cims_app.importer.merge import merge_customers
+from cims_app.customers.merge import merge_customers
 from tests.integration.support import make_customer, unique_suffix, valid_mobile, valid_uscc
 
 

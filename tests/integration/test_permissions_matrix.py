@@ -16,7 +16,7 @@ import frappe
 import pytest
 from frappe.utils.global_search import sync_global_search, update_global_search
 
-from cims_app.lifecycle import move_customer_stage
+from cims_app.customers.lifecycle import move_customer_stage
 from tests.integration.support import (
 	hard_delete,
 	make_customer,
@@ -606,7 +606,7 @@ def test_sales_target_rows_follow_user_and_team(world, api):
 
 def test_user_with_rep_and_marketing_roles_gets_the_union(world):
 	"""Several roles: the union of what each role reaches (Marketing's campaign rows plus the rep's own)."""
-	from cims_app.permissions import row_condition
+	from cims_app.access.permissions import row_condition
 
 	user = make_login_user([REP, MARKETING], "cims-perm-both")
 	frappe.db.set_value("CIMS Customer", world.names["cA"], "account_manager", user)

@@ -14,7 +14,7 @@ import pytest
 from cims_app.domain.churn import REASON_TEMPLATES, decode_reasons
 from cims_app.jobs.churn import churn_inactive_customers, score_churn_risk
 from cims_app.jobs.contracts import remind_contract_renewals
-from cims_app.reader_texts import churn_reasons_text, reader_languages, render
+from cims_app.reminders.reader_texts import churn_reasons_text, reader_languages, render
 from tests.integration.job_support import (
 	bells,
 	commits,  # autouse fixture: job commits become savepoints

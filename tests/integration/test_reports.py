@@ -724,7 +724,7 @@ def test_sales_rep_runs_reports_of_their_roles_but_not_the_managers(book):
 def test_sales_rep_report_covers_only_the_reps_own_customers(book):
 	if not row_rules_installed():
 		pytest.skip(
-			"row-level rules (cims_app.permissions via hooks permission_query_conditions) not installed yet"
+			"row-level rules (cims_app.access.permissions via hooks permission_query_conditions) not installed yet"
 		)
 	filters = {"group_by": "Customer Source", "sales_team": book.team}
 	mine = rows(run_report("CIMS Customer Distribution", filters, user=book.rep_a), "group_value")
@@ -830,7 +830,7 @@ def test_every_dashboard_chart_draws_its_reports_chart():
 def test_number_cards_count_only_what_the_rep_may_see(book):
 	if not row_rules_installed():
 		pytest.skip(
-			"row-level rules (cims_app.permissions via hooks permission_query_conditions) not installed yet"
+			"row-level rules (cims_app.access.permissions via hooks permission_query_conditions) not installed yet"
 		)
 	from cims_app.api import analytics
 

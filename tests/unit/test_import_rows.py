@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from cims_app.importer.rows import (
+from cims_app.imports.rows import (
 	FieldSpec,
 	cell_text,
 	customer_row_rules,

@@ -5,7 +5,7 @@ import random
 import pytest
 
 reader = pytest.importorskip(
-	"cims_app.importer.reader", reason="the importer needs lxml (the bench env has it)"
+	"cims_app.imports.reader", reason="the importer needs lxml (the bench env has it)"
 )
 
 

@@ -16,8 +16,8 @@ from frappe.query_builder import Criterion
 from frappe.utils import add_months, cint, flt, get_first_day, getdate, now_datetime, nowdate
 from frappe.utils.caching import request_cache
 
+from cims_app.access.permissions import own_book_condition
 from cims_app.domain.contact_rules import mask_email, mask_id_number, mask_mobile
-from cims_app.permissions import own_book_condition
 
 MASKERS = {
 	"mobile_no": mask_mobile,
@@ -64,7 +64,7 @@ def permitted(query, *doctypes: str, user: str | None = None):
 
 def personal_data_masked(user: str | None = None) -> bool:
 	"""True for users who may not read customers' personal data (the Data Analyst): they see masks."""
-	from cims_app.permissions import can_read_personal_data
+	from cims_app.access.permissions import can_read_personal_data
 
 	return not can_read_personal_data(user)
 

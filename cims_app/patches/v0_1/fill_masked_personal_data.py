@@ -3,7 +3,7 @@
 import frappe
 from frappe.query_builder import Case, DocType
 
-from cims_app.permissions import MASKED_MIRRORS
+from cims_app.access.permissions import MASKED_MIRRORS
 
 CHUNK = 2000
 

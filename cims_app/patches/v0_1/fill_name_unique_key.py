@@ -1,6 +1,6 @@
 """Customers saved before the unique name column existed get it: the exact name key of enterprises and
 institutions (individuals keep it empty). The unique index itself is added after the migrate
-(cims_app.indexes.add_unique_indexes), which reports instead of failing when duplicates exist."""
+(cims_app.db.indexes.add_unique_indexes), which reports instead of failing when duplicates exist."""
 
 import frappe
 

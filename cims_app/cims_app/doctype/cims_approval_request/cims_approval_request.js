@@ -61,7 +61,7 @@ function cims_snapshot_summary(doc) {
 function cims_restore(frm) {
 	frappe.confirm(__("Bring back every record this deletion removed, with the same names?"), () =>
 		frappe.call({
-			method: "cims_app.approvals.restore",
+			method: "cims_app.records.approvals.restore",
 			args: { request: frm.doc.name },
 			freeze: true,
 			freeze_message: __("Restoring..."),

@@ -3,8 +3,8 @@
 
 from frappe.model.document import Document
 
-from cims_app import approvals
-from cims_app.typed_fields import TypedFields
+from cims_app.records import approvals
+from cims_app.records.typed_fields import TypedFields
 
 
 class CIMSApprovalRequest(TypedFields, Document):

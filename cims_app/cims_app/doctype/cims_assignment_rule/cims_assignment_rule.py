@@ -4,8 +4,8 @@
 from frappe.model.document import Document
 
 from cims_app.domain.assignment_rules import check_rule_target
-from cims_app.typed_fields import TypedFields
-from cims_app.validation import run_rule
+from cims_app.records.typed_fields import TypedFields
+from cims_app.records.validation import run_rule
 
 
 class CIMSAssignmentRule(TypedFields, Document):

@@ -73,7 +73,7 @@ const cims_campaign = {
 		}, __("Campaign Members"));
 		frm.add_custom_button(__("Add Customers"), () => cims_campaign.pick_customers(frm), __("Campaign Members"));
 		if (frm.doc.invitation_status === "Interrupted") {
-			// The invitation job's process died (cims_app.jobs.liveness): nobody is invited twice on continuing.
+			// The invitation job's process died (cims_app.background.liveness): nobody is invited twice on continuing.
 			const uninvited = (frm.doc.__onload || {}).uninvited_members || 0;
 			frm.set_intro(
 				__("Sending the invitations was interrupted at {0}: {1} members are not invited yet.", [

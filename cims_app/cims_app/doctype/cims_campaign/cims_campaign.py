@@ -6,11 +6,11 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import flt, get_datetime
 
-from cims_app import campaigns
-from cims_app.campaign_invitations import send_invitations
+from cims_app.campaigns import members as campaigns
+from cims_app.campaigns.invitations import send_invitations
 from cims_app.domain.campaign_rules import ANNOUNCED, check_status_transition
-from cims_app.typed_fields import TypedFields
-from cims_app.validation import run_rule
+from cims_app.records.typed_fields import TypedFields
+from cims_app.records.validation import run_rule
 
 INVITATION_FIELDS = [
 	"invitation_status",
@@ -95,12 +95,12 @@ class CIMSCampaign(TypedFields, Document):
 		run_rule(check_status_transition, before.status if before else None, self.status, doc=self)
 		# Metrics are maintained by SQL; a form saved with stale values must not overwrite them.
 		self.update(campaigns.current_metrics(None if self.is_new() else self.name, self.total_budget))
-		if not self.is_new():  # nor the invitation job's state (cims_app.campaign_invitations)
+		if not self.is_new():  # nor the invitation job's state (cims_app.campaigns.invitations)
 			self.update(frappe.db.get_value(self.doctype, self.name, INVITATION_FIELDS, as_dict=True) or {})
 
 	def onload(self):
 		"""Invitations whose job died show Interrupted when the form opens, with the members still uninvited."""
-		from cims_app.campaign_invitations import check_invitations, uninvited_members
+		from cims_app.campaigns.invitations import check_invitations, uninvited_members
 
 		if self.invitation_status == "Sending" and check_invitations(self.name):
 			self.reload()

@@ -6,8 +6,8 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import now_datetime
 
-from cims_app import campaigns
-from cims_app.typed_fields import TypedFields
+from cims_app.campaigns import members as campaigns
+from cims_app.records.typed_fields import TypedFields
 
 
 class CIMSCampaignMember(TypedFields, Document):
@@ -100,7 +100,7 @@ class CIMSCampaignMember(TypedFields, Document):
 
 
 def on_doctype_update():
-	"""Composite indexes for reports and row rules (cims_app/indexes.py)."""
-	from cims_app.indexes import add_campaign_member_indexes
+	"""Composite indexes for reports and row rules (cims_app/db/indexes.py)."""
+	from cims_app.db.indexes import add_campaign_member_indexes
 
 	add_campaign_member_indexes()

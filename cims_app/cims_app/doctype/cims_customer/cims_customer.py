@@ -7,16 +7,18 @@ from frappe.contacts.address_and_contact import load_address_and_contact
 from frappe.model.document import Document
 from frappe.utils import now_datetime, nowdate
 
-from cims_app import approvals, assignment, duplicates, lifecycle, permissions
+from cims_app.access import permissions
+from cims_app.customers import assignment, duplicates, lifecycle
+from cims_app.customers.stage_history import record_stage_change
 from cims_app.domain.contact_rules import normalise_email, normalise_mobile, normalise_phone
 from cims_app.domain.customer_rules import check_core_need, derived_customer_fields
 from cims_app.domain.identifiers import normalise_id_number, normalise_uscc
 from cims_app.domain.text import clean_text
-from cims_app.follow_up_plans import follow_stage_plans
-from cims_app.reader_texts import churn_reasons_text
-from cims_app.stage_history import record_stage_change
-from cims_app.typed_fields import TypedFields
-from cims_app.validation import normalise_fields
+from cims_app.follow_ups.plans import follow_stage_plans
+from cims_app.records import approvals
+from cims_app.records.typed_fields import TypedFields
+from cims_app.records.validation import normalise_fields
+from cims_app.reminders.reader_texts import churn_reasons_text
 
 
 class CIMSCustomer(TypedFields, Document):
@@ -137,7 +139,7 @@ class CIMSCustomer(TypedFields, Document):
 			self.lifecycle_stage_changed_on = now_datetime()
 
 	def validate_workflow(self):
-		# Jobs, imports and merges move the stage as the app (cims_app.lifecycle.move_customer_stage).
+		# Jobs, imports and merges move the stage as the app (cims_app.customers.lifecycle.move_customer_stage).
 		if not lifecycle.skip_workflow_validation(self):
 			super().validate_workflow()
 
@@ -189,7 +191,7 @@ class CIMSCustomer(TypedFields, Document):
 
 
 def on_doctype_update():
-	"""Composite indexes for reports and row rules (cims_app/indexes.py)."""
-	from cims_app.indexes import add_customer_indexes
+	"""Composite indexes for reports and row rules (cims_app/db/indexes.py)."""
+	from cims_app.db.indexes import add_customer_indexes
 
 	add_customer_indexes()

@@ -5,14 +5,14 @@ import frappe
 from frappe.model.document import Document
 from frappe.utils import strip_html
 
-from cims_app.follow_ups import (
+from cims_app.follow_ups.saving import (
 	add_customer_history_index,
 	on_follow_up_trash,
 	on_follow_up_update,
 	template_content,
 	validate_follow_up,
 )
-from cims_app.typed_fields import TypedFields
+from cims_app.records.typed_fields import TypedFields
 
 
 class CIMSFollowUp(TypedFields, Document):
@@ -39,8 +39,8 @@ class CIMSFollowUp(TypedFields, Document):
 
 
 def on_doctype_update():
-	"""Composite indexes for reports and row rules (cims_app/indexes.py)."""
-	from cims_app.indexes import add_follow_up_indexes
+	"""Composite indexes for reports and row rules (cims_app/db/indexes.py)."""
+	from cims_app.db.indexes import add_follow_up_indexes
 
 	add_follow_up_indexes()
 	add_customer_history_index()

@@ -6,8 +6,8 @@ from frappe import _
 from frappe.model.document import Document
 
 from cims_app.domain.plans import PlanStep, check_plan
-from cims_app.typed_fields import TypedFields
-from cims_app.validation import run_rule
+from cims_app.records.typed_fields import TypedFields
+from cims_app.records.validation import run_rule
 
 
 class CIMSFollowUpPlan(TypedFields, Document):

@@ -32,7 +32,7 @@ frappe.ui.form.on("CIMS Import Batch", {
 		if (frm.is_new() || !frm.doc.import_file) return;
 		const running = ["Queued", "Running"].includes(frm.doc.status);
 		if (frm.doc.status === "Interrupted") {
-			// The run's process died (cims_app.jobs.liveness): say when and how far, and offer to resume.
+			// The run's process died (cims_app.background.liveness): say when and how far, and offer to resume.
 			frm.set_intro(
 				__("This import was interrupted at {0} after {1} rows of the file: its process stopped. Resume continues where it stopped; rows already imported are left alone.", [
 					frappe.datetime.str_to_user(frm.doc.interrupted_on),

@@ -7,7 +7,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from cims_app.typed_fields import TypedFields
+from cims_app.records.typed_fields import TypedFields
 
 RUN_FIELDS = ["heartbeat", "rows_done", "run_by", "interrupted_on"]
 
@@ -66,7 +66,7 @@ class CIMSImportBatch(TypedFields, Document):
 			self.column_mapping = None
 			self.preview_html = None
 		if self.import_file and (self.is_new() or self.has_value_changed("import_file")):
-			from cims_app.importer.engine import readable_import_file
+			from cims_app.imports.engine import readable_import_file
 
 			readable_import_file(self.import_file)  # an import reads only a file its user may read
 
@@ -85,7 +85,7 @@ class CIMSImportBatch(TypedFields, Document):
 	@frappe.whitelist()
 	def preview(self) -> dict:
 		"""Check the file and show the mapping and first rows before anything is written."""
-		from cims_app.importer.preview import preview_batch
+		from cims_app.imports.preview import preview_batch
 
 		self.check_permission("write")
 		return preview_batch(self)
@@ -93,7 +93,7 @@ class CIMSImportBatch(TypedFields, Document):
 	@frappe.whitelist()
 	def start_import(self) -> dict:
 		"""Run the import as a background job on the long queue."""
-		from cims_app.importer.engine import enqueue_batch
+		from cims_app.imports.engine import enqueue_batch
 
 		self.check_permission("write")
 		return enqueue_batch(self)
@@ -101,8 +101,8 @@ class CIMSImportBatch(TypedFields, Document):
 	@frappe.whitelist()
 	def resume_import(self) -> dict:
 		"""Continue an Interrupted batch where its ledger says (a second Resume while one runs is refused)."""
-		from cims_app.importer.engine import enqueue_batch
-		from cims_app.importer.interruptions import claim_batch
+		from cims_app.imports.engine import enqueue_batch
+		from cims_app.imports.interruptions import claim_batch
 
 		self.check_permission("write")
 		claim_batch(self.name)  # first: a run that is alive is refused with its progress
@@ -116,7 +116,7 @@ class CIMSImportBatch(TypedFields, Document):
 	def onload(self):
 		"""A Running batch whose process died shows Interrupted as soon as its form is opened."""
 		if self.status in ("Queued", "Running"):
-			from cims_app.importer.interruptions import check_batch
+			from cims_app.imports.interruptions import check_batch
 
 			if check_batch(self.name):
 				self.reload()

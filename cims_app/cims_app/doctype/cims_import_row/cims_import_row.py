@@ -4,7 +4,7 @@
 import frappe
 from frappe.model.document import Document
 
-from cims_app.typed_fields import TypedFields
+from cims_app.records.typed_fields import TypedFields
 
 
 class CIMSImportRow(TypedFields, Document):

@@ -5,11 +5,11 @@ import frappe
 from frappe.model.document import Document
 from frappe.utils import now_datetime, nowdate
 
+from cims_app.customers.lifecycle import reconcile_opportunity_stage
+from cims_app.customers.stage_history import record_stage_change
 from cims_app.domain.opportunity_rules import expected_amount, require_close_fields, weighted_amount
-from cims_app.lifecycle import reconcile_opportunity_stage
-from cims_app.stage_history import record_stage_change
-from cims_app.typed_fields import TypedFields
-from cims_app.validation import run_rule
+from cims_app.records.typed_fields import TypedFields
+from cims_app.records.validation import run_rule
 
 
 class CIMSOpportunity(TypedFields, Document):
@@ -79,7 +79,7 @@ class CIMSOpportunity(TypedFields, Document):
 
 
 def on_doctype_update():
-	"""Composite indexes for reports and row rules (cims_app/indexes.py)."""
-	from cims_app.indexes import add_opportunity_indexes
+	"""Composite indexes for reports and row rules (cims_app/db/indexes.py)."""
+	from cims_app.db.indexes import add_opportunity_indexes
 
 	add_opportunity_indexes()

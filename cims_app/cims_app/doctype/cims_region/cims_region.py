@@ -3,7 +3,7 @@
 
 from frappe.utils.nestedset import NestedSet
 
-from cims_app.typed_fields import TypedFields
+from cims_app.records.typed_fields import TypedFields
 
 
 class CIMSRegion(TypedFields, NestedSet):

@@ -6,7 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import getdate
 
-from cims_app.typed_fields import TypedFields
+from cims_app.records.typed_fields import TypedFields
 
 
 class CIMSSalesTarget(TypedFields, Document):

@@ -3,7 +3,7 @@
 
 from frappe.model.document import Document
 
-from cims_app.typed_fields import TypedFields
+from cims_app.records.typed_fields import TypedFields
 
 
 class CIMSSettings(TypedFields, Document):

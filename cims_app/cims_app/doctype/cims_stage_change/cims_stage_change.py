@@ -3,7 +3,7 @@
 
 from frappe.model.document import Document
 
-from cims_app.typed_fields import TypedFields
+from cims_app.records.typed_fields import TypedFields
 
 
 class CIMSStageChange(TypedFields, Document):
@@ -29,7 +29,7 @@ class CIMSStageChange(TypedFields, Document):
 
 
 def on_doctype_update():
-	"""Composite indexes for reports and row rules (cims_app/indexes.py)."""
-	from cims_app.indexes import add_stage_change_indexes
+	"""Composite indexes for reports and row rules (cims_app/db/indexes.py)."""
+	from cims_app.db.indexes import add_stage_change_indexes
 
 	add_stage_change_indexes()

@@ -21,7 +21,7 @@ from cims_app.cims_app.report.cims_report import (
 )
 from cims_app.domain.churn import HIGH, LOW, MEDIUM, NO_RISK
 from cims_app.domain.report_metrics import days_between
-from cims_app.reader_texts import churn_reasons_text
+from cims_app.reminders.reader_texts import churn_reasons_text
 
 CUSTOMER = "CIMS Customer"
 LEVELS = (HIGH, MEDIUM, LOW, NO_RISK)

@@ -27,7 +27,7 @@ from cims_app.domain.report_metrics import (
 	required_field_labels,
 	retention_cutoff,
 )
-from cims_app.validation import get_setting
+from cims_app.records.validation import get_setting
 
 CUSTOMER = "CIMS Customer"
 ISSUES = ("All Issues", "Missing Information", "Overdue Upkeep", "Retention Review")

@@ -1,0 +1,194 @@
+"""Follow-up plans follow the customer's lifecycle stage: the plan of the stage a customer is in keeps one
+Planned follow-up open for it (see cims_app.domain.plans); a plan whose stage the customer has left
+stops, and its open Planned follow-ups are cancelled. Set-based: a few statements per plan, whatever
+the number of customers, and the same code for the daily job and for one customer changing stage."""
+
+import datetime
+
+import frappe
+from frappe.utils import getdate, now_datetime, nowdate
+
+from cims_app.db.bulk_insert import SeriesNames, insert_rows
+from cims_app.domain.follow_up_flow import CANCELLED
+from cims_app.domain.plans import PlanStep, next_occurrence
+from cims_app.follow_ups.saving import refresh_customer_follow_up_dates
+
+FOLLOW_UP = "CIMS Follow-Up"
+PLAN_HOUR = datetime.time(9, 0)
+
+
+def sync_plans(
+	customers: list[str] | None = None, today: datetime.date | None = None, reference: dict | None = None
+) -> dict:
+	"""Stop the plans customers left and create the follow-ups their current plans call for.
+
+	`customers` None means every customer; `reference` is what the customers' moved follow-up dates are
+	recorded as coming through in their history. Returns {"cancelled": n, "created": n}.
+	"""
+	today = today or getdate(nowdate())
+	if customers is not None:
+		customers = sorted({c for c in customers if c})
+		if not customers:
+			return {"cancelled": 0, "created": 0}
+	cancelled_for = stop_left_plans(customers)
+	created_for = start_current_plans(customers, today)
+	refresh_customer_follow_up_dates(sorted(set(cancelled_for) | set(created_for)), reference=reference)
+	return {"cancelled": len(cancelled_for), "created": len(created_for)}
+
+
+def stop_left_plans(customers: list[str] | None) -> list[str]:
+	"""Cancel open plan follow-ups whose plan is not the plan of the customer's stage; return their customers."""
+	values = {"now": now_datetime(), "called_off": CANCELLED}
+	restrict = ""
+	if customers is not None:
+		values["customers"] = tuple(customers)
+		restrict = "AND fu.customer IN %(customers)s"
+	where = f"""
+		FROM `tabCIMS Follow-Up` fu
+		JOIN `tabCIMS Customer` c ON c.name = fu.customer
+		JOIN `tabCIMS Follow-Up Plan` p ON p.name = fu.follow_up_plan
+		WHERE fu.status = 'Planned' AND p.lifecycle_stage != c.lifecycle_stage {restrict}
+	"""
+	affected = frappe.db.sql(f"SELECT DISTINCT fu.customer {where}", values, pluck=True)
+	if affected:
+		frappe.db.sql(
+			f"""
+			UPDATE `tabCIMS Follow-Up` fu
+			JOIN `tabCIMS Customer` c ON c.name = fu.customer
+			JOIN `tabCIMS Follow-Up Plan` p ON p.name = fu.follow_up_plan
+			SET fu.status = %(called_off)s, fu.modified = %(now)s
+			WHERE fu.status = 'Planned' AND p.lifecycle_stage != c.lifecycle_stage {restrict}
+			""",
+			values,
+		)
+	return affected
+
+
+def enabled_plans() -> list[frappe._dict]:
+	plans = frappe.get_all(
+		"CIMS Follow-Up Plan",
+		filters={"enabled": 1},
+		fields=["name", "lifecycle_stage", "frequency_days"],
+		order_by="name",
+	)
+	steps = frappe.get_all(
+		"CIMS Follow-Up Plan Step",
+		filters={"parenttype": "CIMS Follow-Up Plan", "parent": ("in", [p.name for p in plans] or [""])},
+		fields=["parent", "sequence", "follow_up_type", "template", "offset_days"],
+		order_by="idx",
+	)
+	for plan in plans:
+		plan.steps = [
+			PlanStep(s.sequence, s.follow_up_type, s.template, int(s.offset_days or 0))
+			for s in steps
+			if s.parent == plan.name
+		]
+	return plans
+
+
+def start_current_plans(customers: list[str] | None, today: datetime.date) -> list[str]:
+	"""Create the next follow-up of each enabled plan for the customers of its stage that have none open."""
+	created_for = []
+	templates = _template_texts()
+	rows = []
+	for plan in enabled_plans():
+		for customer in _customers_needing_follow_up(plan, customers):
+			anchor = getdate(customer.entered_on)
+			not_before = today
+			if customer.last_planned_on:
+				not_before = max(today, getdate(customer.last_planned_on) + datetime.timedelta(days=1))
+			due, step = next_occurrence(anchor, plan.frequency_days, plan.steps, not_before)
+			template = templates.get(step.template) or frappe._dict()
+			rows.append(
+				{
+					"customer": customer.name,
+					"customer_name": customer.customer_name,
+					"follow_up_type": step.follow_up_type,
+					"scheduled_on": datetime.datetime.combine(due, PLAN_HOUR),
+					"assigned_to": customer.account_manager,
+					"template": step.template,
+					"content": template.get("content"),
+					"next_action": template.get("next_action"),
+					"follow_up_plan": plan.name,
+				}
+			)
+			created_for.append(customer.name)
+	insert_planned_follow_ups(rows)
+	return created_for
+
+
+def _customers_needing_follow_up(plan, customers: list[str] | None) -> list[frappe._dict]:
+	"""Customers in the plan's stage, with an owner, having no open follow-up of the plan; with the date
+	they entered the stage and the latest follow-up of the plan created since then."""
+	values = {"plan": plan.name, "stage": plan.lifecycle_stage}
+	restrict = ""
+	if customers is not None:
+		values["customers"] = tuple(customers)
+		restrict = "AND c.name IN %(customers)s"
+	return frappe.db.sql(
+		f"""
+		SELECT c.name, c.customer_name, c.account_manager,
+			COALESCE(c.lifecycle_stage_changed_on, c.creation) AS entered_on,
+			f.last_planned_on
+		FROM `tabCIMS Customer` c
+		LEFT JOIN (
+			SELECT fu.customer,
+				MAX(CASE WHEN fu.creation >= COALESCE(c2.lifecycle_stage_changed_on, c2.creation)
+					THEN fu.scheduled_on END) AS last_planned_on,
+				SUM(fu.status = 'Planned') AS open_count
+			FROM `tabCIMS Follow-Up` fu
+			JOIN `tabCIMS Customer` c2 ON c2.name = fu.customer
+			WHERE fu.follow_up_plan = %(plan)s
+			GROUP BY fu.customer
+		) f ON f.customer = c.name
+		WHERE c.lifecycle_stage = %(stage)s
+			AND IFNULL(c.account_manager, '') != ''
+			AND IFNULL(c.in_public_pool, 0) = 0
+			AND IFNULL(f.open_count, 0) = 0
+			{restrict}
+		""",
+		values,
+		as_dict=True,
+	)
+
+
+def _template_texts() -> dict:
+	return {
+		t.name: t
+		for t in frappe.get_all("CIMS Follow-Up Template", fields=["name", "content", "next_action"])
+	}
+
+
+def insert_planned_follow_ups(rows: list[dict]) -> list[str]:
+	"""Insert Planned follow-ups in bulk, named from the DocType's naming series; return their names."""
+	if not rows:
+		return []
+	now = now_datetime()
+	names = SeriesNames(frappe.get_meta(FOLLOW_UP).autoname).take(len(rows))
+	fields = [
+		"customer",
+		"customer_name",
+		"follow_up_type",
+		"scheduled_on",
+		"assigned_to",
+		"template",
+		"content",
+		"next_action",
+		"follow_up_plan",
+	]
+	insert_rows(
+		FOLLOW_UP,
+		["name", "creation", "modified", "owner", "modified_by", "docstatus", "status", *fields],
+		[
+			(name, now, now, "Administrator", "Administrator", 0, "Planned", *(row.get(f) for f in fields))
+			for name, row in zip(names, rows, strict=True)
+		],
+	)
+	return names
+
+
+def follow_stage_plans(customer_doc) -> None:
+	"""Called when a customer is saved: a new customer or a changed stage stops the old plan and starts the
+	new one."""
+	if customer_doc.has_value_changed("lifecycle_stage"):
+		sync_plans([customer_doc.name])
