@@ -246,6 +246,26 @@ def column(label: str, fieldname: str, fieldtype: str = "Data", options: str | N
 	return col
 
 
+# Columns of the reports listing customers, alike in each: fieldname -> (label, fieldtype, options, width).
+CUSTOMER_COLUMNS = {
+	"customer": ("Customer", "Link", CUSTOMER, 120),
+	"customer_name": ("Customer Name", "Data", None, 200),
+	"lifecycle_stage": ("Lifecycle Stage", "Data", None, 120),
+	"account_manager": ("Account Manager", "Link", "User", 180),
+	"mobile_no": ("Mobile No", "Data", None, 120),
+	"email_id": ("Email", "Data", None, 160),
+}
+
+
+def customer_columns(*fieldnames: str) -> list[dict]:
+	"""The CUSTOMER_COLUMNS named, in that order."""
+	columns = []
+	for fieldname in fieldnames:
+		label, fieldtype, options, width = CUSTOMER_COLUMNS[fieldname]
+		columns.append(column(label, fieldname, fieldtype, options, width))
+	return columns
+
+
 def drill(doctype: str, **filters) -> dict:
 	"""A drill-down target for a cell: the list view of `doctype` with these route options."""
 	return {
@@ -293,6 +313,14 @@ def chart(
 	return definition
 
 
+def series(label: str, rows: list[dict], fieldname: str, empty=None) -> dict:
+	"""A chart dataset: the rows' `fieldname` values (`empty` for those without one, when given)."""
+	values = [row[fieldname] for row in rows]
+	if empty is not None:
+		values = [value or empty for value in values]
+	return {"name": _(label), "values": values}
+
+
 def summary(label: str, value, datatype: str = "Int", indicator: str | None = None) -> dict:
 	item = {"label": _(label), "value": value, "datatype": datatype}
 	if indicator:
@@ -308,9 +336,13 @@ class CIMSReport:
 	"""The skeleton every CIMS script report shares: filters as a frappe._dict, the read-only `execute` entry
 	Frappe calls, and `run()` answering (columns, rows, message, chart, summary) from hooks a report overrides.
 
-	A report with data gets its total row (`get_total`, if it has one) appended after the rows. `get_data`
-	runs before the message, chart and summary, so it may keep what they need (counts, levels) on `self`.
+	A report with data gets its total row (`get_total`, if it has one) appended after the rows, and its
+	summary; one without, an empty summary unless `summary_without_rows` (its summary counts more than the
+	rows it lists). `get_data` runs before the message, chart and summary, so it may keep what they need
+	(counts, levels) on `self`.
 	"""
+
+	summary_without_rows = False
 
 	def __init__(self, filters=None):
 		self.filters = frappe._dict(filters or {})
@@ -330,7 +362,7 @@ class CIMSReport:
 			[*data, total] if total else data,
 			self.get_message(),
 			self.get_chart(data),
-			self.get_summary(data, total),
+			self.get_summary(data, total) if data or self.summary_without_rows else [],
 		)
 
 	# ---- hooks: a report overrides what it has ---------------------------------------------------------

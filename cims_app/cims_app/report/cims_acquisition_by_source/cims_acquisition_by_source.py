@@ -18,6 +18,7 @@ from cims_app.cims_app.report.cims_report import (
 	drill,
 	label_of,
 	money,
+	series,
 	summary,
 	total_row,
 )
@@ -144,12 +145,10 @@ class AcquisitionBySource(CIMSReport):
 		rows = [row for row in data if row["new_customers"]]
 		return chart(
 			[row["customer_source"] for row in rows],
-			[{"name": _("New Customers"), "values": [row["new_customers"] for row in rows]}],
+			[series("New Customers", rows, "new_customers")],
 		)
 
 	def get_summary(self, data, total):
-		if not data:
-			return []
 		items = [
 			summary("New Customers", total["new_customers"]),
 			summary("Converted Customers", total["converted"], indicator="Green"),

@@ -16,6 +16,7 @@ from cims_app.cims_app.report.cims_report import (
 	label_of,
 	money,
 	permitted,
+	series,
 	sum_when,
 	summary,
 	total_row,
@@ -185,16 +186,14 @@ class CampaignEffectiveness(CIMSReport):
 		return chart(
 			[row["campaign_name"] or row["campaign"] for row in top],
 			[
-				{"name": _("Budget"), "values": [row["budget"] for row in top]},
-				{"name": _("Revenue"), "values": [row["revenue"] for row in top]},
+				series("Budget", top, "budget"),
+				series("Revenue", top, "revenue"),
 			],
 			kind="bar",
 			fieldtype="Currency",
 		)
 
 	def get_summary(self, data, total):
-		if not data:
-			return []
 		return [
 			summary("Campaigns", len(data)),
 			summary("Budget", total["budget"], "Currency"),

@@ -11,6 +11,7 @@ from cims_app.cims_app.report.cims_report import (
 	CIMSReport,
 	chart,
 	column,
+	customer_columns,
 	label_of,
 	mask_rows,
 	money,
@@ -34,6 +35,8 @@ LEVEL_COLOURS = {HIGH: "Red", MEDIUM: "Orange", LOW: "Yellow", NO_RISK: "Green"}
 
 
 class ChurnRisk(CIMSReport):
+	summary_without_rows = True  # the figures of every level, the list only the chosen
+
 	def __init__(self, filters=None):
 		super().__init__(filters)
 		self.risk_level = self.choice(
@@ -103,9 +106,7 @@ class ChurnRisk(CIMSReport):
 
 	def get_columns(self):
 		return [
-			column("Customer", "customer", "Link", CUSTOMER, 120),
-			column("Customer Name", "customer_name", "Data", width=200),
-			column("Lifecycle Stage", "lifecycle_stage", "Data", width=120),
+			*customer_columns("customer", "customer_name", "lifecycle_stage"),
 			column("Value Tier", "value_tier", "Data", width=120),
 			column("Churn Risk", "churn_risk", "Data", width=90),
 			column("Churn Risk Score", "churn_risk_score", "Int", width=120),
@@ -113,9 +114,7 @@ class ChurnRisk(CIMSReport):
 			column("Last Follow-Up", "last_follow_up_on", "Datetime", width=150),
 			column("Days Since Follow-Up", "days_since_follow_up", "Int", width=150),
 			column("Next Follow-Up", "next_follow_up_on", "Datetime", width=150),
-			column("Account Manager", "account_manager", "Link", "User", 180),
-			column("Mobile No", "mobile_no", "Data", width=120),
-			column("Email", "email_id", "Data", width=160),
+			*customer_columns("account_manager", "mobile_no", "email_id"),
 			column("Annual Amount", "annual_amount", "Currency", width=130),
 			column("Contract End Date", "contract_end_date", "Date", width=130),
 		]

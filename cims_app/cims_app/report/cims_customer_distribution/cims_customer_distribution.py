@@ -18,6 +18,7 @@ from cims_app.cims_app.report.cims_report import (
 	label_of,
 	money,
 	month_bucket,
+	series,
 	summary,
 	total_row,
 )
@@ -132,14 +133,12 @@ class CustomerDistribution(CIMSReport):
 	def get_chart(self, data):
 		return chart(
 			[row["group_label"] for row in data],
-			[{"name": _("Customers"), "values": [row["customers"] for row in data]}],
+			[series("Customers", data, "customers")],
 			kind="bar" if self.by_month else None,
 			latest=self.by_month,
 		)
 
 	def get_summary(self, data, total):
-		if not data:
-			return []
 		return [
 			summary("Customers", total["customers"]),
 			summary("Converted Customers", total["converted"], indicator="Green"),

@@ -14,6 +14,7 @@ from cims_app.cims_app.report.cims_report import (
 	chart,
 	column,
 	count_when,
+	customer_columns,
 	label_of,
 	mask_rows,
 	row_limit,
@@ -34,6 +35,8 @@ ISSUES = ("All Issues", "Missing Information", "Overdue Upkeep", "Retention Revi
 
 
 class DataQuality(CIMSReport):
+	summary_without_rows = True  # counts of every record in scope, the list only the first rows
+
 	def __init__(self, filters=None):
 		super().__init__(filters)
 		self.issue = self.choice("issue", ISSUES, "All Issues", _("Unknown issue {0}"))
@@ -165,18 +168,15 @@ class DataQuality(CIMSReport):
 
 	def get_columns(self):
 		return [
-			column("Customer", "customer", "Link", CUSTOMER, 120),
-			column("Customer Name", "customer_name", "Data", width=200),
+			*customer_columns("customer", "customer_name"),
 			column("Customer Type", "customer_type", "Data", width=100),
-			column("Lifecycle Stage", "lifecycle_stage", "Data", width=120),
-			column("Account Manager", "account_manager", "Link", "User", 180),
+			*customer_columns("lifecycle_stage", "account_manager"),
 			column("Issues", "issues", "Data", width=320),
 			column("Missing Fields", "missing_count", "Int", width=110),
 			column("Maintenance Due On", "maintenance_due_on", "Date", width=140),
 			column("Days Overdue", "days_overdue", "Int", width=110),
 			column("Churned On", "churned_on", "Date", width=110),
-			column("Mobile No", "mobile_no", "Data", width=120),
-			column("Email", "email_id", "Data", width=160),
+			*customer_columns("mobile_no", "email_id"),
 		]
 
 	def get_message(self):

@@ -20,6 +20,7 @@ from cims_app.cims_app.report.cims_report import (
 	drill,
 	label_of,
 	now,
+	series,
 	sum_when,
 	summary,
 	total_row,
@@ -218,10 +219,10 @@ class FollowUpActivity(CIMSReport):
 		definition = chart(
 			labels,
 			[
-				{"name": _("Completed"), "values": [row["completed"] for row in data]},
+				series("Completed", data, "completed"),
 				{"name": _("Planned"), "values": on_time},
-				{"name": _("Overdue"), "values": [row["overdue"] for row in data]},
-				{"name": _("Called Off"), "values": [row["cancelled"] for row in data]},
+				series("Overdue", data, "overdue"),
+				series("Called Off", data, "cancelled"),
 			],
 			kind="bar",
 			latest=self.group_by == "Week",
@@ -231,8 +232,6 @@ class FollowUpActivity(CIMSReport):
 		return definition
 
 	def get_summary(self, data, total):
-		if not data:
-			return []
 		return [
 			summary("Follow-Ups", total["total"]),
 			summary("Completed", total["completed"], indicator="Green"),

@@ -19,6 +19,7 @@ from cims_app.cims_app.report.cims_report import (
 	money,
 	month_bucket,
 	sales_stage_order,
+	series,
 	sum_when,
 	summary,
 	total_row,
@@ -170,17 +171,15 @@ class PipelineForecast(CIMSReport):
 		return chart(
 			[row["group_label"] for row in data],
 			[
-				{"name": _("Expected Amount"), "values": [row["expected_amount"] for row in data]},
-				{"name": _("Weighted Amount"), "values": [row["weighted_amount"] for row in data]},
-				{"name": _("Won Amount"), "values": [row["won_amount"] for row in data]},
+				series("Expected Amount", data, "expected_amount"),
+				series("Weighted Amount", data, "weighted_amount"),
+				series("Won Amount", data, "won_amount"),
 			],
 			kind="bar",
 			fieldtype="Currency",
 		)
 
 	def get_summary(self, data, total):
-		if not data:
-			return []
 		return [
 			summary("Open Opportunities", total["open_count"]),
 			summary("Weighted Amount", total["weighted_amount"], "Currency", "Blue"),

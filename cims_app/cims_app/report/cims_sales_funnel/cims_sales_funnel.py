@@ -14,6 +14,7 @@ from cims_app.cims_app.report.cims_report import (
 	column,
 	drill,
 	money,
+	series,
 	summary,
 	total_row,
 )
@@ -144,13 +145,11 @@ class SalesFunnel(CIMSReport):
 	def get_chart(self, data):
 		return chart(
 			[row["sales_stage"] for row in self.stage_rows],
-			[{"name": _("Reached"), "values": [row["reached"] for row in self.stage_rows]}],
+			[series("Reached", self.stage_rows, "reached")],
 			kind="bar",
 		)
 
 	def get_summary(self, data, total):
-		if not self.opportunities:
-			return []
 		return [
 			summary("Opportunities", self.opportunities),
 			summary("Won", self.won, indicator="Green"),

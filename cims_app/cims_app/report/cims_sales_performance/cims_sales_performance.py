@@ -20,6 +20,7 @@ from cims_app.cims_app.report.cims_report import (
 	month_bucket,
 	months_into_quarter,
 	permitted,
+	series,
 	summary,
 	total_row,
 	unset_last,
@@ -285,16 +286,12 @@ class SalesPerformance(CIMSReport):
 
 	def get_chart(self, data):
 		labels = [row["full_name"] or row["group_label"] for row in data]
-		datasets = [{"name": _("Won Amount"), "values": [row["won_amount"] for row in data]}]
+		datasets = [series("Won Amount", data, "won_amount")]
 		if any(row["target_amount"] for row in data):
-			datasets.append(
-				{"name": _("Target Amount"), "values": [row["target_amount"] or 0 for row in data]}
-			)
+			datasets.append(series("Target Amount", data, "target_amount", empty=0))
 		return chart(labels, datasets, kind="bar", fieldtype="Currency")
 
 	def get_summary(self, data, total):
-		if not data:
-			return []
 		return [
 			summary("New Customers", total.get("new_customers") or 0),
 			summary("Completed Follow-Ups", total.get("follow_ups") or 0),

@@ -23,6 +23,7 @@ from cims_app.cims_app.report.cims_report import (
 	label_of,
 	now,
 	sales_stage_order,
+	series,
 	sum_when,
 	summary,
 	user_full_names,
@@ -206,18 +207,12 @@ class StageDuration(CIMSReport):
 	def get_chart(self, data):
 		if self.group_by == "Stage and Mover":
 			return None
-		datasets = [
-			{"name": _("Average Days in Stage"), "values": [row["average_days"] or 0 for row in data]}
-		]
-		datasets.append(
-			{"name": _("Average Current Days"), "values": [row["average_current_days"] or 0 for row in data]}
-		)
+		datasets = [series("Average Days in Stage", data, "average_days", empty=0)]
+		datasets.append(series("Average Current Days", data, "average_current_days", empty=0))
 		return chart([row["stage_label"] for row in data], datasets, kind="bar")
 
 	def get_summary(self, data, total):
 		moves, current = self.moves, self.current
-		if not moves and not current:
-			return []
 		total_moves = sum(row.moves for row in moves)
 		items = [
 			summary("Stage Moves", total_moves),
