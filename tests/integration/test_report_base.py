@@ -215,3 +215,28 @@ def test_small_helpers_keep_orders_columns_and_chart_datasets():
 	assert cims_report.series("Count", rows, "v") == {"name": "Count", "values": [1, None]}
 	assert cims_report.series("Count", rows, "v", empty=0)["values"] == [1, 0]
 	assert cims_report.months_into_quarter(datetime.date(2024, 5, 20)) == 1
+
+
+def test_refused_filters_show_their_message_and_leave_the_report_unprepared(monkeypatch):
+	"""Frappe v15 starts a 15 s watcher for each run of a script report and cancels it only when the report
+	returns: a report that raised for bad filters became a prepared report for everyone. A refused filter
+	returns its message and an empty report, so the watcher is cancelled."""
+	import threading
+
+	from frappe.core.doctype.report import report as report_module
+	from frappe.desk.query_report import run
+
+	watchers = []
+
+	class Watcher(threading.Timer):
+		def start(self):
+			watchers.append(self)  # not started: the test only needs to know it was cancelled
+
+	monkeypatch.setattr(report_module.threading, "Timer", Watcher)
+	frappe.db.set_value("Report", "CIMS Sales Funnel", "prepared_report", 0)
+	frappe.local.message_log = []
+	result = run("CIMS Sales Funnel", filters={"from_date": "2024-03-05", "to_date": "2024-02-10"})
+	assert result["result"] == [] and result["columns"] == []
+	assert any("From Date must be before To Date" in str(message) for message in frappe.local.message_log)
+	assert watchers and all(watcher.finished.is_set() for watcher in watchers)  # cancel() sets it
+	assert not frappe.db.get_value("Report", "CIMS Sales Funnel", "prepared_report")

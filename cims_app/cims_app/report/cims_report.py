@@ -350,8 +350,16 @@ class CIMSReport:
 	@classmethod
 	@frappe.read_only()
 	def execute(cls, filters=None):
-		"""The module-level `execute` of a report file (`execute = Report.execute`), on the replica if any."""
-		return cls(filters).run()
+		"""The module-level `execute` of a report file (`execute = Report.execute`), on the replica if any.
+
+		Refused filters (From Date after To Date, an unknown option) come back as their message with an empty
+		report instead of an exception: the framework turns a script report that raises into a prepared
+		report for every user 15 s later (its watcher is cancelled only when the report returns)."""
+		try:
+			return cls(filters).run()
+		except frappe.ValidationError:
+			# frappe.throw already put the translated message in the response's messages.
+			return [], []
 
 	def run(self):
 		columns = self.get_columns()
