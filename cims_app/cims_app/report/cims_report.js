@@ -30,9 +30,12 @@ cims_app.reports.filter = {
 		options: values.map((value) => ({ value, label: value ? __(value) : "" })),
 		default: default_value,
 	}),
+	group_by: (values, default_value) =>
+		cims_app.reports.filter.select("group_by", "Group By", values, default_value),
 	sales_team: () => cims_app.reports.filter.link("sales_team", "Sales Team", "CIMS Sales Team"),
 	user: (fieldname = "account_manager", label = "Account Manager") =>
 		cims_app.reports.filter.link(fieldname, label, "User"),
+	account_manager: () => cims_app.reports.filter.user(),
 	region: () => cims_app.reports.filter.link("region", "Region", "CIMS Region"),
 	industry: () => cims_app.reports.filter.link("industry", "Industry", "CIMS Industry"),
 	customer_source: () => cims_app.reports.filter.link("customer_source", "Customer Source", "CIMS Customer Source"),
@@ -56,6 +59,11 @@ cims_app.reports.filter = {
 		]),
 	limit: () => ({ fieldname: "limit", label: __("Rows"), fieldtype: "Int", default: 500 }),
 };
+
+// The filters on the customer's own fields (CUSTOMER_FILTERS of cims_report.py) a report offers, named in
+// order and separated by spaces: "sales_team region industry".
+cims_app.reports.customer_filters = (names) =>
+	names.split(" ").map((name) => cims_app.reports.filter[name]());
 
 cims_app.reports.list_url = (target) => {
 	const params = new URLSearchParams();

@@ -7,12 +7,7 @@ frappe.query_reports["CIMS Acquisition by Source"] = {
 	filters: [
 		Object.assign(cims_app.reports.filter.from_date(), { label: __("Created From") }),
 		Object.assign(cims_app.reports.filter.to_date(), { label: __("Created To") }),
-		cims_app.reports.filter.sales_team(),
-		cims_app.reports.filter.user(),
-		cims_app.reports.filter.region(),
-		cims_app.reports.filter.industry(),
-		cims_app.reports.filter.customer_source(),
-		cims_app.reports.filter.customer_type(),
+		...cims_app.reports.customer_filters("sales_team account_manager region industry customer_source customer_type"),
 	],
 	formatter: cims_app.reports.formatter,
 };

@@ -6,21 +6,19 @@ the source's new customers (cost per acquisition) and by its converted customers
 
 import frappe
 from frappe import _
-from frappe.query_builder import Case
 from frappe.query_builder.functions import Count, Sum
 
 from cims_app.cims_app.report.cims_report import (
-	apply_customer_filters,
+	CIMSReport,
 	between,
 	chart,
 	column,
+	count_when,
 	customer_route_filters,
-	day_bounds,
-	default_period,
 	drill,
 	label_of,
 	money,
-	permitted,
+	series,
 	summary,
 	total_row,
 )
@@ -30,63 +28,43 @@ from cims_app.domain.report_metrics import CONVERTED_STAGES, conversion_rate, co
 CUSTOMER, CAMPAIGN, SOURCE = "CIMS Customer", "CIMS Campaign", "CIMS Customer Source"
 
 
-@frappe.read_only()
-def execute(filters=None):
-	return AcquisitionBySource(filters).run()
-
-
-class AcquisitionBySource:
+class AcquisitionBySource(CIMSReport):
 	def __init__(self, filters=None):
-		self.filters = frappe._dict(filters or {})
-		self.from_date, self.to_date = default_period(self.filters)
-		self.start, self.end = day_bounds(self.from_date, self.to_date)
+		super().__init__(filters)
+		self.set_period()
 		self.unattributed_spend = 0.0
-
-	def run(self):
-		columns = self.get_columns()
-		data = self.get_data()
-		total = self.get_total(data, columns)
-		return (
-			columns,
-			[*data, total] if data else [],
-			None,
-			self.get_chart(data),
-			self.get_summary(data, total),
-		)
 
 	def get_new_customers(self):
 		customer = frappe.qb.DocType(CUSTOMER)
 		converted = (customer.first_deal_date.isnotnull()) | (customer.lifecycle_stage.isin(CONVERTED_STAGES))
-		query = (
-			frappe.qb.from_(customer)
-			.select(
-				customer.customer_source,
+		rows = self.grouped(
+			customer,
+			CUSTOMER,
+			customer.customer_source,
+			[
 				Count("*").as_("new_customers"),
-				Sum(Case().when(converted, 1).else_(0)).as_("converted"),
+				count_when(converted).as_("converted"),
 				Sum(customer.cumulative_amount).as_("revenue"),
-			)
-			.where(customer.creation[self.start : self.end])
-			.groupby(customer.customer_source)
+			],
+			customer.creation[self.start : self.end],
 		)
-		query = permitted(apply_customer_filters(query, customer, self.filters), CUSTOMER)
-		return {row.customer_source or None: row for row in query.run(as_dict=True)}
+		return {key or None: row for key, row in rows.items()}
 
 	def get_spend(self):
 		"""Budget of the period's campaigns (not cancelled) by the source they count toward."""
 		if not frappe.get_meta(CAMPAIGN).has_field("customer_source"):
 			return {}
 		campaign = frappe.qb.DocType(CAMPAIGN)
-		query = (
-			frappe.qb.from_(campaign)
-			.select(campaign.customer_source, Sum(campaign.total_budget).as_("spend"))
-			.where(campaign.start_datetime[self.start : self.end])
-			.where(campaign.status != CALLED_OFF)
-			.groupby(campaign.customer_source)
+		rows = self.grouped(
+			campaign,
+			CAMPAIGN,
+			campaign.customer_source,
+			[Sum(campaign.total_budget).as_("spend")],
+			campaign.start_datetime[self.start : self.end],
+			campaign.status != CALLED_OFF,
+			customer_filters={},  # a campaign is nobody's customer: the customer filters do not narrow it
 		)
-		spend = {
-			row.customer_source or None: money(row.spend)
-			for row in permitted(query, CAMPAIGN).run(as_dict=True)
-		}
+		spend = {key or None: money(row.spend) for key, row in rows.items()}
 		self.unattributed_spend = spend.pop(None, 0.0)
 		return spend
 
@@ -167,12 +145,10 @@ class AcquisitionBySource:
 		rows = [row for row in data if row["new_customers"]]
 		return chart(
 			[row["customer_source"] for row in rows],
-			[{"name": _("New Customers"), "values": [row["new_customers"] for row in rows]}],
+			[series("New Customers", rows, "new_customers")],
 		)
 
 	def get_summary(self, data, total):
-		if not data:
-			return []
 		items = [
 			summary("New Customers", total["new_customers"]),
 			summary("Converted Customers", total["converted"], indicator="Green"),
@@ -185,3 +161,6 @@ class AcquisitionBySource:
 				summary("Campaign Spend Without a Source", self.unattributed_spend, "Currency", "Orange")
 			)
 		return items
+
+
+execute = AcquisitionBySource.execute

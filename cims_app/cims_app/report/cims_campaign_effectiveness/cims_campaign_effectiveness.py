@@ -5,18 +5,19 @@ opportunities and won revenue against its budget (ROI = revenue / budget, SPEC Â
 
 import frappe
 from frappe import _
-from frappe.query_builder import Case
-from frappe.query_builder.functions import Count, Sum
+from frappe.query_builder.functions import Count
 
 from cims_app.cims_app.report.cims_report import (
+	CIMSReport,
 	chart,
 	column,
-	day_bounds,
-	default_period,
+	count_when,
 	drill,
 	label_of,
 	money,
 	permitted,
+	series,
+	sum_when,
 	summary,
 	total_row,
 )
@@ -30,33 +31,17 @@ CAMPAIGN, MEMBER, FOLLOW_UP, OPPORTUNITY = (
 )
 # A member who registered may have come (Attended) or not (No-Show).
 REGISTERED = ("Registered", "Attended", "No-Show")
+# Filters on the campaign's own fields.
+CAMPAIGN_FILTERS = ("campaign_type", "format", "status", "owner_user")
 
 
-@frappe.read_only()
-def execute(filters=None):
-	return CampaignEffectiveness(filters).run()
-
-
-class CampaignEffectiveness:
+class CampaignEffectiveness(CIMSReport):
 	def __init__(self, filters=None):
-		self.filters = frappe._dict(filters or {})
-		self.from_date, self.to_date = default_period(self.filters)
-
-	def run(self):
-		columns = self.get_columns()
-		data = self.get_data()
-		total = self.get_total(data, columns)
-		return (
-			columns,
-			[*data, total] if data else [],
-			None,
-			self.get_chart(data),
-			self.get_summary(data, total),
-		)
+		super().__init__(filters)
+		self.set_period()
 
 	def get_campaigns(self):
 		campaign = frappe.qb.DocType(CAMPAIGN)
-		start, end = day_bounds(self.from_date, self.to_date)
 		query = (
 			frappe.qb.from_(campaign)
 			.select(
@@ -68,25 +53,21 @@ class CampaignEffectiveness:
 				campaign.start_datetime,
 				campaign.total_budget,
 			)
-			.where(campaign.start_datetime[start:end])
+			.where(campaign.start_datetime[self.start : self.end])
+			.where(self.matching(campaign, CAMPAIGN_FILTERS))
 			.orderby(campaign.start_datetime, order=frappe.qb.desc)
 		)
-		for fieldname in ("campaign_type", "format", "status", "owner_user"):
-			if self.filters.get(fieldname):
-				query = query.where(campaign[fieldname] == self.filters.get(fieldname))
 		if self.filters.get("campaign"):
 			query = query.where(campaign.name == self.filters.campaign)
 		return permitted(query, CAMPAIGN).run(as_dict=True)
 
 	def by_campaign(self, doctype, names, measures):
+		"""{campaign: row of `measures`} of the campaigns' members, follow-ups or opportunities (the report has
+		no customer filters: a campaign reaches every customer it invited)."""
 		table = frappe.qb.DocType(doctype)
-		query = (
-			frappe.qb.from_(table)
-			.select(table.campaign, *measures(table))
-			.where(table.campaign.isin(names))
-			.groupby(table.campaign)
+		return self.grouped(
+			table, doctype, table.campaign, measures(table), table.campaign.isin(names), customer_filters={}
 		)
-		return {row.campaign: row for row in permitted(query, doctype).run(as_dict=True)}
 
 	def get_data(self):
 		campaigns = self.get_campaigns()
@@ -94,18 +75,15 @@ class CampaignEffectiveness:
 			return []
 		names = [row.name for row in campaigns]
 
-		def flag(condition):
-			return Sum(Case().when(condition, 1).else_(0))
-
 		members = self.by_campaign(
 			MEMBER,
 			names,
 			lambda m: [
 				Count("*").as_("invited"),
-				flag(m.status.isin(REGISTERED)).as_("registered"),
-				flag(m.status == "Attended").as_("attended"),
-				flag(m.high_intent == 1).as_("high_intent"),
-				flag(m.converted == 1).as_("converted"),
+				count_when(m.status.isin(REGISTERED)).as_("registered"),
+				count_when(m.status == "Attended").as_("attended"),
+				count_when(m.high_intent == 1).as_("high_intent"),
+				count_when(m.converted == 1).as_("converted"),
 			],
 		)
 		follow_ups = self.by_campaign(FOLLOW_UP, names, lambda f: [Count("*").as_("follow_ups")])
@@ -114,8 +92,8 @@ class CampaignEffectiveness:
 			names,
 			lambda o: [
 				Count("*").as_("opportunities"),
-				flag(o.status == "Won").as_("won_deals"),
-				Sum(Case().when(o.status == "Won", o.won_amount).else_(0)).as_("revenue"),
+				count_when(o.status == "Won").as_("won_deals"),
+				sum_when(o.status == "Won", o.won_amount).as_("revenue"),
 			],
 		)
 
@@ -208,16 +186,14 @@ class CampaignEffectiveness:
 		return chart(
 			[row["campaign_name"] or row["campaign"] for row in top],
 			[
-				{"name": _("Budget"), "values": [row["budget"] for row in top]},
-				{"name": _("Revenue"), "values": [row["revenue"] for row in top]},
+				series("Budget", top, "budget"),
+				series("Revenue", top, "revenue"),
 			],
 			kind="bar",
 			fieldtype="Currency",
 		)
 
 	def get_summary(self, data, total):
-		if not data:
-			return []
 		return [
 			summary("Campaigns", len(data)),
 			summary("Budget", total["budget"], "Currency"),
@@ -225,3 +201,6 @@ class CampaignEffectiveness:
 			summary("ROI", total["roi"], "Float", "Blue"),
 			summary("Conversion Rate", total["conversion_rate"], "Percent"),
 		]
+
+
+execute = CampaignEffectiveness.execute

@@ -11,12 +11,7 @@ frappe.query_reports["CIMS Churn Risk"] = {
 			["High", "Medium and High", "All at Risk"],
 			"Medium and High"
 		),
-		cims_app.reports.filter.sales_team(),
-		cims_app.reports.filter.user(),
-		cims_app.reports.filter.region(),
-		cims_app.reports.filter.industry(),
-		cims_app.reports.filter.value_tier(),
-		cims_app.reports.filter.lifecycle_stage(),
+		...cims_app.reports.customer_filters("sales_team account_manager region industry value_tier lifecycle_stage"),
 		{ fieldname: "include_churned", label: __("Include Churned Customers"), fieldtype: "Check" },
 		cims_app.reports.filter.limit(),
 	],

@@ -8,14 +8,14 @@ from frappe import _
 from frappe.query_builder.functions import Count, Sum
 
 from cims_app.cims_app.report.cims_report import (
-	apply_customer_filters,
+	CIMSReport,
 	chart,
 	column,
+	customer_columns,
 	label_of,
 	mask_rows,
 	money,
 	now,
-	permitted,
 	row_limit,
 	summary,
 )
@@ -34,38 +34,24 @@ RISK_LEVELS = {
 LEVEL_COLOURS = {HIGH: "Red", MEDIUM: "Orange", LOW: "Yellow", NO_RISK: "Green"}
 
 
-@frappe.read_only()
-def execute(filters=None):
-	return ChurnRisk(filters).run()
+class ChurnRisk(CIMSReport):
+	summary_without_rows = True  # the figures of every level, the list only the chosen
 
-
-class ChurnRisk:
 	def __init__(self, filters=None):
-		self.filters = frappe._dict(filters or {})
-		self.risk_level = self.filters.get("risk_level") or "Medium and High"
-		if self.risk_level not in RISK_LEVELS:
-			frappe.throw(_("Unknown risk level {0}").format(self.risk_level))
+		super().__init__(filters)
+		self.risk_level = self.choice(
+			"risk_level", RISK_LEVELS, "Medium and High", _("Unknown risk level {0}")
+		)
 		self.limit = row_limit(self.filters)
 
-	def run(self):
-		levels = self.get_levels()
-		data = self.get_data()
-		return (
-			self.get_columns(),
-			data,
-			self.get_message(levels),
-			self.get_chart(levels),
-			self.get_summary(levels),
-		)
-
-	def scoped(self, query, customer):
+	def in_scope(self, query, customer):
 		"""The customers in scope: not yet churned (unless asked for) and matching the filters."""
 		if (
 			not self.filters.get("include_churned")
 			and self.filters.get("lifecycle_stage") != "Churned Customer"
 		):
 			query = query.where(customer.lifecycle_stage != "Churned Customer")
-		return permitted(apply_customer_filters(query, customer, self.filters), CUSTOMER)
+		return self.scoped(query, customer, CUSTOMER)
 
 	def get_levels(self):
 		customer = frappe.qb.DocType(CUSTOMER)
@@ -78,10 +64,11 @@ class ChurnRisk:
 			)
 			.groupby(customer.churn_risk)
 		)
-		rows = self.scoped(query, customer).run(as_dict=True)
+		rows = self.in_scope(query, customer).run(as_dict=True)
 		return {(row.churn_risk or NO_RISK): row for row in rows}
 
 	def get_data(self):
+		self.levels = self.get_levels()
 		customer = frappe.qb.DocType(CUSTOMER)
 		query = (
 			frappe.qb.from_(customer)
@@ -106,7 +93,7 @@ class ChurnRisk:
 			.orderby(customer.name)
 			.limit(self.limit)
 		)
-		rows = self.scoped(query, customer).run(as_dict=True)
+		rows = self.in_scope(query, customer).run(as_dict=True)
 		moment = now()
 		for row in rows:
 			row.days_since_follow_up = days_between(row.last_follow_up_on, moment, 0)
@@ -119,9 +106,7 @@ class ChurnRisk:
 
 	def get_columns(self):
 		return [
-			column("Customer", "customer", "Link", CUSTOMER, 120),
-			column("Customer Name", "customer_name", "Data", width=200),
-			column("Lifecycle Stage", "lifecycle_stage", "Data", width=120),
+			*customer_columns("customer", "customer_name", "lifecycle_stage"),
 			column("Value Tier", "value_tier", "Data", width=120),
 			column("Churn Risk", "churn_risk", "Data", width=90),
 			column("Churn Risk Score", "churn_risk_score", "Int", width=120),
@@ -129,14 +114,13 @@ class ChurnRisk:
 			column("Last Follow-Up", "last_follow_up_on", "Datetime", width=150),
 			column("Days Since Follow-Up", "days_since_follow_up", "Int", width=150),
 			column("Next Follow-Up", "next_follow_up_on", "Datetime", width=150),
-			column("Account Manager", "account_manager", "Link", "User", 180),
-			column("Mobile No", "mobile_no", "Data", width=120),
-			column("Email", "email_id", "Data", width=160),
+			*customer_columns("account_manager", "mobile_no", "email_id"),
 			column("Annual Amount", "annual_amount", "Currency", width=130),
 			column("Contract End Date", "contract_end_date", "Date", width=130),
 		]
 
-	def get_message(self, levels):
+	def get_message(self):
+		levels = self.levels
 		listed = sum(levels[level].customers for level in RISK_LEVELS[self.risk_level] if level in levels)
 		if listed > self.limit:
 			return _(
@@ -144,7 +128,8 @@ class ChurnRisk:
 			).format(self.limit, listed)
 		return None
 
-	def get_chart(self, levels):
+	def get_chart(self, data):
+		levels = self.levels
 		present = [level for level in LEVELS if level in levels]
 		definition = chart(
 			[_(level) for level in present],
@@ -154,7 +139,8 @@ class ChurnRisk:
 		definition["colors"] = [LEVEL_COLOURS[level].lower() for level in present]
 		return definition
 
-	def get_summary(self, levels):
+	def get_summary(self, data, total):
+		levels = self.levels
 		if not levels:
 			return []
 		labels = {"High": "High Churn Risk", "Medium": "Medium Churn Risk", "Low": "Low Churn Risk"}
@@ -167,3 +153,6 @@ class ChurnRisk:
 		)
 		items.append(summary("Annual Amount at Risk", at_risk, "Currency", "Red"))
 		return items
+
+
+execute = ChurnRisk.execute

@@ -5,9 +5,7 @@
 
 frappe.query_reports["CIMS Customer Distribution"] = {
 	filters: [
-		cims_app.reports.filter.select(
-			"group_by",
-			"Group By",
+		cims_app.reports.filter.group_by(
 			[
 				"Industry",
 				"Region",
@@ -24,13 +22,9 @@ frappe.query_reports["CIMS Customer Distribution"] = {
 		),
 		{ fieldname: "from_date", label: __("Created From"), fieldtype: "Date" },
 		{ fieldname: "to_date", label: __("Created To"), fieldtype: "Date" },
-		cims_app.reports.filter.sales_team(),
-		cims_app.reports.filter.user(),
-		cims_app.reports.filter.region(),
-		cims_app.reports.filter.industry(),
-		cims_app.reports.filter.customer_source(),
-		cims_app.reports.filter.customer_type(),
-		cims_app.reports.filter.lifecycle_stage(),
+		...cims_app.reports.customer_filters(
+			"sales_team account_manager region industry customer_source customer_type lifecycle_stage"
+		),
 	],
 	formatter: cims_app.reports.formatter,
 };

@@ -4,20 +4,21 @@
 
 import frappe
 from frappe import _
-from frappe.query_builder import Case
-from frappe.query_builder.functions import Count, DateFormat, Sum
+from frappe.query_builder.functions import Count, Sum
 
 from cims_app.cims_app.report.cims_report import (
-	apply_customer_filters,
+	CIMSReport,
 	between,
 	chart,
 	column,
+	count_when,
 	customer_route_filters,
 	day_bounds,
 	drill,
 	label_of,
 	money,
-	permitted,
+	month_bucket,
+	series,
 	summary,
 	total_row,
 )
@@ -37,28 +38,14 @@ GROUPS = {
 	"Intent Level": ("intent_level", True),
 	"Created Month": ("creation", False),
 }
-MONTH_FORMAT = "%Y-%m"
 
 
-@frappe.read_only()
-def execute(filters=None):
-	return CustomerDistribution(filters).run()
-
-
-class CustomerDistribution:
+class CustomerDistribution(CIMSReport):
 	def __init__(self, filters=None):
-		self.filters = frappe._dict(filters or {})
-		self.group_by = self.filters.get("group_by") or "Industry"
-		if self.group_by not in GROUPS:
-			frappe.throw(_("Unknown grouping {0}").format(self.group_by))
+		super().__init__(filters)
+		self.group_by = self.choice("group_by", GROUPS, "Industry")
 		self.fieldname, self.translate = GROUPS[self.group_by]
 		self.by_month = self.group_by == "Created Month"
-
-	def run(self):
-		columns = self.get_columns()
-		data = self.get_data()
-		total = self.get_total(data, columns)
-		return columns, [*data, total] if data else data, None, self.get_chart(data), self.get_summary(total)
 
 	def get_columns(self):
 		return [
@@ -74,16 +61,14 @@ class CustomerDistribution:
 
 	def get_data(self):
 		customer = frappe.qb.DocType(CUSTOMER)
-		group = DateFormat(customer.creation, MONTH_FORMAT) if self.by_month else customer[self.fieldname]
+		group = month_bucket(customer.creation) if self.by_month else customer[self.fieldname]
 		query = (
 			frappe.qb.from_(customer)
 			.select(
 				group.as_("group_value"),
 				Count("*").as_("customers"),
-				Sum(Case().when(customer.lifecycle_stage.isin(CONVERTED_STAGES), 1).else_(0)).as_(
-					"converted"
-				),
-				Sum(Case().when(customer.value_tier == "High Value Customer", 1).else_(0)).as_("high_value"),
+				count_when(customer.lifecycle_stage.isin(CONVERTED_STAGES)).as_("converted"),
+				count_when(customer.value_tier == "High Value Customer").as_("high_value"),
 				Sum(customer.annual_amount).as_("annual_amount"),
 				Sum(customer.cumulative_amount).as_("cumulative_amount"),
 			)
@@ -96,8 +81,7 @@ class CustomerDistribution:
 				frappe.utils.getdate(self.filters.get("to_date") or frappe.utils.nowdate()),
 			)
 			query = query.where(customer.creation[start:end])
-		query = permitted(apply_customer_filters(query, customer, self.filters), CUSTOMER)
-		rows = query.run(as_dict=True)
+		rows = self.scoped(query, customer, CUSTOMER).run(as_dict=True)
 
 		everyone = sum(row.customers for row in rows)
 		data = []
@@ -149,17 +133,18 @@ class CustomerDistribution:
 	def get_chart(self, data):
 		return chart(
 			[row["group_label"] for row in data],
-			[{"name": _("Customers"), "values": [row["customers"] for row in data]}],
+			[series("Customers", data, "customers")],
 			kind="bar" if self.by_month else None,
 			latest=self.by_month,
 		)
 
-	def get_summary(self, total):
-		if not total.get("customers"):
-			return []
+	def get_summary(self, data, total):
 		return [
 			summary("Customers", total["customers"]),
 			summary("Converted Customers", total["converted"], indicator="Green"),
 			summary("Conversion Rate", total["conversion_rate"], "Percent", "Blue"),
 			summary("Cumulative Amount", total["cumulative_amount"], "Currency"),
 		]
+
+
+execute = CustomerDistribution.execute

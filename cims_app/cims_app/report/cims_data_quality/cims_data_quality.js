@@ -11,12 +11,7 @@ frappe.query_reports["CIMS Data Quality"] = {
 			["All Issues", "Missing Information", "Overdue Upkeep", "Retention Review"],
 			"All Issues"
 		),
-		cims_app.reports.filter.sales_team(),
-		cims_app.reports.filter.user(),
-		cims_app.reports.filter.region(),
-		cims_app.reports.filter.industry(),
-		cims_app.reports.filter.customer_type(),
-		cims_app.reports.filter.lifecycle_stage(),
+		...cims_app.reports.customer_filters("sales_team account_manager region industry customer_type lifecycle_stage"),
 		cims_app.reports.filter.limit(),
 	],
 	formatter: cims_app.reports.formatter,

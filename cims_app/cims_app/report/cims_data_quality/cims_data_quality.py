@@ -6,16 +6,17 @@ deleted automatically, SPEC §5). Counts cover every record in scope; the list s
 
 import frappe
 from frappe import _
-from frappe.query_builder import Case, Criterion
-from frappe.query_builder.functions import Count, Sum
+from frappe.query_builder import Criterion
+from frappe.query_builder.functions import Count
 
 from cims_app.cims_app.report.cims_report import (
-	apply_customer_filters,
+	CIMSReport,
 	chart,
 	column,
+	count_when,
+	customer_columns,
 	label_of,
 	mask_rows,
-	permitted,
 	row_limit,
 	summary,
 )
@@ -33,33 +34,17 @@ CUSTOMER = "CIMS Customer"
 ISSUES = ("All Issues", "Missing Information", "Overdue Upkeep", "Retention Review")
 
 
-@frappe.read_only()
-def execute(filters=None):
-	return DataQuality(filters).run()
+class DataQuality(CIMSReport):
+	summary_without_rows = True  # counts of every record in scope, the list only the first rows
 
-
-class DataQuality:
 	def __init__(self, filters=None):
-		self.filters = frappe._dict(filters or {})
-		self.issue = self.filters.get("issue") or "All Issues"
-		if self.issue not in ISSUES:
-			frappe.throw(_("Unknown issue {0}").format(self.issue))
+		super().__init__(filters)
+		self.issue = self.choice("issue", ISSUES, "All Issues", _("Unknown issue {0}"))
 		self.limit = row_limit(self.filters)
 		self.today = frappe.utils.getdate(frappe.utils.nowdate())
 		self.retention_years = int(get_setting("retention_years", 10) or 10)
 		self.cutoff = retention_cutoff(self.today, self.retention_years)
 		self.customer = frappe.qb.DocType(CUSTOMER)
-
-	def run(self):
-		counts = self.get_counts()
-		data = self.get_data()
-		return (
-			self.get_columns(),
-			data,
-			self.get_message(counts),
-			self.get_chart(counts),
-			self.get_summary(counts),
-		)
 
 	# ---- conditions, built from the domain's list of required fields (never from user input) -------------
 
@@ -78,10 +63,7 @@ class DataQuality:
 		return condition
 
 	def required_fields(self):
-		fields = dict(REQUIRED_FOR_ALL)
-		for extra in REQUIRED_BY_TYPE.values():
-			fields.update(extra)
-		return list(fields)
+		return list(required_field_labels())
 
 	def overdue_upkeep(self):
 		return self.customer.maintenance_due_on < self.today
@@ -102,15 +84,9 @@ class DataQuality:
 			"Retention Review": self.retention_due(),
 		}[self.issue]
 
-	def scoped(self, query):
-		return permitted(apply_customer_filters(query, self.customer, self.filters), CUSTOMER)
-
 	# ---- queries -------------------------------------------------------------------------------------------
 
 	def get_counts(self):
-		def count_when(condition):
-			return Sum(Case().when(condition, 1).else_(0))
-
 		measures = [Count("*").as_("customers")]
 		measures += [
 			count_when(self.missing(field)).as_(f"missing_{field}") for field in self.required_fields()
@@ -121,10 +97,12 @@ class DataQuality:
 			count_when(self.retention_due()).as_("retention_review"),
 			count_when(self.selected()).as_("selected"),
 		]
-		rows = self.scoped(frappe.qb.from_(self.customer).select(*measures)).run(as_dict=True)
+		query = frappe.qb.from_(self.customer).select(*measures)
+		rows = self.scoped(query, self.customer, CUSTOMER).run(as_dict=True)
 		return frappe._dict({key: int(value or 0) for key, value in (rows[0] if rows else {}).items()})
 
 	def get_data(self):
+		self.counts = self.get_counts()
 		c = self.customer
 		query = (
 			frappe.qb.from_(c)
@@ -150,7 +128,7 @@ class DataQuality:
 			.orderby(c.name)
 			.limit(self.limit)
 		)
-		rows = self.scoped(query).run(as_dict=True)
+		rows = self.scoped(query, c, CUSTOMER).run(as_dict=True)
 		labels = required_field_labels()
 		data = []
 		for row in rows:
@@ -190,21 +168,19 @@ class DataQuality:
 
 	def get_columns(self):
 		return [
-			column("Customer", "customer", "Link", CUSTOMER, 120),
-			column("Customer Name", "customer_name", "Data", width=200),
+			*customer_columns("customer", "customer_name"),
 			column("Customer Type", "customer_type", "Data", width=100),
-			column("Lifecycle Stage", "lifecycle_stage", "Data", width=120),
-			column("Account Manager", "account_manager", "Link", "User", 180),
+			*customer_columns("lifecycle_stage", "account_manager"),
 			column("Issues", "issues", "Data", width=320),
 			column("Missing Fields", "missing_count", "Int", width=110),
 			column("Maintenance Due On", "maintenance_due_on", "Date", width=140),
 			column("Days Overdue", "days_overdue", "Int", width=110),
 			column("Churned On", "churned_on", "Date", width=110),
-			column("Mobile No", "mobile_no", "Data", width=120),
-			column("Email", "email_id", "Data", width=160),
+			*customer_columns("mobile_no", "email_id"),
 		]
 
-	def get_message(self, counts):
+	def get_message(self):
+		counts = self.counts
 		if counts.get("selected", 0) > self.limit:
 			return _(
 				"Showing {0} of {1} customers with issues; raise Rows or narrow the filters to see more."
@@ -223,15 +199,16 @@ class DataQuality:
 		]
 		return items
 
-	def get_chart(self, counts):
-		items = self.issue_counts(counts)
+	def get_chart(self, data):
+		items = self.issue_counts(self.counts)
 		return chart(
 			[label for label, _count in items],
 			[{"name": _("Customers"), "values": [count for _label, count in items]}],
 			kind="bar",
 		)
 
-	def get_summary(self, counts):
+	def get_summary(self, data, total):
+		counts = self.counts
 		if not counts.get("customers"):
 			return []
 		return [
@@ -240,3 +217,6 @@ class DataQuality:
 			summary("Overdue Upkeep", counts.overdue_upkeep, indicator="Red"),
 			summary("Retention Review", counts.retention_review, indicator="Grey"),
 		]
+
+
+execute = DataQuality.execute

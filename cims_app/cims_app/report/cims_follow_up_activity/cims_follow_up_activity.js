@@ -5,9 +5,7 @@
 
 frappe.query_reports["CIMS Follow-Up Activity"] = {
 	filters: [
-		cims_app.reports.filter.select(
-			"group_by",
-			"Group By",
+		cims_app.reports.filter.group_by(
 			["Rep", "Follow-Up Type", "Status", "Result", "Customer Feedback", "Week"],
 			"Rep"
 		),
@@ -27,8 +25,7 @@ frappe.query_reports["CIMS Follow-Up Activity"] = {
 			"Complaint",
 		]),
 		cims_app.reports.filter.select("status", "Status", ["", "Planned", "Completed", "Called Off"]),
-		cims_app.reports.filter.region(),
-		cims_app.reports.filter.industry(),
+		...cims_app.reports.customer_filters("region industry"),
 	],
 	formatter: cims_app.reports.formatter,
 };

@@ -8,21 +8,20 @@ overdue when still Planned after its scheduled time."""
 
 import frappe
 from frappe import _
-from frappe.query_builder import Case
-from frappe.query_builder.functions import Count, DateFormat, Sum
+from frappe.query_builder.functions import Count, DateFormat
 
 from cims_app.cims_app.report.cims_report import (
-	apply_customer_filters,
+	CIMSReport,
 	between,
 	chart,
 	column,
-	customer_filters_set,
+	count_when,
 	day_bounds,
-	default_period,
 	drill,
 	label_of,
 	now,
-	permitted,
+	series,
+	sum_when,
 	summary,
 	total_row,
 	user_full_names,
@@ -42,40 +41,18 @@ GROUPS = {
 }
 # ISO year and week, as report_metrics.week_key writes them.
 WEEK_FORMAT = "%x-W%v"
+# Filters on the follow-up's own fields.
+FOLLOW_UP_FILTERS = ("assigned_to", "follow_up_type", "status")
 
 
-def count_when(condition):
-	return Sum(Case().when(condition, 1).else_(0))
-
-
-@frappe.read_only()
-def execute(filters=None):
-	return FollowUpActivity(filters).run()
-
-
-class FollowUpActivity:
+class FollowUpActivity(CIMSReport):
 	def __init__(self, filters=None):
-		self.filters = frappe._dict(filters or {})
-		self.group_by = self.filters.get("group_by") or "Rep"
-		if self.group_by not in GROUPS:
-			frappe.throw(_("Unknown grouping {0}").format(self.group_by))
+		super().__init__(filters)
+		self.group_by = self.choice("group_by", GROUPS, "Rep")
 		self.fieldname, self.translate = GROUPS[self.group_by]
 		# By default the current month and the two before it.
-		self.from_date, self.to_date = default_period(self.filters, months_back=2)
-		self.start, self.end = day_bounds(self.from_date, self.to_date)
+		self.set_period(months_back=2)
 		self.moment = now()
-
-	def run(self):
-		columns = self.get_columns()
-		data = self.get_data()
-		total = self.get_total(data, columns)
-		return (
-			columns,
-			[*data, total] if data else [],
-			None,
-			self.get_chart(data),
-			self.get_summary(data, total),
-		)
 
 	def get_rows(self):
 		"""Completed follow-ups (by completion date) and the others (by schedule) in two GROUP BY queries,
@@ -88,37 +65,32 @@ class FollowUpActivity:
 		if status != "Completed":
 			branches.append(self.other_rows())
 		for branch in branches:
-			for row in branch:
-				merged = rows.setdefault(row.group_value, frappe._dict(group_value=row.group_value))
-				for key, value in row.items():
-					if key != "group_value":
-						merged[key] = (merged.get(key) or 0) + (value or 0)
-		ordered = sorted(rows.values(), key=lambda row: (row.group_value is None, row.group_value or ""))
+			for key, row in branch.items():
+				merged = rows.setdefault(key, frappe._dict(group_key=key))
+				for measure, value in row.items():
+					if measure != "group_key":
+						merged[measure] = (merged.get(measure) or 0) + (value or 0)
+		ordered = sorted(rows.values(), key=lambda row: (row.group_key is None, row.group_key or ""))
 		if self.group_by != "Week":
 			ordered.sort(key=lambda row: -row.total)
 		return ordered
 
-	def grouped(self, date_field, measures, condition):
+	def by_group(self, date_field, measures, condition):
+		"""{group: Count and `measures`} of the follow-ups meeting `condition` dated in the period by `date_field`."""
 		follow_up = frappe.qb.DocType(FOLLOW_UP)
 		if self.group_by == "Week":
 			group = DateFormat(follow_up[date_field], WEEK_FORMAT)
 		else:
 			group = follow_up[self.fieldname]
-		query = (
-			frappe.qb.from_(follow_up)
-			.select(group.as_("group_value"), Count("*").as_("total"), *measures(follow_up))
-			.where(condition(follow_up))
-			.where(follow_up[date_field][self.start : self.end])
-			.groupby(group)
+		return self.grouped(
+			follow_up,
+			FOLLOW_UP,
+			group,
+			[Count("*").as_("total"), *measures(follow_up)],
+			condition(follow_up),
+			follow_up[date_field][self.start : self.end],
+			self.matching(follow_up, FOLLOW_UP_FILTERS),
 		)
-		for fieldname in ("assigned_to", "follow_up_type", "status"):
-			if self.filters.get(fieldname):
-				query = query.where(follow_up[fieldname] == self.filters.get(fieldname))
-		if customer_filters_set(self.filters):
-			customer = frappe.qb.DocType("CIMS Customer")
-			query = query.join(customer).on(customer.name == follow_up.customer)
-			query = apply_customer_filters(query, customer, self.filters)
-		return permitted(query, FOLLOW_UP).run(as_dict=True)
 
 	def completed_rows(self):
 		def measures(follow_up):
@@ -130,10 +102,10 @@ class FollowUpActivity:
 				count_when(follow_up.customer_feedback == "Positive").as_("positive"),
 				count_when(follow_up.customer_feedback == "Negative").as_("negative"),
 				count_when(rated).as_("rated"),
-				Sum(Case().when(rated, follow_up.satisfaction_score).else_(0)).as_("rating_sum"),
+				sum_when(rated, follow_up.satisfaction_score).as_("rating_sum"),
 			]
 
-		return self.grouped("completed_on", measures, lambda follow_up: follow_up.status == "Completed")
+		return self.by_group("completed_on", measures, lambda follow_up: follow_up.status == "Completed")
 
 	def other_rows(self):
 		def measures(follow_up):
@@ -145,17 +117,17 @@ class FollowUpActivity:
 			]
 
 		# Spelled out (not "!= Completed") so the database reads the (status, scheduled_on) index.
-		return self.grouped(
+		return self.by_group(
 			"scheduled_on", measures, lambda follow_up: follow_up.status.isin((PLANNED, CANCELLED))
 		)
 
 	def get_data(self):
 		rows = self.get_rows()
-		names = user_full_names(row.group_value for row in rows) if self.group_by == "Rep" else {}
+		names = user_full_names(row.group_key for row in rows) if self.group_by == "Rep" else {}
 		data = []
 		for row in rows:
 			completed, overdue = int(row.completed or 0), int(row.overdue or 0)
-			value = row.group_value or None
+			value = row.group_key or None
 			data.append(
 				{
 					"group_value": value,
@@ -179,8 +151,8 @@ class FollowUpActivity:
 		return data
 
 	def drill_targets(self, value):
-		if customer_filters_set(self.filters):
-			return None  # the follow-up list cannot filter on the customer's team, region or industry
+		if self.by_customer_fields:
+			return None
 		start, end = self.start, self.end
 		if self.group_by == "Week":
 			keyed = {}
@@ -188,9 +160,7 @@ class FollowUpActivity:
 			start, end = max(start, day_bounds(monday, sunday)[0]), min(end, day_bounds(monday, sunday)[1])
 		else:
 			keyed = {self.fieldname: value or ["is", "not set"]}
-		for fieldname in ("assigned_to", "follow_up_type", "status"):
-			if self.filters.get(fieldname):
-				keyed.setdefault(fieldname, self.filters.get(fieldname))
+		keyed = {**self.set_filters(FOLLOW_UP_FILTERS), **keyed}
 		period = between(start, end)
 		overdue_until = between(start, min(end, self.moment))
 
@@ -249,10 +219,10 @@ class FollowUpActivity:
 		definition = chart(
 			labels,
 			[
-				{"name": _("Completed"), "values": [row["completed"] for row in data]},
+				series("Completed", data, "completed"),
 				{"name": _("Planned"), "values": on_time},
-				{"name": _("Overdue"), "values": [row["overdue"] for row in data]},
-				{"name": _("Called Off"), "values": [row["cancelled"] for row in data]},
+				series("Overdue", data, "overdue"),
+				series("Called Off", data, "cancelled"),
 			],
 			kind="bar",
 			latest=self.group_by == "Week",
@@ -262,8 +232,6 @@ class FollowUpActivity:
 		return definition
 
 	def get_summary(self, data, total):
-		if not data:
-			return []
 		return [
 			summary("Follow-Ups", total["total"]),
 			summary("Completed", total["completed"], indicator="Green"),
@@ -271,3 +239,6 @@ class FollowUpActivity:
 			summary("Completion Rate", total["completion_rate"], "Percent", "Blue"),
 			summary("Average Satisfaction", total["satisfaction"], "Float"),
 		]
+
+
+execute = FollowUpActivity.execute

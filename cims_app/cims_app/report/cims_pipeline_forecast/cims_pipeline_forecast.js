@@ -5,15 +5,13 @@
 
 frappe.query_reports["CIMS Pipeline Forecast"] = {
 	filters: [
-		cims_app.reports.filter.select("group_by", "Group By", ["Month", "Sales Stage", "Opportunity Owner"], "Month"),
+		cims_app.reports.filter.group_by(["Month", "Sales Stage", "Opportunity Owner"], "Month"),
 		Object.assign(cims_app.reports.filter.from_date(0), { label: __("Expected Close From") }),
 		Object.assign(cims_app.reports.filter.to_date(5), { label: __("Expected Close To") }),
 		cims_app.reports.filter.sales_team(),
 		cims_app.reports.filter.user("owner_user", "Opportunity Owner"),
 		cims_app.reports.filter.link("sales_stage", "Sales Stage", "CIMS Sales Stage"),
-		cims_app.reports.filter.region(),
-		cims_app.reports.filter.industry(),
-		cims_app.reports.filter.customer_source(),
+		...cims_app.reports.customer_filters("region industry customer_source"),
 	],
 	formatter: cims_app.reports.formatter,
 };

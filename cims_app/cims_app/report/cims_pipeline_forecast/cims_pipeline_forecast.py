@@ -5,138 +5,105 @@ amounts, next to what was already won in each month, so forecast = won + weighte
 
 import frappe
 from frappe import _
-from frappe.query_builder import Case
-from frappe.query_builder.functions import Count, DateFormat, Sum
+from frappe.query_builder.functions import Count, Sum
 
 from cims_app.cims_app.report.cims_report import (
-	apply_customer_filters,
+	CIMSReport,
 	between,
 	chart,
 	column,
-	customer_filters_set,
-	day_bounds,
+	count_when,
 	drill,
+	in_order,
 	label_of,
 	money,
-	permitted,
+	month_bucket,
+	sales_stage_order,
+	series,
+	sum_when,
 	summary,
 	total_row,
+	unset_last,
 )
-from cims_app.domain.report_metrics import month_bounds, month_keys, rate
+from cims_app.domain.report_metrics import month_keys, rate
 
 OPPORTUNITY = "CIMS Opportunity"
 GROUP_BY = ("Month", "Sales Stage", "Opportunity Owner")
-MONTH_FORMAT = "%Y-%m"
+# Filters on the opportunity's own fields.
+OPPORTUNITY_FILTERS = ("owner_user", "sales_stage", "campaign")
 
 
-@frappe.read_only()
-def execute(filters=None):
-	return PipelineForecast(filters).run()
-
-
-class PipelineForecast:
+class PipelineForecast(CIMSReport):
 	def __init__(self, filters=None):
-		self.filters = frappe._dict(filters or {})
-		self.group_by = self.filters.get("group_by") or "Month"
-		if self.group_by not in GROUP_BY:
-			frappe.throw(_("Unknown grouping {0}").format(self.group_by))
-		today = frappe.utils.getdate(frappe.utils.nowdate())
-		self.today = today
+		super().__init__(filters)
+		self.group_by = self.choice("group_by", GROUP_BY, "Month")
+		self.today = frappe.utils.getdate(frappe.utils.nowdate())
 		# By default this month and the five after it.
-		self.from_date = frappe.utils.getdate(
-			self.filters.get("from_date") or frappe.utils.get_first_day(today)
-		)
-		self.to_date = frappe.utils.getdate(
-			self.filters.get("to_date") or frappe.utils.get_last_day(frappe.utils.add_months(today, 5))
-		)
-		if self.from_date > self.to_date:
-			frappe.throw(_("From Date must be before To Date"))
+		self.set_period(months_back=0, months_ahead=5)
+		self.opportunity = frappe.qb.DocType(OPPORTUNITY)
 
-	def run(self):
-		columns = self.get_columns()
-		data = self.get_data()
-		total = self.get_total(data, columns)
-		return (
-			columns,
-			[*data, total] if data else [],
-			None,
-			self.get_chart(data),
-			self.get_summary(data, total),
-		)
-
-	def base_query(self, opportunity, measures, key=None):
-		query = frappe.qb.from_(opportunity).select(*measures)
-		if key is not None:
-			query = query.select(key.as_("group_key")).groupby(key)
-		for fieldname in ("owner_user", "sales_stage", "campaign"):
-			if self.filters.get(fieldname):
-				query = query.where(opportunity[fieldname] == self.filters.get(fieldname))
-		if customer_filters_set(self.filters):
-			customer = frappe.qb.DocType("CIMS Customer")
-			query = query.join(customer).on(customer.name == opportunity.customer)
-			query = apply_customer_filters(query, customer, self.filters)
-		return query
-
-	def key_for(self, opportunity, date_field):
+	def by_group(self, date_field, measures, *conditions):
+		"""{group: `measures`} of the opportunities meeting `conditions`, dated in the period by `date_field`."""
+		opportunity = self.opportunity
 		if self.group_by == "Month":
-			return DateFormat(opportunity[date_field], MONTH_FORMAT)
-		return opportunity["sales_stage" if self.group_by == "Sales Stage" else "owner_user"]
+			key = month_bucket(opportunity[date_field])
+		else:
+			key = opportunity["sales_stage" if self.group_by == "Sales Stage" else "owner_user"]
+		return self.grouped(
+			opportunity,
+			OPPORTUNITY,
+			key,
+			measures,
+			*conditions,
+			opportunity[date_field][self.from_date : self.to_date],
+			self.matching(opportunity, OPPORTUNITY_FILTERS),
+		)
 
 	def get_open(self):
-		opportunity = frappe.qb.DocType(OPPORTUNITY)
-		query = self.base_query(
-			opportunity,
+		opportunity = self.opportunity
+		return self.by_group(
+			"expected_close_date",
 			[
 				Count("*").as_("open_count"),
 				Sum(opportunity.expected_amount).as_("expected_amount"),
 				Sum(opportunity.weighted_amount).as_("weighted_amount"),
 			],
-			self.key_for(opportunity, "expected_close_date"),
+			opportunity.status == "In Progress",
 		)
-		query = query.where(opportunity.status == "In Progress").where(
-			opportunity.expected_close_date[self.from_date : self.to_date]
-		)
-		return {row.group_key: row for row in permitted(query, OPPORTUNITY).run(as_dict=True)}
 
 	def get_won(self):
-		opportunity = frappe.qb.DocType(OPPORTUNITY)
-		query = self.base_query(
-			opportunity,
+		opportunity = self.opportunity
+		return self.by_group(
+			"closed_on",
 			[Count("*").as_("won_count"), Sum(opportunity.won_amount).as_("won_amount")],
-			self.key_for(opportunity, "closed_on"),
+			opportunity.status == "Won",
 		)
-		query = query.where(opportunity.status == "Won").where(
-			opportunity.closed_on[self.from_date : self.to_date]
-		)
-		return {row.group_key: row for row in permitted(query, OPPORTUNITY).run(as_dict=True)}
 
 	def get_overdue(self):
 		"""Open opportunities whose expected close date has passed, or that have none."""
-		opportunity = frappe.qb.DocType(OPPORTUNITY)
+		opportunity = self.opportunity
 		overdue = opportunity.expected_close_date < self.today
 		undated = opportunity.expected_close_date.isnull()
-		query = self.base_query(
-			opportunity,
-			[
-				Sum(Case().when(overdue, 1).else_(0)).as_("overdue_count"),
-				Sum(Case().when(overdue, opportunity.weighted_amount).else_(0)).as_("overdue_weighted"),
-				Sum(Case().when(undated, 1).else_(0)).as_("undated_count"),
-			],
-		).where(opportunity.status == "In Progress")
-		query = query.where(overdue | undated)
-		rows = permitted(query, OPPORTUNITY).run(as_dict=True)
+		query = (
+			frappe.qb.from_(opportunity)
+			.select(
+				count_when(overdue).as_("overdue_count"),
+				sum_when(overdue, opportunity.weighted_amount).as_("overdue_weighted"),
+				count_when(undated).as_("undated_count"),
+			)
+			.where(self.matching(opportunity, OPPORTUNITY_FILTERS))
+			.where(opportunity.status == "In Progress")
+			.where(overdue | undated)
+		)
+		rows = self.scoped(query, opportunity, OPPORTUNITY).run(as_dict=True)
 		return rows[0] if rows else frappe._dict()
 
 	def group_keys(self, open_rows, won_rows):
 		if self.group_by == "Month":
 			return month_keys(self.from_date, self.to_date)
 		if self.group_by == "Sales Stage":
-			order = frappe.get_all("CIMS Sales Stage", order_by="sequence asc", pluck="name")
-			present = set(open_rows) | set(won_rows)
-			return [stage for stage in order if stage in present] + sorted(
-				(key for key in present if key not in order), key=lambda key: key or ""
-			)
-		return sorted(set(open_rows) | set(won_rows), key=lambda key: (key is None, key or ""))
+			return in_order(set(open_rows) | set(won_rows), sales_stage_order())
+		return unset_last(set(open_rows) | set(won_rows))
 
 	def get_data(self):
 		open_rows, won_rows = self.get_open(), self.get_won()
@@ -162,20 +129,17 @@ class PipelineForecast:
 		return data
 
 	def drill_targets(self, key):
+		if self.by_customer_fields:
+			return None
 		if self.group_by == "Month":
-			start, end = month_bounds(key)
-			start, end = max(start, self.from_date), min(end, self.to_date)
+			start, end = self.month_in_period(key)
 			keyed = {}
 		else:
 			start, end = self.from_date, self.to_date
 			keyed = {
 				"sales_stage" if self.group_by == "Sales Stage" else "owner_user": key or ["is", "not set"]
 			}
-		if customer_filters_set(self.filters):
-			return None  # the opportunity list cannot filter on the customer's team, region or industry
-		for fieldname in ("owner_user", "sales_stage", "campaign"):
-			if self.filters.get(fieldname):
-				keyed.setdefault(fieldname, self.filters.get(fieldname))
+		keyed = {**self.set_filters(OPPORTUNITY_FILTERS), **keyed}
 		return {
 			"open_count": drill(
 				OPPORTUNITY, **keyed, status="In Progress", expected_close_date=between(start, end)
@@ -207,17 +171,15 @@ class PipelineForecast:
 		return chart(
 			[row["group_label"] for row in data],
 			[
-				{"name": _("Expected Amount"), "values": [row["expected_amount"] for row in data]},
-				{"name": _("Weighted Amount"), "values": [row["weighted_amount"] for row in data]},
-				{"name": _("Won Amount"), "values": [row["won_amount"] for row in data]},
+				series("Expected Amount", data, "expected_amount"),
+				series("Weighted Amount", data, "weighted_amount"),
+				series("Won Amount", data, "won_amount"),
 			],
 			kind="bar",
 			fieldtype="Currency",
 		)
 
 	def get_summary(self, data, total):
-		if not data:
-			return []
 		return [
 			summary("Open Opportunities", total["open_count"]),
 			summary("Weighted Amount", total["weighted_amount"], "Currency", "Blue"),
@@ -237,3 +199,6 @@ class PipelineForecast:
 				"Without Expected Close Date", int(self.overdue.get("undated_count") or 0), indicator="Orange"
 			),
 		]
+
+
+execute = PipelineForecast.execute

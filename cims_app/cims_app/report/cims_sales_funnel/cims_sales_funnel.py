@@ -8,47 +8,27 @@ from frappe import _
 from frappe.query_builder.functions import Count, Sum
 
 from cims_app.cims_app.report.cims_report import (
-	apply_customer_filters,
+	CIMSReport,
 	between,
 	chart,
 	column,
-	customer_filters_set,
-	day_bounds,
-	default_period,
 	drill,
 	money,
-	permitted,
+	series,
 	summary,
 	total_row,
 )
 from cims_app.domain.report_metrics import funnel, rate, ratio, win_rate
 
 OPPORTUNITY = "CIMS Opportunity"
+# Filters on the opportunity's own fields.
+OPPORTUNITY_FILTERS = ("owner_user", "campaign")
 
 
-@frappe.read_only()
-def execute(filters=None):
-	return SalesFunnel(filters).run()
-
-
-class SalesFunnel:
+class SalesFunnel(CIMSReport):
 	def __init__(self, filters=None):
-		self.filters = frappe._dict(filters or {})
-		self.from_date, self.to_date = default_period(self.filters)
-
-	def run(self):
-		self.load_stages()
-		counts = self.get_counts()
-		columns = self.get_columns()
-		data = self.get_data(counts)
-		total = self.get_total(data, columns)
-		return (
-			columns,
-			[*data, total] if self.opportunities else [],
-			None,
-			self.get_chart(data),
-			self.get_summary(),
-		)
+		super().__init__(filters)
+		self.set_period()
 
 	def load_stages(self):
 		stages = frappe.get_all(
@@ -64,7 +44,6 @@ class SalesFunnel:
 
 	def get_counts(self):
 		opportunity = frappe.qb.DocType(OPPORTUNITY)
-		start, end = day_bounds(self.from_date, self.to_date)
 		query = (
 			frappe.qb.from_(opportunity)
 			.select(
@@ -75,18 +54,11 @@ class SalesFunnel:
 				Sum(opportunity.weighted_amount).as_("weighted_amount"),
 				Sum(opportunity.won_amount).as_("won_amount"),
 			)
-			.where(opportunity.creation[start:end])
+			.where(opportunity.creation[self.start : self.end])
+			.where(self.matching(opportunity, OPPORTUNITY_FILTERS))
 			.groupby(opportunity.sales_stage, opportunity.status)
 		)
-		if self.filters.get("owner_user"):
-			query = query.where(opportunity.owner_user == self.filters.owner_user)
-		if self.filters.get("campaign"):
-			query = query.where(opportunity.campaign == self.filters.campaign)
-		if customer_filters_set(self.filters):
-			customer = frappe.qb.DocType("CIMS Customer")
-			query = query.join(customer).on(customer.name == opportunity.customer)
-			query = apply_customer_filters(query, customer, self.filters)
-		return permitted(query, OPPORTUNITY).run(as_dict=True)
+		return self.scoped(query, opportunity, OPPORTUNITY).run(as_dict=True)
 
 	def furthest_stage(self, stage, status):
 		"""Where an opportunity counts in the funnel: won ones at least at the won stage, unknown at the start."""
@@ -96,7 +68,9 @@ class SalesFunnel:
 			stage = self.won_stage
 		return stage
 
-	def get_data(self, counts):
+	def get_data(self):
+		self.load_stages()
+		counts = self.get_counts()
 		at_stage, open_count, open_amount, weighted, lost = {}, {}, {}, {}, {}
 		self.opportunities = self.won = self.lost = 0
 		self.won_amount = 0.0
@@ -138,14 +112,12 @@ class SalesFunnel:
 					},
 				}
 			)
-		return data
+		# Every stage is charted; without opportunities the table is empty.
+		self.stage_rows = data
+		return data if self.opportunities else []
 
 	def list_filters(self, stage, status):
-		options = {"sales_stage": stage, "status": status}
-		for name in ("owner_user", "campaign"):
-			if self.filters.get(name):
-				options[name] = self.filters.get(name)
-		return options
+		return {"sales_stage": stage, "status": status, **self.set_filters(OPPORTUNITY_FILTERS)}
 
 	def get_columns(self):
 		return [
@@ -172,14 +144,12 @@ class SalesFunnel:
 
 	def get_chart(self, data):
 		return chart(
-			[row["sales_stage"] for row in data],
-			[{"name": _("Reached"), "values": [row["reached"] for row in data]}],
+			[row["sales_stage"] for row in self.stage_rows],
+			[series("Reached", self.stage_rows, "reached")],
 			kind="bar",
 		)
 
-	def get_summary(self):
-		if not self.opportunities:
-			return []
+	def get_summary(self, data, total):
 		return [
 			summary("Opportunities", self.opportunities),
 			summary("Won", self.won, indicator="Green"),
@@ -188,3 +158,6 @@ class SalesFunnel:
 			summary("Won Amount", self.won_amount, "Currency", "Green"),
 			summary("Average Deal Size", ratio(self.won_amount, self.won), "Currency"),
 		]
+
+
+execute = SalesFunnel.execute

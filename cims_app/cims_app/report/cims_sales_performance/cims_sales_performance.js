@@ -5,7 +5,7 @@
 
 frappe.query_reports["CIMS Sales Performance"] = {
 	filters: [
-		cims_app.reports.filter.select("group_by", "Group By", ["Rep", "Sales Team", "Region", "Month"], "Rep"),
+		cims_app.reports.filter.group_by(["Rep", "Sales Team", "Region", "Month"], "Rep"),
 		// the current quarter
 		Object.assign(cims_app.reports.filter.from_date(), {
 			default: frappe.datetime.add_months(frappe.datetime.month_start(), -(moment().month() % 3)),
@@ -13,8 +13,7 @@ frappe.query_reports["CIMS Sales Performance"] = {
 		cims_app.reports.filter.to_date(),
 		cims_app.reports.filter.sales_team(),
 		cims_app.reports.filter.user("user", "Sales Rep"),
-		cims_app.reports.filter.region(),
-		cims_app.reports.filter.industry(),
+		...cims_app.reports.customer_filters("region industry"),
 	],
 	formatter: cims_app.reports.formatter,
 };

@@ -5,29 +5,29 @@ against CIMS Sales Target (prorated to the period) with completion rates and a r
 
 import frappe
 from frappe import _
-from frappe.query_builder.functions import Count, DateFormat, Sum
+from frappe.query_builder.functions import Count, Sum
 
 from cims_app.cims_app.report.cims_report import (
-	apply_customer_filters,
+	CIMSReport,
 	between,
 	chart,
 	column,
 	customer_filters_set,
 	customer_route_filters,
-	day_bounds,
-	default_period,
 	drill,
 	label_of,
 	money,
+	month_bucket,
+	months_into_quarter,
 	permitted,
-	quarter_start,
+	series,
 	summary,
 	total_row,
+	unset_last,
 	user_full_names,
 )
 from cims_app.domain.report_metrics import (
 	completion_rate,
-	month_bounds,
 	month_keys,
 	prorated_target,
 	rank_descending,
@@ -41,95 +41,61 @@ CUSTOMER, FOLLOW_UP, OPPORTUNITY, TARGET = (
 )
 GROUP_BY = ("Rep", "Sales Team", "Region", "Month")
 OWNER_FIELD = {CUSTOMER: "account_manager", FOLLOW_UP: "assigned_to", OPPORTUNITY: "owner_user"}
-MONTH_FORMAT = "%Y-%m"
 # Filters on the customer's fields this report offers (the rep filter is `user`, on each record's owner).
 CUSTOMER_SIDE = ("sales_team", "region", "industry")
 
 
-@frappe.read_only()
-def execute(filters=None):
-	return SalesPerformance(filters).run()
-
-
-class SalesPerformance:
+class SalesPerformance(CIMSReport):
 	def __init__(self, filters=None):
-		self.filters = frappe._dict(filters or {})
-		self.group_by = self.filters.get("group_by") or "Rep"
-		if self.group_by not in GROUP_BY:
-			frappe.throw(_("Unknown grouping {0}").format(self.group_by))
+		super().__init__(filters)
+		self.group_by = self.choice("group_by", GROUP_BY, "Rep")
 		# By default the current quarter, the period targets are usually reviewed over.
-		self.from_date, self.to_date = default_period(
-			{
-				"from_date": quarter_start(frappe.utils.getdate()),
-				**{k: v for k, v in self.filters.items() if v},
-			}
-		)
-		self.start, self.end = day_bounds(self.from_date, self.to_date)
+		self.set_period(months_back=months_into_quarter(frappe.utils.getdate()))
 		self.customer_filters = frappe._dict({name: self.filters.get(name) for name in CUSTOMER_SIDE})
-
-	def run(self):
-		columns = self.get_columns()
-		data = self.get_data()
-		total = self.get_total(data, columns)
-		return (
-			columns,
-			[*data, total] if data else [],
-			None,
-			self.get_chart(data),
-			self.get_summary(data, total),
-		)
 
 	# ---- queries: one GROUP BY per measure ------------------------------------------------------------
 
-	def key_of(self, table, owner_field, date_field, customer):
-		"""The grouping expression for a table whose owner is `owner_field` and whose date is `date_field`."""
-		if self.group_by == "Rep":
-			return table[owner_field]
-		if self.group_by == "Month":
-			return DateFormat(table[date_field], MONTH_FORMAT)
-		return customer["sales_team" if self.group_by == "Sales Team" else "region"]
-
-	def grouped(self, doctype, owner_field, date_field, measures, conditions=()):
-		"""Rows of (key, measures…) for `doctype` records dated in the period, narrowed by the filters."""
+	def by_group(self, doctype, date_field, measures, condition=None):
+		"""{group: `measures`} of the `doctype` records meeting `condition` and dated in the period by
+		`date_field`: grouped by owner, by the month of that date, or by their customer's team or region."""
 		table = frappe.qb.DocType(doctype)
 		customer = table if doctype == CUSTOMER else frappe.qb.DocType(CUSTOMER)
-		key = self.key_of(table, owner_field, date_field, customer)
-		query = (
-			frappe.qb.from_(table)
-			.select(key.as_("group_key"), *measures(table))
-			.where(table[date_field][self.start : self.end])
-			.groupby(key)
-		)
-		for condition in conditions:
-			query = query.where(condition(table))
+		owner = table[OWNER_FIELD[doctype]]
+		if self.group_by == "Rep":
+			key = owner
+		elif self.group_by == "Month":
+			key = month_bucket(table[date_field])
+		else:
+			key = customer["sales_team" if self.group_by == "Sales Team" else "region"]
+		conditions = [table[date_field][self.start : self.end]]
+		if condition:
+			conditions.append(condition(table))
 		if self.filters.get("user"):
-			query = query.where(table[owner_field] == self.filters.user)
-		needs_customer = self.group_by in ("Sales Team", "Region") or customer_filters_set(
-			self.customer_filters
+			conditions.append(owner == self.filters.user)
+		return self.grouped(
+			table,
+			doctype,
+			key,
+			measures(table),
+			*conditions,
+			customer_filters=self.customer_filters,
+			join_customer=self.group_by in ("Sales Team", "Region"),
+			customer=customer,
 		)
-		if doctype != CUSTOMER and needs_customer:
-			query = query.join(customer).on(customer.name == table.customer)
-		if needs_customer:
-			query = apply_customer_filters(query, customer, self.customer_filters)
-		return {row.group_key: row for row in permitted(query, doctype).run(as_dict=True)}
 
 	def get_measures(self):
-		self.new_customers = self.grouped(
-			CUSTOMER, OWNER_FIELD[CUSTOMER], "creation", lambda t: [Count("*").as_("count")]
-		)
-		self.follow_ups = self.grouped(
+		self.new_customers = self.by_group(CUSTOMER, "creation", lambda t: [Count("*").as_("count")])
+		self.follow_ups = self.by_group(
 			FOLLOW_UP,
-			OWNER_FIELD[FOLLOW_UP],
 			"completed_on",
 			lambda t: [Count("*").as_("count")],
-			[lambda t: t.status == "Completed"],
+			lambda t: t.status == "Completed",
 		)
-		self.won = self.grouped(
+		self.won = self.by_group(
 			OPPORTUNITY,
-			OWNER_FIELD[OPPORTUNITY],
 			"closed_on",
 			lambda t: [Count("*").as_("count"), Sum(t.won_amount).as_("amount")],
-			[lambda t: t.status == "Won"],
+			lambda t: t.status == "Won",
 		)
 		self.targets = self.get_targets()
 
@@ -190,11 +156,12 @@ class SalesPerformance:
 		targets = {}
 		for row in rows:
 			if self.group_by == "Month":
-				parts = [(key, *month_bounds(key)) for key in month_keys(self.from_date, self.to_date)]
+				parts = [
+					(key, *self.month_in_period(key)) for key in month_keys(self.from_date, self.to_date)
+				]
 			else:
 				parts = [(row.owner, self.from_date, self.to_date)]
 			for key, start, end in parts:
-				start, end = max(start, self.from_date), min(end, self.to_date)
 				amount, customers = targets.get(key, (0.0, 0.0))
 				targets[key] = (
 					amount + prorated_target(row.target_amount, row.period_start, row.period_end, start, end),
@@ -206,10 +173,9 @@ class SalesPerformance:
 	# ---- rows -------------------------------------------------------------------------------------------
 
 	def group_keys(self):
-		keys = set(self.new_customers) | set(self.follow_ups) | set(self.won) | set(self.targets)
 		if self.group_by == "Month":
 			return month_keys(self.from_date, self.to_date)
-		return sorted(keys, key=lambda key: (key is None, key or ""))
+		return unset_last(set(self.new_customers) | set(self.follow_ups) | set(self.won) | set(self.targets))
 
 	def get_data(self):
 		self.get_measures()
@@ -252,9 +218,8 @@ class SalesPerformance:
 				return None
 			rep, period = key, between(self.from_date, self.to_date)
 		elif self.group_by == "Month":
-			start, end = month_bounds(key)
 			rep = self.filters.get("user")
-			period = between(max(start, self.from_date), min(end, self.to_date))
+			period = between(*self.month_in_period(key))
 		else:
 			return None
 
@@ -321,16 +286,12 @@ class SalesPerformance:
 
 	def get_chart(self, data):
 		labels = [row["full_name"] or row["group_label"] for row in data]
-		datasets = [{"name": _("Won Amount"), "values": [row["won_amount"] for row in data]}]
+		datasets = [series("Won Amount", data, "won_amount")]
 		if any(row["target_amount"] for row in data):
-			datasets.append(
-				{"name": _("Target Amount"), "values": [row["target_amount"] or 0 for row in data]}
-			)
+			datasets.append(series("Target Amount", data, "target_amount", empty=0))
 		return chart(labels, datasets, kind="bar", fieldtype="Currency")
 
 	def get_summary(self, data, total):
-		if not data:
-			return []
 		return [
 			summary("New Customers", total.get("new_customers") or 0),
 			summary("Completed Follow-Ups", total.get("follow_ups") or 0),
@@ -338,3 +299,6 @@ class SalesPerformance:
 			summary("Won Amount", total.get("won_amount") or 0, "Currency", "Green"),
 			summary("Completion Rate", total.get("completion_rate"), "Percent", "Blue"),
 		]
+
+
+execute = SalesPerformance.execute

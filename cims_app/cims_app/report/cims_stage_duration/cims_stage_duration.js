@@ -6,14 +6,11 @@
 frappe.query_reports["CIMS Stage Duration"] = {
 	filters: [
 		cims_app.reports.filter.select("stage_type", "Stage Type", ["Lifecycle Stage", "Sales Stage"], "Lifecycle Stage"),
-		cims_app.reports.filter.select("group_by", "Group By", ["Stage", "Stage and Mover"], "Stage"),
+		cims_app.reports.filter.group_by(["Stage", "Stage and Mover"], "Stage"),
 		Object.assign(cims_app.reports.filter.from_date(), { label: __("Moved From") }),
 		Object.assign(cims_app.reports.filter.to_date(), { label: __("Moved To") }),
 		cims_app.reports.filter.user("changed_by", "Moved By"),
-		cims_app.reports.filter.sales_team(),
-		cims_app.reports.filter.user(),
-		cims_app.reports.filter.region(),
-		cims_app.reports.filter.industry(),
+		...cims_app.reports.customer_filters("sales_team account_manager region industry"),
 	],
 	formatter: cims_app.reports.formatter,
 };

@@ -7,23 +7,24 @@ and who moved it); current stays from the records now in each stage (days since 
 
 import frappe
 from frappe import _
-from frappe.query_builder import Case, CustomFunction
+from frappe.query_builder import CustomFunction
 from frappe.query_builder.functions import Count, Max, Sum
 from pypika.terms import PseudoColumn
 
 from cims_app.cims_app.report.cims_report import (
-	apply_customer_filters,
+	CIMSReport,
 	between,
 	chart,
 	column,
-	customer_filters_set,
+	count_when,
 	customer_route_filters,
-	day_bounds,
-	default_period,
 	drill,
+	in_order,
 	label_of,
 	now,
-	permitted,
+	sales_stage_order,
+	series,
+	sum_when,
 	summary,
 	user_full_names,
 )
@@ -46,38 +47,15 @@ GROUP_BY = ("Stage", "Stage and Mover")
 TIMESTAMPDIFF = CustomFunction("TIMESTAMPDIFF", ["unit", "start", "end"])
 
 
-@frappe.read_only()
-def execute(filters=None):
-	return StageDuration(filters).run()
-
-
-class StageDuration:
+class StageDuration(CIMSReport):
 	def __init__(self, filters=None):
-		self.filters = frappe._dict(filters or {})
-		self.stage_type = self.filters.get("stage_type") or "Lifecycle Stage"
-		self.group_by = self.filters.get("group_by") or "Stage"
-		if self.stage_type not in STAGE_TYPES or self.group_by not in GROUP_BY:
-			frappe.throw(_("Unknown stage type or grouping"))
+		super().__init__(filters)
+		unknown = _("Unknown stage type or grouping")
+		self.stage_type = self.choice("stage_type", STAGE_TYPES, "Lifecycle Stage", unknown)
+		self.group_by = self.choice("group_by", GROUP_BY, "Stage", unknown)
 		self.doctype, self.stage_field, self.entered_field = STAGE_TYPES[self.stage_type]
-		self.from_date, self.to_date = default_period(self.filters)
-		self.start, self.end = day_bounds(self.from_date, self.to_date)
+		self.set_period()
 		self.moment = now()
-
-	def run(self):
-		moves = self.get_moves()
-		current = self.get_current() if self.group_by == "Stage" else {}
-		data = self.get_data(moves, current)
-		return self.get_columns(), data, None, self.get_chart(data), self.get_summary(moves, current)
-
-	def narrowed(self, query, table, doctype):
-		"""Apply the team / account manager / region / industry filters through the record's customer."""
-		if not customer_filters_set(self.filters):
-			return query
-		customer = table
-		if doctype != CUSTOMER:
-			customer = frappe.qb.DocType(CUSTOMER)
-			query = query.join(customer).on(customer.name == table.customer)
-		return apply_customer_filters(query, customer, self.filters)
 
 	def get_moves(self):
 		"""Completed stays: moves out of each stage in the period, by stage and mover."""
@@ -94,12 +72,10 @@ class StageDuration:
 			.where(change.reference_doctype == self.doctype)
 			.where(change.changed_on[self.start : self.end])
 			.where(change.from_stage.isnotnull())
+			.where(self.matching(change, ("changed_by",)))
 			.groupby(change.from_stage, change.changed_by)
 		)
-		if self.filters.get("changed_by"):
-			query = query.where(change.changed_by == self.filters.changed_by)
-		query = self.narrowed(query, change, STAGE_CHANGE)
-		return permitted(query, STAGE_CHANGE).run(as_dict=True)
+		return self.scoped(query, change, STAGE_CHANGE).run(as_dict=True)
 
 	def get_current(self):
 		"""Current stays: records now in each stage and how long they have been there."""
@@ -112,28 +88,25 @@ class StageDuration:
 			.select(
 				stage.as_("stage"),
 				Count("*").as_("current"),
-				Sum(Case().when(entered.isnotnull(), seconds_in_stage).else_(0)).as_("seconds"),
-				Sum(Case().when(entered.isnotnull(), 1).else_(0)).as_("dated"),
+				sum_when(entered.isnotnull(), seconds_in_stage).as_("seconds"),
+				count_when(entered.isnotnull()).as_("dated"),
 				Max(seconds_in_stage).as_("longest_seconds"),
 			)
 			.groupby(stage)
 		)
 		if self.doctype == OPPORTUNITY:
 			query = query.where(table.status == "In Progress")
-		query = self.narrowed(query, table, self.doctype)
-		rows = permitted(query, self.doctype).run(as_dict=True)
+		rows = self.scoped(query, table, self.doctype).run(as_dict=True)
 		return {row.stage: row for row in rows if row.stage}
 
 	def stage_order(self, present):
-		if self.stage_type == "Lifecycle Stage":
-			order = list(LIFECYCLE_STAGES)
-		else:
-			order = frappe.get_all("CIMS Sales Stage", order_by="sequence asc", pluck="name")
-		return [stage for stage in order if stage in present] + sorted(
-			stage for stage in present if stage not in order
+		return in_order(
+			present, LIFECYCLE_STAGES if self.stage_type == "Lifecycle Stage" else sales_stage_order()
 		)
 
-	def get_data(self, moves, current):
+	def get_data(self):
+		self.moves = moves = self.get_moves()
+		self.current = current = self.get_current() if self.group_by == "Stage" else {}
 		translate = self.stage_type == "Lifecycle Stage"
 		if self.group_by == "Stage and Mover":
 			names = user_full_names(row.changed_by for row in moves)
@@ -191,7 +164,7 @@ class StageDuration:
 		return data
 
 	def moves_drill(self, stage, changed_by=None):
-		if customer_filters_set(self.filters):
+		if self.by_customer_fields:
 			return None
 		return drill(
 			STAGE_CHANGE,
@@ -204,7 +177,7 @@ class StageDuration:
 	def current_drill(self, stage):
 		if self.doctype == CUSTOMER:
 			return drill(CUSTOMER, **{**customer_route_filters(self.filters), "lifecycle_stage": stage})
-		if customer_filters_set(self.filters):
+		if self.by_customer_fields:
 			return None
 		return drill(OPPORTUNITY, sales_stage=stage, status="In Progress")
 
@@ -234,17 +207,12 @@ class StageDuration:
 	def get_chart(self, data):
 		if self.group_by == "Stage and Mover":
 			return None
-		datasets = [
-			{"name": _("Average Days in Stage"), "values": [row["average_days"] or 0 for row in data]}
-		]
-		datasets.append(
-			{"name": _("Average Current Days"), "values": [row["average_current_days"] or 0 for row in data]}
-		)
+		datasets = [series("Average Days in Stage", data, "average_days", empty=0)]
+		datasets.append(series("Average Current Days", data, "average_current_days", empty=0))
 		return chart([row["stage_label"] for row in data], datasets, kind="bar")
 
-	def get_summary(self, moves, current):
-		if not moves and not current:
-			return []
+	def get_summary(self, data, total):
+		moves, current = self.moves, self.current
 		total_moves = sum(row.moves for row in moves)
 		items = [
 			summary("Stage Moves", total_moves),
@@ -259,3 +227,6 @@ class StageDuration:
 		if current:
 			items.append(summary("Records in a Stage", sum(row.current for row in current.values())))
 		return items
+
+
+execute = StageDuration.execute
