@@ -14,7 +14,7 @@ from frappe.query_builder.functions import Count, Sum
 from frappe.utils import add_months, get_first_day, getdate, now_datetime, nowdate
 
 from cims_app.access.permissions import MANAGER, own_book_condition
-from cims_app.cims_app.report.cims_report import permitted
+from cims_app.access.scoping import permitted
 from cims_app.domain.report_metrics import ratio, satisfaction_stars
 from cims_app.domain.report_metrics import win_rate as compute_win_rate
 

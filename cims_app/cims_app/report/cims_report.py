@@ -13,16 +13,14 @@ import datetime
 
 import frappe
 from frappe import _
-from frappe.model.db_query import DatabaseQuery
 from frappe.query_builder import Case, Criterion
 from frappe.query_builder.functions import DateFormat, Sum
 from frappe.utils import add_months, cint, flt, get_first_day, get_last_day, getdate, now_datetime, nowdate
 from frappe.utils.caching import request_cache
 
-from cims_app.access.permissions import own_book_condition
+from cims_app.access.scoping import permitted
 from cims_app.domain.contact_rules import mask_email, mask_id_number, mask_mobile
 from cims_app.domain.report_metrics import month_bounds
-from cims_app.permissions import own_book_condition
 
 MASKERS = {
 	"mobile_no": mask_mobile,
@@ -41,33 +39,6 @@ TOTAL = "Total"
 CUSTOMER = "CIMS Customer"
 # SQL's spelling of report_metrics.month_key: "2024-05" for any moment of May 2024.
 MONTH_FORMAT = "%Y-%m"
-
-
-class RawCondition(Criterion):
-	"""A SQL condition the framework built (already escaped), placed inside a frappe.qb query."""
-
-	def __init__(self, sql: str):
-		super().__init__()
-		self.sql = sql
-
-	def get_sql(self, **kwargs) -> str:
-		# frappe.qb runs queries with named parameters, so a literal % must be doubled.
-		return f"({self.sql})".replace("%", "%%")
-
-
-def match_condition(doctype: str, user: str | None = None) -> str:
-	"""The framework's row rules for `doctype` and the user as SQL over `tab<doctype>` ("" = no limit)."""
-	return DatabaseQuery(doctype, user=user or frappe.session.user).build_match_conditions()
-
-
-def permitted(query, *doctypes: str, user: str | None = None):
-	"""`query` limited to the rows of each DocType the user may read (the tables must not be aliased), and
-	for a rep or manager to their own book: the public pool they may browse is not theirs to count."""
-	for doctype in doctypes:
-		for condition in (match_condition(doctype, user), own_book_condition(doctype, user)):
-			if condition:
-				query = query.where(RawCondition(condition))
-	return query
 
 
 def personal_data_masked(user: str | None = None) -> bool:

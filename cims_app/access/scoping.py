@@ -1,0 +1,36 @@
+"""Row rules inside frappe.qb queries (reports, number cards, analytics): the framework's match conditions
+for the user (role permissions, user permissions, shares and the app's permission_query_conditions) and,
+for a rep or manager, their own book, added to a query's WHERE clause."""
+
+import frappe
+from frappe.model.db_query import DatabaseQuery
+from frappe.query_builder import Criterion
+
+from cims_app.access.permissions import own_book_condition
+
+
+class RawCondition(Criterion):
+	"""A SQL condition the framework built (already escaped), placed inside a frappe.qb query."""
+
+	def __init__(self, sql: str):
+		super().__init__()
+		self.sql = sql
+
+	def get_sql(self, **kwargs) -> str:
+		# frappe.qb runs queries with named parameters, so a literal % must be doubled.
+		return f"({self.sql})".replace("%", "%%")
+
+
+def match_condition(doctype: str, user: str | None = None) -> str:
+	"""The framework's row rules for `doctype` and the user as SQL over `tab<doctype>` ("" = no limit)."""
+	return DatabaseQuery(doctype, user=user or frappe.session.user).build_match_conditions()
+
+
+def permitted(query, *doctypes: str, user: str | None = None):
+	"""`query` limited to the rows of each DocType the user may read (the tables must not be aliased), and
+	for a rep or manager to their own book: the public pool they may browse is not theirs to count."""
+	for doctype in doctypes:
+		for condition in (match_condition(doctype, user), own_book_condition(doctype, user)):
+			if condition:
+				query = query.where(RawCondition(condition))
+	return query
