@@ -16,13 +16,14 @@ a throwaway site: the benchmark commits what it imports. Steps:
    resident memory after every chunk. The file is attached to the batch in a process of its own (as
    Desk's upload happens in the web process, not in the job's worker);
 3. with --with-automation, the small file again on an empty site that has an admin's automation for
-   customers (a Server Script, DocType Event "After Insert" on CIMS Customer, adding a comment): the import
-   then saves each new customer and contact through Document.insert so that it runs (SPEC §6), and the
-   result says how many customers got the script's comment (all of them);
+   customers (a Server Script on CIMS Customer adding a comment), once for each event of
+   --automation-events: "After Insert" (the rows are written in bulk, then the script runs on each new
+   customer) and "Before Save" (it could change or refuse a record, so each customer and contact is saved
+   through Document.insert); each result says how many customers got the script's comment (all of them);
 4. frappe.core Data Import of the framework file (Importer.import_data, what its background job runs);
 5. a summary with the speed ratio, also written as JSON next to this file (import_customers.last.json).
 
-	--with-automation: also step 3 (ours_small_with_automation in the JSON)
+	--with-automation: also step 3 (ours_small_with_<event> in the JSON, e.g. ours_small_with_after_insert)
 
 Growth (issue 17): an import lands in a site that already holds years of customers, named alike.
 	--existing N: the site holds N customers before each import (made once by `bench --site SITE cims-demo
@@ -552,9 +553,10 @@ def worker_upload(bench: str, site: str, path: str, keep_existing: bool = False)
 AUTOMATION_COMMENT = "benchmark automation ran"
 
 
-def add_automation(frappe) -> str:
-	"""An admin's Server Script on CIMS Customer (After Insert), as a site with `server_script_enabled` runs
-	it: enabled for this process only, so that no other site of the bench starts running server scripts."""
+def add_automation(frappe, event: str = "After Insert") -> str:
+	"""An admin's Server Script on CIMS Customer (After Insert: a comment on the customer; Before Save: its
+	remarks set), as a site with `server_script_enabled` runs it: enabled for this process only, so that no
+	other site of the bench starts running server scripts."""
 	from frappe.utils import safe_exec
 
 	safe_exec.is_safe_exec_enabled = lambda: True
@@ -567,19 +569,21 @@ def add_automation(frappe) -> str:
 			"name": name,
 			"script_type": "DocType Event",
 			"reference_doctype": "CIMS Customer",
-			"doctype_event": "After Insert",
-			"script": f'doc.add_comment("Comment", "{AUTOMATION_COMMENT}")',
+			"doctype_event": event,
+			"script": f'doc.add_comment("Comment", "{AUTOMATION_COMMENT}")'
+			if event.startswith("After")
+			else f'doc.remarks = "{AUTOMATION_COMMENT}"',
 		}
 	).insert()
 	frappe.db.commit()
 	return name
 
 
-def worker_ours(bench: str, site: str, batch_name: str, automation: bool = False) -> dict:
+def worker_ours(bench: str, site: str, batch_name: str, automation: str | None = None) -> dict:
 	frappe = _connect(bench, site)
 	from cims_app.imports.engine import ImportRun
 
-	script = add_automation(frappe) if automation else None
+	script = add_automation(frappe, automation) if automation else None
 
 	rss_before = _rss_mb()
 	site_customers = frappe.db.count("CIMS Customer")
@@ -605,10 +609,10 @@ def worker_ours(bench: str, site: str, batch_name: str, automation: bool = False
 		"versions": frappe.db.count("Version", {"ref_doctype": "CIMS Customer"}),
 	}
 	if script:
-		counts["automation"] = f"Server Script {script} (After Insert on CIMS Customer)"
+		counts["automation"] = f"Server Script {script} ({automation} on CIMS Customer)"
 		counts["customers_the_automation_ran_for"] = frappe.db.count(
 			"Comment", {"reference_doctype": "CIMS Customer", "content": AUTOMATION_COMMENT}
-		)
+		) + frappe.db.count("CIMS Customer", {"remarks": AUTOMATION_COMMENT})
 		frappe.delete_doc("Server Script", script, force=True)
 		frappe.db.delete("Comment", {"reference_doctype": "CIMS Customer", "content": AUTOMATION_COMMENT})
 		frappe.db.commit()
@@ -681,7 +685,11 @@ def run_worker(kind: str, args) -> dict:
 		args.file_for_worker,
 		"--batch",
 		args.batch_for_worker,
-		*(["--with-automation"] if kind == "ours" and args.automation_for_worker else []),
+		*(
+			["--automation-event", args.automation_for_worker]
+			if kind == "ours" and args.automation_for_worker
+			else []
+		),
 		"--existing",
 		str(args.existing),
 	]
@@ -717,8 +725,14 @@ def main() -> None:
 	parser.add_argument(
 		"--with-automation",
 		action="store_true",
-		help="also import the small file with a Server Script (After Insert) on CIMS Customer present",
+		help="also import the small file with a Server Script on CIMS Customer present",
 	)
+	parser.add_argument(
+		"--automation-events",
+		default="After Insert,Before Save",
+		help="with --with-automation: the Server Script events to measure, comma-separated",
+	)
+	parser.add_argument("--automation-event", help=argparse.SUPPRESS)
 	args = parser.parse_args()
 	sys.path.insert(0, str(REPO))
 
@@ -730,7 +744,7 @@ def main() -> None:
 		elif args.worker == "upload":
 			print(json.dumps(worker_upload(args.bench, args.site, args.file, bool(args.existing))))
 		elif args.worker == "ours":
-			print(json.dumps(worker_ours(args.bench, args.site, args.batch, args.with_automation)))
+			print(json.dumps(worker_ours(args.bench, args.site, args.batch, args.automation_event)))
 		else:
 			print(json.dumps(worker_framework(args.bench, args.site, args.file, bool(args.existing))))
 		return
@@ -742,7 +756,7 @@ def main() -> None:
 	workdir = Path(args.workdir)
 	workdir.mkdir(parents=True, exist_ok=True)
 	args.file_for_worker = args.batch_for_worker = ""
-	args.automation_for_worker = False
+	args.automation_for_worker = None
 	masters = run_worker("masters", args)
 	fill = run_worker("fill", args) if args.existing else None
 	if fill:
@@ -776,15 +790,17 @@ def main() -> None:
 		"alike_names": args.alike,
 		"examples_of_names": [row["name"] for row in rows[:5]],
 	}
-	runs = [("ours_small", small, False), ("ours_large", large, False)]
+	runs = [("ours_small", small, None), ("ours_large", large, None)]
 	if args.with_automation:
-		runs.insert(1, ("ours_small_with_automation", small, True))
+		for number, event in enumerate(args.automation_events.split(","), 1):
+			label = "ours_small_with_" + event.strip().lower().replace(" ", "_")
+			runs.insert(number, (label, small, event.strip()))
 	for label, path, automation in runs:
 		args.file_for_worker = str(path)
 		args.batch_for_worker = run_worker("upload", args)["batch"]
 		args.automation_for_worker = automation
 		results[label] = run_worker("ours", args)
-		args.automation_for_worker = False
+		args.automation_for_worker = None
 		print(label, results[label])
 	args.file_for_worker = str(framework_file)
 	results["framework"] = run_worker("framework", args)
@@ -802,13 +818,14 @@ def main() -> None:
 		f"frappe Data Import: {results['framework']['inserted']} rows in {results['framework']['seconds']} s "
 		f"({results['framework']['rows_per_second']} rows/s)\nratio: {ratio:.1f}x"
 	)
-	if automated := results.get("ours_small_with_automation"):
-		plain = results["ours_small"]
-		print(
-			f"{plain['rows']} rows without automation: {plain['seconds']} s ({plain['rows_per_second']} rows/s); "
-			f"with a Server Script on CIMS Customer: {automated['seconds']} s "
-			f"({automated['rows_per_second']} rows/s, ran for {automated['customers_the_automation_ran_for']} customers)"
-		)
+	plain = results["ours_small"]
+	for label, automated in results.items():
+		if label.startswith("ours_small_with_"):
+			print(
+				f"{plain['rows']} rows without automation: {plain['seconds']} s ({plain['rows_per_second']} rows/s); "
+				f"with {automated['automation']}: {automated['seconds']} s "
+				f"({automated['rows_per_second']} rows/s, ran for {automated['customers_the_automation_ran_for']} customers)"
+			)
 	(HERE / "import_customers.last.json").write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
 
 
