@@ -35,7 +35,7 @@ OWN_APPS = ("frappe", "cims_app")
 def site_automations(doctype: str) -> list[str]:
 	"""What would run for a record of `doctype` entered by hand beyond the app itself: a description of each
 	automation, [] when there is none (a few indexed queries)."""
-	return [description for description, _method in _automations(doctype)]
+	return [description for description, _method, _kind in _automations(doctype)]
 
 
 def automations_before_write(doctype: str) -> list[str]:
@@ -43,7 +43,7 @@ def automations_before_write(doctype: str) -> list[str]:
 	it): records of `doctype` must then be saved one by one."""
 	return [
 		description
-		for description, method in _automations(doctype)
+		for description, method, _kind in _automations(doctype)
 		if method in BEFORE_WRITE or method in BEFORE_SCRIPT_EVENTS
 	]
 
@@ -52,27 +52,43 @@ def run_after_write(doctype: str, names: list[str]) -> None:
 	"""Run the site's after-write automations on records of `doctype` written in bulk, as Document.insert
 	runs them after its own write (after_insert, on_update, on_change): other apps' and the framework's
 	document hooks (assignment rules, energy points, milestones), Notifications, Webhooks and Server
-	Scripts. cims_app's own hooks, whose work the bulk path did, are left out."""
+	Scripts. Only the kinds the site has are run: cims_app's own hooks, whose work the bulk path did, and
+	the framework's generic handlers when no rule of theirs exists for `doctype` (they would do nothing)
+	are left out."""
 	from frappe.core.doctype.server_script.server_script_utils import run_server_script_for_doc_event
 	from frappe.integrations.doctype.webhook import run_webhooks
 
+	found = _automations(doctype)
+	if not found:
+		return
+	kinds = {kind for _description, _method, kind in found}
+	other_handlers = {(handler, method) for handler, method in other_apps_hooks(doctype)}
 	doc_events = frappe.get_doc_hooks()
+	calls = {
+		method: [
+			frappe.get_attr(handler)
+			for handler in (doc_events.get(doctype, {}).get(method) or [])
+			+ (doc_events.get("*", {}).get(method) or [])
+			if (handler, method) in other_handlers or ("rule" in kinds and handler.startswith("frappe."))
+		]
+		for method in AFTER_WRITE
+	}
 	for name in names:
 		doc = frappe.get_doc(doctype, name)
 		for method in AFTER_WRITE:
-			handlers = (doc_events.get(doctype, {}).get(method) or []) + (
-				doc_events.get("*", {}).get(method) or []
-			)
-			for handler in handlers:
-				if not handler.startswith("cims_app."):
-					frappe.get_attr(handler)(doc, method)
-			doc.run_notifications(method)
-			run_webhooks(doc, method)
-			run_server_script_for_doc_event(doc, method)
+			for handler in calls[method]:
+				handler(doc, method)
+			if "notification" in kinds:
+				doc.run_notifications(method)
+			if "webhook" in kinds:
+				run_webhooks(doc, method)
+			if "script" in kinds:
+				run_server_script_for_doc_event(doc, method)
 
 
-def _automations(doctype: str) -> list[tuple[str, str]]:
-	"""(description, the event or method it runs on) of each automation of the site for `doctype`."""
+def _automations(doctype: str) -> list[tuple[str, str, str]]:
+	"""(description, the event or method it runs on, its kind) of each automation of the site for
+	`doctype`; kinds: script, notification, webhook, rule (assignment, energy point, milestone), hook."""
 	found = []
 	if _server_scripts_enabled():
 		for row in frappe.get_all(
@@ -85,7 +101,7 @@ def _automations(doctype: str) -> list[tuple[str, str]]:
 			},
 			fields=["name", "doctype_event"],
 		):
-			found.append((_("Server Script {0}").format(row.name), row.doctype_event))
+			found.append((_("Server Script {0}").format(row.name), row.doctype_event, "script"))
 	for row in frappe.get_all(
 		"Notification",
 		filters={"enabled": 1, "document_type": doctype, "event": ("in", (*NOTIFICATION_EVENTS, "Method"))},
@@ -93,28 +109,29 @@ def _automations(doctype: str) -> list[tuple[str, str]]:
 	):
 		if row.event != "Method" or row.method in INSERT_METHODS:
 			method = row.method if row.event == "Method" else "on_update"
-			found.append((_("Notification {0}").format(row.name), method))
+			found.append((_("Notification {0}").format(row.name), method, "notification"))
 	for name in frappe.get_all(
 		"Webhook",
 		filters={"enabled": 1, "webhook_doctype": doctype, "webhook_docevent": ("in", WEBHOOK_EVENTS)},
 		pluck="name",
 	):
-		found.append((_("Webhook {0}").format(name), "on_update"))
+		found.append((_("Webhook {0}").format(name), "on_update", "webhook"))
 	for name in frappe.get_all(
 		"Assignment Rule", filters={"disabled": 0, "document_type": doctype}, pluck="name"
 	):
-		found.append((_("Assignment Rule {0}").format(name), "on_update"))
+		found.append((_("Assignment Rule {0}").format(name), "on_update", "rule"))
 	if _energy_points_enabled():
 		for name in frappe.get_all(
 			"Energy Point Rule", filters={"enabled": 1, "reference_doctype": doctype}, pluck="name"
 		):
-			found.append((_("Energy Point Rule {0}").format(name), "on_change"))
+			found.append((_("Energy Point Rule {0}").format(name), "on_change", "rule"))
 	for name in frappe.get_all(
 		"Milestone Tracker", filters={"disabled": 0, "document_type": doctype}, pluck="name"
 	):
-		found.append((_("Milestone Tracker {0}").format(name), "on_change"))
+		found.append((_("Milestone Tracker {0}").format(name), "on_change", "rule"))
 	found.extend(
-		(_("Document hook {0}").format(handler), method) for handler, method in other_apps_hooks(doctype)
+		(_("Document hook {0}").format(handler), method, "hook")
+		for handler, method in other_apps_hooks(doctype)
 	)
 	return found
 
