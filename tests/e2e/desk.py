@@ -304,3 +304,42 @@ def _xpath_literal(text: str) -> str:
 	if "'" not in text:
 		return f"'{text}'"
 	return 'concat("' + '", "'.join(text.split('"')) + '")' if '"' in text else f'"{text}"'
+
+
+PASSWORD = "Cims-E2E-Pass-2026!"
+
+
+def make_desk_user(prefix: str, roles, first_name: str, last_name: str | None = None, **values) -> str:
+	"""A Desk user with PASSWORD (not committed: the caller commits once its records are made too)."""
+	import frappe
+	import frappe.utils.password
+
+	from tests.integration.support import unique_suffix
+
+	email = f"cims-e2e-{prefix}-{unique_suffix()}@example.com"
+	user = frappe.get_doc(
+		{
+			"doctype": "User",
+			"email": email,
+			"first_name": first_name,
+			"last_name": last_name,
+			"send_welcome_email": 0,
+			"user_type": "System User",
+			"roles": [{"role": role} for role in ([roles] if isinstance(roles, str) else roles)],
+			**values,
+		}
+	)
+	user.flags.no_welcome_mail = True
+	user.insert(ignore_permissions=True)
+	frappe.utils.password.update_password(email, PASSWORD)
+	return email
+
+
+def remove_desk_user(email: str) -> None:
+	"""The user and the traces of their sessions (logins), committed."""
+	import frappe
+
+	frappe.db.rollback()
+	frappe.db.delete("Activity Log", {"owner": email})
+	frappe.delete_doc("User", email, ignore_permissions=True, force=True)
+	frappe.db.commit()

@@ -16,33 +16,16 @@ from frappe.utils import now_datetime
 
 from cims_app.jobs.leads import flag_low_value_leads
 from tests.e2e.conftest import SCREENSHOTS
-from tests.e2e.desk import Desk
+from tests.e2e.desk import PASSWORD, Desk, make_desk_user, remove_desk_user
 from tests.integration.support import make_customer, remove_customers_and_their_records, unique_suffix
 
 pytestmark = pytest.mark.e2e
-
-PASSWORD = "Cims-E2E-Pass-2026!"
 
 
 @pytest.fixture()
 def rep_with_a_stale_lead(setup_wizard_done):
 	"""A Chinese-speaking rep and a lead of theirs nobody followed up for a year, flagged by the job."""
-	email = f"cims-e2e-history-{unique_suffix()}@example.com"
-	user = frappe.get_doc(
-		{
-			"doctype": "User",
-			"email": email,
-			"first_name": "李",
-			"last_name": "销售",
-			"language": "zh",
-			"send_welcome_email": 0,
-			"user_type": "System User",
-			"roles": [{"role": "CIMS Sales Rep"}],
-		}
-	)
-	user.flags.no_welcome_mail = True
-	user.insert(ignore_permissions=True)
-	frappe.utils.password.update_password(email, PASSWORD)
+	email = make_desk_user("history", "CIMS Sales Rep", "李", "销售", language="zh")
 	customer = make_customer(account_manager=email).name
 	year_ago = now_datetime() - datetime.timedelta(days=365)
 	frappe.db.set_value(

@@ -20,42 +20,24 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from cims_app.campaigns.invitations import check_in_url, qr_code_png
-from tests.e2e.desk import Desk
+from tests.e2e.desk import PASSWORD, Desk, make_desk_user, remove_desk_user
 from tests.integration.campaign_support import committed_campaign
 from tests.integration.support import unique_suffix
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "Cims-E2E-Pass-2026!"
 WIDTH, HEIGHT = 390, 844
 
 
 @pytest.fixture()
 def marketer(setup_wizard_done):
 	"""A CIMS Marketing user whose Desk is in Chinese (committed: the web server must see it)."""
-	email = f"cims-e2e-checkin-{unique_suffix()}@example.com"
-	user = frappe.get_doc(
-		{
-			"doctype": "User",
-			"email": email,
-			"first_name": "李",
-			"last_name": "市场",
-			"language": "zh",
-			"time_zone": frappe.utils.get_system_timezone(),
-			"send_welcome_email": 0,
-			"user_type": "System User",
-			"roles": [{"role": "CIMS Marketing"}],
-		}
+	email = make_desk_user(
+		"checkin", "CIMS Marketing", "李", "市场", language="zh", time_zone=frappe.utils.get_system_timezone()
 	)
-	user.flags.no_welcome_mail = True
-	user.insert(ignore_permissions=True)
-	frappe.utils.password.update_password(email, PASSWORD)
 	frappe.db.commit()
 	yield email
-	frappe.db.rollback()
-	frappe.db.delete("Activity Log", {"owner": email})
-	frappe.delete_doc("User", email, ignore_permissions=True, force=True)
-	frappe.db.commit()
+	remove_desk_user(email)
 
 
 def qr_video(url: str, path: Path, width: int = 640, height: int = 480, frames: int = 10) -> Path:

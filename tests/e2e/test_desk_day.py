@@ -21,13 +21,12 @@ import frappe
 from frappe.utils import add_days, now_datetime
 from selenium.webdriver.common.by import By
 
-from tests.e2e.desk import Desk
+from tests.e2e.desk import PASSWORD, Desk, make_desk_user, remove_desk_user
 from tests.integration.support import hard_delete, unique_suffix, valid_mobile, valid_uscc
 from tests.unit.translation_sources import app_strings, read_zh
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "Cims-E2E-Pass-2026!"
 ROLES = ("CIMS Sales Rep", "CIMS Sales Manager")
 REPORTS = ("CIMS Customer Distribution", "CIMS Sales Funnel", "CIMS Follow-Up Activity")
 FOLLOW_UP_CONTENT = "电话沟通了年度采购计划，客户希望下周看到详细报价和交付周期，并安排技术人员现场演示。"
@@ -39,23 +38,9 @@ STAGES = ["Potential Customer", "Intent Customer", "Active Customer", "Paused Cu
 @pytest.fixture()
 def desk_user(setup_wizard_done):
 	"""A sales user whose Desk language is Chinese (committed: the web server must see it)."""
-	email = f"cims-e2e-{unique_suffix()}@example.com"
-	user = frappe.get_doc(
-		{
-			"doctype": "User",
-			"email": email,
-			"first_name": "王",
-			"last_name": "销售",
-			"language": "zh",
-			"time_zone": frappe.utils.get_system_timezone(),
-			"send_welcome_email": 0,
-			"user_type": "System User",
-			"roles": [{"role": role} for role in ROLES],
-		}
+	email = make_desk_user(
+		"desk", ROLES, "王", "销售", language="zh", time_zone=frappe.utils.get_system_timezone()
 	)
-	user.flags.no_welcome_mail = True
-	user.insert(ignore_permissions=True)
-	frappe.utils.password.update_password(email, PASSWORD)
 	frappe.db.commit()
 	yield email
 	frappe.db.rollback()

@@ -17,11 +17,10 @@ import frappe.utils.password
 
 from tests.bench_processes import worker
 from tests.e2e.conftest import BENCH
-from tests.e2e.desk import Desk
+from tests.e2e.desk import PASSWORD, Desk, make_desk_user, remove_desk_user
 from tests.integration.import_helpers import Imports, workbook_bytes
 from tests.integration.support import unique_suffix, valid_mobile
 
-PASSWORD = "Cims-E2E-Pass-2026!"
 ROWS = 8000  # four chunks of 2,000: three progress steps between 0 and 100 %
 # Socket errors, and script errors of the form (a Code field's editor missing from /assets/frappe/node_modules
 # broke the form's refresh, so it never joined its document room and the bar stayed still).
@@ -32,27 +31,10 @@ SOCKET_ERROR = re.compile(
 
 @pytest.fixture()
 def importer_user(setup_wizard_done):
-	email = f"cims-e2e-import-{unique_suffix()}@example.com"
-	user = frappe.get_doc(
-		{
-			"doctype": "User",
-			"email": email,
-			"first_name": "导入",
-			"language": "zh",
-			"send_welcome_email": 0,
-			"user_type": "System User",
-			"roles": [{"role": "System Manager"}],
-		}
-	)
-	user.flags.no_welcome_mail = True
-	user.insert(ignore_permissions=True)
-	frappe.utils.password.update_password(email, PASSWORD)
+	email = make_desk_user("import", "System Manager", "导入", language="zh")
 	frappe.db.commit()
 	yield email
-	frappe.db.rollback()
-	frappe.db.delete("Activity Log", {"owner": email})
-	frappe.delete_doc("User", email, ignore_permissions=True, force=True)
-	frappe.db.commit()
+	remove_desk_user(email)
 
 
 @pytest.fixture()

@@ -10,12 +10,11 @@ if SKIP_REASON:
 
 import frappe
 
-from tests.e2e.desk import Desk
+from tests.e2e.desk import PASSWORD, Desk, make_desk_user, remove_desk_user
 from tests.integration.support import unique_suffix
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "Cims-E2E-Pass-2026!"
 # Report -> the fieldnames of its filters, in the order of the filter bar.
 FILTERS = {
 	"CIMS Customer Distribution": (
@@ -128,26 +127,10 @@ FILTERS = {
 @pytest.fixture()
 def manager(setup_wizard_done):
 	"""A sales manager (every CIMS report is theirs), committed so the web server sees them."""
-	email = f"cims-e2e-reports-{unique_suffix()}@example.com"
-	user = frappe.get_doc(
-		{
-			"doctype": "User",
-			"email": email,
-			"first_name": "Report",
-			"send_welcome_email": 0,
-			"user_type": "System User",
-			"roles": [{"role": "CIMS Sales Manager"}],
-		}
-	)
-	user.flags.no_welcome_mail = True
-	user.insert(ignore_permissions=True)
-	frappe.utils.password.update_password(email, PASSWORD)
+	email = make_desk_user("reports", "CIMS Sales Manager", "Report")
 	frappe.db.commit()
 	yield email
-	frappe.db.rollback()
-	frappe.db.delete("Activity Log", {"owner": email})
-	frappe.delete_doc("User", email, ignore_permissions=True, force=True)
-	frappe.db.commit()
+	remove_desk_user(email)
 
 
 # The report page of `arguments[0]` is shown and its run has ended in a table or in "Nothing to show".
