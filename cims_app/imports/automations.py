@@ -12,7 +12,7 @@ former and the latter do nothing without a rule.
 
 Automations that act after the record is written (After Insert / After Save scripts, Notifications,
 Webhooks, Assignment Rules, Energy Point Rules, Milestone Trackers, other apps' after_insert / on_update /
-on_change hooks) are replayed on each record the bulk path wrote (`run_after_write`), as Document.insert
+on_change hooks) are replayed on each record the bulk path wrote (`SiteAutomations.run_after_write`), as Document.insert
 runs them after its own write. Those that act before the write (Before Insert / Validate / Save scripts,
 other apps' before hooks) may change or refuse the record: with any of them, records are saved one by one
 through Document.insert.
@@ -35,55 +35,71 @@ OWN_APPS = ("frappe", "cims_app")
 def site_automations(doctype: str) -> list[str]:
 	"""What would run for a record of `doctype` entered by hand beyond the app itself: a description of each
 	automation, [] when there is none (a few indexed queries)."""
-	return [description for description, _method, _kind in _automations(doctype)]
+	return SiteAutomations(doctype).descriptions
 
 
-def automations_before_write(doctype: str) -> list[str]:
-	"""The site's automations for `doctype` that act before a record is written (and may change or refuse
-	it): records of `doctype` must then be saved one by one."""
-	return [
-		description
-		for description, method, _kind in _automations(doctype)
-		if method in BEFORE_WRITE or method in BEFORE_SCRIPT_EVENTS
-	]
+class SiteAutomations:
+	"""The site's automations for one DocType, read once for an import run."""
 
+	def __init__(self, doctype: str):
+		self.doctype = doctype
+		self.found = _automations(doctype)
+		self.kinds = {kind for _description, _method, kind in self.found}
+		self._calls: dict | None = None
 
-def run_after_write(doctype: str, names: list[str]) -> None:
-	"""Run the site's after-write automations on records of `doctype` written in bulk, as Document.insert
-	runs them after its own write (after_insert, on_update, on_change): other apps' and the framework's
-	document hooks (assignment rules, energy points, milestones), Notifications, Webhooks and Server
-	Scripts. Only the kinds the site has are run: cims_app's own hooks, whose work the bulk path did, and
-	the framework's generic handlers when no rule of theirs exists for `doctype` (they would do nothing)
-	are left out."""
-	from frappe.core.doctype.server_script.server_script_utils import run_server_script_for_doc_event
-	from frappe.integrations.doctype.webhook import run_webhooks
+	@property
+	def descriptions(self) -> list[str]:
+		return [description for description, _method, _kind in self.found]
 
-	found = _automations(doctype)
-	if not found:
-		return
-	kinds = {kind for _description, _method, kind in found}
-	other_handlers = {(handler, method) for handler, method in other_apps_hooks(doctype)}
-	doc_events = frappe.get_doc_hooks()
-	calls = {
-		method: [
-			frappe.get_attr(handler)
-			for handler in (doc_events.get(doctype, {}).get(method) or [])
-			+ (doc_events.get("*", {}).get(method) or [])
-			if (handler, method) in other_handlers or ("rule" in kinds and handler.startswith("frappe."))
+	@property
+	def before_write(self) -> list[str]:
+		"""Those that act before a record is written (and may change or refuse it): records of the DocType
+		must then be saved one by one."""
+		return [
+			description
+			for description, method, _kind in self.found
+			if method in BEFORE_WRITE or method in BEFORE_SCRIPT_EVENTS
 		]
-		for method in AFTER_WRITE
-	}
-	for name in names:
-		doc = frappe.get_doc(doctype, name)
-		for method in AFTER_WRITE:
-			for handler in calls[method]:
-				handler(doc, method)
-			if "notification" in kinds:
-				doc.run_notifications(method)
-			if "webhook" in kinds:
-				run_webhooks(doc, method)
-			if "script" in kinds:
-				run_server_script_for_doc_event(doc, method)
+
+	def run_after_write(self, names: list[str]) -> None:
+		"""Run the after-write automations on records written in bulk, as Document.insert runs them after its
+		own write (after_insert, on_update, on_change): other apps' and the framework's document hooks
+		(assignment rules, energy points, milestones), Notifications, Webhooks and Server Scripts. Only the
+		kinds the site has are run: cims_app's own hooks, whose work the bulk path did, and the framework's
+		generic handlers when no rule of theirs exists for the DocType (they would do nothing) are left out."""
+		from frappe.core.doctype.server_script.server_script_utils import run_server_script_for_doc_event
+		from frappe.integrations.doctype.webhook import run_webhooks
+
+		if not self.found:
+			return
+		calls = self._handlers()
+		for name in names:
+			doc = frappe.get_doc(self.doctype, name)
+			for method in AFTER_WRITE:
+				for handler in calls[method]:
+					handler(doc, method)
+				if "notification" in self.kinds:
+					doc.run_notifications(method)
+				if "webhook" in self.kinds:
+					run_webhooks(doc, method)
+				if "script" in self.kinds:
+					run_server_script_for_doc_event(doc, method)
+
+	def _handlers(self) -> dict[str, list]:
+		"""The document hooks to call for each after-write method."""
+		if self._calls is None:
+			others = set(other_apps_hooks(self.doctype))
+			doc_events = frappe.get_doc_hooks()
+			self._calls = {
+				method: [
+					frappe.get_attr(handler)
+					for handler in (doc_events.get(self.doctype, {}).get(method) or [])
+					+ (doc_events.get("*", {}).get(method) or [])
+					if (handler, method) in others or ("rule" in self.kinds and handler.startswith("frappe."))
+				]
+				for method in AFTER_WRITE
+			}
+		return self._calls
 
 
 def _automations(doctype: str) -> list[tuple[str, str, str]]:

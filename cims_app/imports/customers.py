@@ -49,7 +49,7 @@ from cims_app.domain.lifecycle_rules import (
 	stage_move_effects,
 )
 from cims_app.domain.merge_policy import SKIP, append_source, resolve
-from cims_app.imports.automations import automations_before_write, run_after_write, site_automations
+from cims_app.imports.automations import SiteAutomations
 from cims_app.imports.context import FAILED, INSERTED, MERGED, SKIPPED, UPDATED, ImportContext, SourceRow
 from cims_app.imports.records import contacts_of, in_savepoint, updater_reference
 from cims_app.imports.rows import RowError, customer_row_rules, lookup_key, split_customer_contact
@@ -78,8 +78,11 @@ class CustomerHandler:
 	def prepare(self) -> None:
 		# The site's own automations for customers and contacts: with any, new customers are saved one by
 		# one through Document.insert (insert_by_hand) so that they run; without, in bulk.
-		self.automations = site_automations(CUSTOMER) + site_automations("Contact")
-		self.one_by_one = automations_before_write(CUSTOMER) + automations_before_write("Contact")
+		self.customer_automations = SiteAutomations(CUSTOMER)
+		self.contact_automations = SiteAutomations("Contact")
+		both = (self.customer_automations, self.contact_automations)
+		self.automations = [description for site in both for description in site.descriptions]
+		self.one_by_one = [description for site in both for description in site.before_write]
 		self.names = SeriesNames(SERIES)
 		self.customer_columns, self.customer_base = column_defaults(CUSTOMER)
 		self.contact_columns, self.contact_base = column_defaults("Contact")
@@ -302,11 +305,12 @@ class CustomerHandler:
 		clock = time.perf_counter()
 		try:
 			inserted = [row.record for row in rows if row.status == INSERTED]
-			run_after_write(CUSTOMER, inserted)
-			contacts = frappe.get_all(
-				CUSTOMER, filters={"name": ("in", inserted or [""])}, pluck="primary_contact"
-			)
-			run_after_write("Contact", [name for name in contacts if name])
+			self.customer_automations.run_after_write(inserted)
+			if self.contact_automations.found:
+				contacts = frappe.get_all(
+					CUSTOMER, filters={"name": ("in", inserted or [""])}, pluck="primary_contact"
+				)
+				self.contact_automations.run_after_write([name for name in contacts if name])
 		except Exception:
 			frappe.db.rollback(save_point=_REPLAY_SAVEPOINT)
 			for row in rows:
