@@ -29,7 +29,6 @@ Personal data (mobile, phone, email, ID number) sits at permlevel 2 on CIMS Cust
 (Data Analyst, Marketing) read the masked mirrors that `set_masked_personal_data` keeps.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, replace
 
 import frappe

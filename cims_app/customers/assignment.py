@@ -10,7 +10,7 @@ import json
 
 import frappe
 from frappe import _
-from frappe.query_builder import Criterion, DocType
+from frappe.query_builder import DocType
 from frappe.query_builder.functions import Coalesce, Replace
 from frappe.utils import now_datetime
 

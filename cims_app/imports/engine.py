@@ -7,53 +7,28 @@ ledger already has: no row is ever inserted twice.
 """
 
 import ctypes
-import dataclasses
 import functools
-import hashlib
-import json
-import os
 import time
 import traceback
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from itertools import islice
 
 import frappe
 from frappe import _
 from frappe.realtime import get_doc_room
-from frappe.utils import cint, now_datetime
+from frappe.utils import now_datetime
 
-from cims_app.db.bulk_insert import hash_name, insert_rows
-from cims_app.domain.compact import HashPositions
-from cims_app.domain.errors import RuleViolation
-from cims_app.domain.import_mapping import ColumnMapping, column_label, map_headers
 from cims_app.imports.context import (
 	COUNT_FIELDS,
 	FAILED,
-	INSERTED,
-	MERGED,
 	OUTCOMES,
-	SKIPPED,
-	UPDATED,
 	ImportContext,
 	RowHashes,
-	SourceRow,
-	file_label,
 	job_id,
-	map_columns,
 )
 from cims_app.imports.ledger import Ledger
-from cims_app.imports.reader import ImportFileError, SheetInfo, inspect_file, iter_rows, read_ahead
-from cims_app.imports.rows import RowError, cell_text, normalise_row
-from cims_app.imports.schema import (
-	REASON_FIELD,
-	ROW_REF_FIELD,
-	import_columns,
-	link_lookups,
-	mapping_targets,
-	synonyms,
-)
+from cims_app.imports.reader import ImportFileError, inspect_file, iter_rows, read_ahead
 from cims_app.imports.template import is_example_cells
 from cims_app.records.validation import get_setting
 

@@ -1,9 +1,7 @@
 """The batch's ledger (CIMS Import Row): which rows of the file are done and how, which failed. A run reads
 it to skip what an earlier run of the batch did, and writes it with each chunk."""
 
-import functools
 import json
-import time
 from collections.abc import Iterable
 
 import frappe

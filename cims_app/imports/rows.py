@@ -7,7 +7,6 @@ option values in Chinese or English, full-width characters and stray spaces.
 """
 
 import datetime
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal

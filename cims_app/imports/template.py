@@ -4,7 +4,6 @@ masters (from a hidden lists sheet), an example row, an instructions sheet, the 
 import datetime
 from io import BytesIO
 
-import frappe
 from frappe import _
 from openpyxl import Workbook
 from openpyxl.comments import Comment

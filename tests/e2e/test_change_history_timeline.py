@@ -16,8 +16,8 @@ from frappe.utils import now_datetime
 
 from cims_app.jobs.leads import flag_low_value_leads
 from tests.e2e.conftest import SCREENSHOTS
-from tests.e2e.desk import PASSWORD, Desk, make_desk_user, remove_desk_user
-from tests.integration.support import make_customer, remove_customers_and_their_records, unique_suffix
+from tests.e2e.desk import PASSWORD, Desk, make_desk_user
+from tests.integration.support import make_customer, remove_customers_and_their_records
 
 pytestmark = pytest.mark.e2e
 

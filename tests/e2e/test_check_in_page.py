@@ -22,7 +22,6 @@ from selenium.webdriver.common.keys import Keys
 from cims_app.campaigns.invitations import check_in_url, qr_code_png
 from tests.e2e.desk import PASSWORD, Desk, make_desk_user, remove_desk_user
 from tests.integration.campaign_support import committed_campaign
-from tests.integration.support import unique_suffix
 
 pytestmark = pytest.mark.e2e
 

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.e2e.conftest import SCREENSHOTS, SITE, SKIP_REASON
+from tests.e2e.conftest import SCREENSHOTS, SKIP_REASON
 
 if SKIP_REASON:
 	pytest.skip(SKIP_REASON, allow_module_level=True)
@@ -21,7 +21,7 @@ import frappe
 from frappe.utils import add_days, now_datetime
 from selenium.webdriver.common.by import By
 
-from tests.e2e.desk import PASSWORD, Desk, make_desk_user, remove_desk_user
+from tests.e2e.desk import PASSWORD, Desk, make_desk_user
 from tests.integration.support import hard_delete, unique_suffix, valid_mobile, valid_uscc
 from tests.unit.translation_sources import app_strings, read_zh
 

@@ -11,7 +11,6 @@ if SKIP_REASON:
 import frappe
 
 from tests.e2e.desk import PASSWORD, Desk, make_desk_user, remove_desk_user
-from tests.integration.support import unique_suffix
 
 pytestmark = pytest.mark.e2e
 

@@ -63,6 +63,16 @@ def as_administrator(site):
 	frappe.set_user("Administrator")
 
 
+@pytest.fixture
+def imports():
+	"""Import batches a test makes, with everything they imported, removed afterwards."""
+	from tests.integration.import_helpers import Imports
+
+	tracker = Imports()
+	yield tracker
+	tracker.cleanup()
+
+
 @pytest.fixture(scope="session")
 def role_users(site):
 	"""One enabled user per CIMS role (plus an admin), committed so the web server sees them."""

@@ -13,7 +13,7 @@ import pytest
 from cims_app.db.indexes import add_unique_indexes
 from cims_app.imports.customers import CustomerHandler
 from cims_app.imports.engine import ImportRun
-from tests.integration.import_helpers import Imports, counts, ledger, remove_customers, workbook_bytes
+from tests.integration.import_helpers import counts, ledger, remove_customers, workbook_bytes
 from tests.integration.support import (
 	hard_delete,
 	make_customer,
@@ -25,13 +25,6 @@ from tests.integration.support import (
 )
 
 HEADER = ["客户名称", "客户类型", "统一社会信用代码", "联系人", "手机", "邮箱"]
-
-
-@pytest.fixture
-def imports():
-	tracker = Imports()
-	yield tracker
-	tracker.cleanup()
 
 
 @pytest.fixture

@@ -12,18 +12,11 @@ import pytest
 
 from cims_app.imports.automations import site_automations
 from cims_app.imports.customers import CustomerHandler
-from tests.integration.import_helpers import Imports, counts, ledger, workbook_bytes
+from tests.integration.import_helpers import counts, ledger, workbook_bytes
 from tests.integration.support import unique_suffix, valid_mobile, valid_uscc
 
 HEADER = ["客户名称", "客户类型", "统一社会信用代码", "联系人", "手机"]
 HOOK_CALLS: list[str] = []
-
-
-@pytest.fixture
-def imports():
-	tracker = Imports()
-	yield tracker
-	tracker.cleanup()
 
 
 @pytest.fixture

@@ -13,17 +13,10 @@ import pytest
 
 from cims_app.imports import engine
 from cims_app.imports.reader import ENCRYPTION_STREAM, OLE_MAGIC
-from tests.integration.import_helpers import Imports, counts, ledger, workbook_bytes
+from tests.integration.import_helpers import counts, ledger, workbook_bytes
 from tests.integration.support import unique_suffix
 
 HEADER = ["客户名称", "手机"]
-
-
-@pytest.fixture
-def imports():
-	tracker = Imports()
-	yield tracker
-	tracker.cleanup()
 
 
 def good_workbook(name: str, rows: int = 1, setup=None) -> bytes:

@@ -18,7 +18,6 @@ from cims_app.domain.customer_rules import derived_customer_fields
 from cims_app.imports import customers as customer_handler
 from cims_app.imports.engine import ImportRun
 from tests.integration.import_helpers import (
-	Imports,
 	attach,
 	bad_columns,
 	counts,
@@ -41,13 +40,6 @@ HEADER = [
 	"首次接触日期",
 	"合同金额(万元)",
 ]
-
-
-@pytest.fixture
-def imports():
-	tracker = Imports()
-	yield tracker
-	tracker.cleanup()
 
 
 @pytest.fixture

@@ -4,17 +4,10 @@ SPEC's Chinese, the framework's Chinese users saw before (通话, 有待, 开...
 import frappe
 import pytest
 
-from tests.integration.import_helpers import Imports, ledger, remove_customers, workbook_bytes
+from tests.integration.import_helpers import ledger, remove_customers, workbook_bytes
 from tests.integration.support import unique_suffix, valid_uscc
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def imports():
-	tracker = Imports()
-	yield tracker
-	tracker.cleanup()
 
 
 @pytest.fixture

@@ -4,15 +4,8 @@ their customer by ID, full name or credit code, and never create a record twice.
 import frappe
 import pytest
 
-from tests.integration.import_helpers import Imports, counts, ledger, remove_customers, workbook_bytes
+from tests.integration.import_helpers import counts, ledger, remove_customers, workbook_bytes
 from tests.integration.support import unique_suffix, valid_mobile, valid_uscc
-
-
-@pytest.fixture
-def imports():
-	tracker = Imports()
-	yield tracker
-	tracker.cleanup()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@
 opportunities and won revenue against its budget (ROI = revenue / budget, SPEC §7)."""
 
 import frappe
-from frappe import _
 from frappe.query_builder.functions import Count
 
 from cims_app.cims_app.report.cims_report import (

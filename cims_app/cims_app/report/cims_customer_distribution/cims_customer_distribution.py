@@ -3,7 +3,6 @@
 """How the customers the user may see spread over industry, region, size, tier, stage, source or type."""
 
 import frappe
-from frappe import _
 from frappe.query_builder.functions import Count, Sum
 
 from cims_app.cims_app.report.cims_report import (

@@ -4,7 +4,6 @@
 open there, and how many went on from one stage to the next."""
 
 import frappe
-from frappe import _
 from frappe.query_builder.functions import Count, Sum
 
 from cims_app.cims_app.report.cims_report import (
