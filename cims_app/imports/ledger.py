@@ -74,46 +74,18 @@ class Ledger:
 			possible = (
 				json.dumps(row.possible_duplicates, ensure_ascii=False) if row.possible_duplicates else None
 			)
+			values = (row.row_hash, row.number, row.status, row.record, message, cells, bad, possible)
 			if row.entry:
 				frappe.db.sql(
 					f"""UPDATE `tab{LEDGER}` SET row_hash=%s, sheet_row=%s, status=%s, record=%s, message=%s,
 					cells=%s, bad_columns=%s, possible_duplicates=%s, modified=%s, modified_by=%s WHERE name=%s""",
-					(
-						row.row_hash,
-						row.number,
-						row.status,
-						row.record,
-						message,
-						cells,
-						bad,
-						possible,
-						now,
-						user,
-						row.entry,
-					),
+					(*values, now, user, row.entry),
 				)
 				self.by_id[row.entry] = row.status
 				self.by_hash[row.row_hash] = (row.entry, row.status)
 			else:
 				row.entry_name = hash_name()
-				new.append(
-					(
-						row.entry_name,
-						self.batch,
-						row.row_hash,
-						row.number,
-						row.status,
-						row.record,
-						message,
-						cells,
-						bad,
-						possible,
-						now,
-						now,
-						user,
-						user,
-					)
-				)
+				new.append((row.entry_name, self.batch, *values, now, now, user, user))
 		if new:
 			insert_rows(
 				LEDGER,

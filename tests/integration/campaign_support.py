@@ -158,3 +158,19 @@ def committed_campaign(member_count: int, status_path=("Announced",), **campaign
 	finally:
 		frappe.db.rollback()
 		delete_campaigns_and_customers([campaign and campaign.name], [c.name for c in customers])
+
+
+def make_outgoing_email_account():
+	"""A default outgoing Email Account (not committed by itself), so that frappe.sendmail queues e-mails."""
+	frappe.local.outgoing_email_account = {}
+	return frappe.get_doc(
+		{
+			"doctype": "Email Account",
+			"email_account_name": f"CIMS Test {unique_suffix()}",
+			"email_id": f"events{unique_suffix()}@example.com",
+			"enable_outgoing": 1,
+			"default_outgoing": 1,
+			"smtp_server": "smtp.example.com",
+			"no_smtp_authentication": 1,
+		}
+	).insert(ignore_permissions=True)

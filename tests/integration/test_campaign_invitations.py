@@ -14,6 +14,7 @@ from tests.integration.campaign_support import (
 	email_attachments,
 	email_html,
 	make_campaign,
+	make_outgoing_email_account,
 	members_of,
 	set_status,
 )
@@ -25,18 +26,7 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def emails_queue():
 	"""A default outgoing Email Account inside the test's transaction, so frappe.sendmail queues."""
-	frappe.local.outgoing_email_account = {}
-	frappe.get_doc(
-		{
-			"doctype": "Email Account",
-			"email_account_name": f"CIMS Test {unique_suffix()}",
-			"email_id": f"events{unique_suffix()}@example.com",
-			"enable_outgoing": 1,
-			"default_outgoing": 1,
-			"smtp_server": "smtp.example.com",
-			"no_smtp_authentication": 1,
-		}
-	).insert(ignore_permissions=True)
+	make_outgoing_email_account()
 	yield
 	frappe.local.outgoing_email_account = {}
 

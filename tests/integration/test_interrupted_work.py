@@ -33,6 +33,7 @@ from tests.integration.campaign_support import (
 	add_member,
 	delete_campaigns_and_customers,
 	make_campaign,
+	make_outgoing_email_account,
 	set_status,
 )
 from tests.integration.conftest import BENCH
@@ -240,18 +241,7 @@ def test_resume_is_refused_while_the_import_runs_and_for_a_batch_that_is_not_int
 
 @pytest.fixture
 def invitation_campaign(own_queue):
-	frappe.local.outgoing_email_account = {}
-	account = frappe.get_doc(
-		{
-			"doctype": "Email Account",
-			"email_account_name": f"CIMS Test {unique_suffix()}",
-			"email_id": f"events{unique_suffix()}@example.com",
-			"enable_outgoing": 1,
-			"default_outgoing": 1,
-			"smtp_server": "smtp.example.com",
-			"no_smtp_authentication": 1,
-		}
-	).insert(ignore_permissions=True)
+	account = make_outgoing_email_account()
 	customers = [make_customer(email_id=f"guest{unique_suffix()}@example.com") for _ in range(MEMBERS)]
 	campaign = make_campaign()
 	for customer in customers:
