@@ -145,3 +145,35 @@ def notify_owner(doctype: str, name: str, owner: str | None, message: str, param
 		],
 		commit=False,
 	)
+
+
+def dead_run(
+	doctype: str, name: str, fields: list[str], job: str, active: tuple, prefix: str = ""
+) -> tuple[frappe._dict | None, RuleViolation | None]:
+	"""(the record's `fields`, why its run is dead) when the run of `doctype` `name` died, else (None, None).
+	The record's `{prefix}status` must be one of `active`; its `{prefix}heartbeat` and `{prefix}run_by` say
+	how the run was doing. Read without a lock (a live run holds the row while it commits), then, when
+	dead, locked and read again: a run that finished or showed progress meanwhile is not dead."""
+	watched = [f"{prefix}status", f"{prefix}heartbeat", f"{prefix}run_by"]
+	row = frappe.db.get_value(doctype, name, fields, as_dict=True)
+	if not row or row[watched[0]] not in active:
+		return None, None
+	reason = dead_reason(job, row[watched[2]], row[watched[1]])
+	if reason is None:
+		return None, None
+	locked = frappe.db.get_value(doctype, name, fields, as_dict=True, for_update=True)
+	if any(locked[field] != row[field] for field in watched):
+		return None, None
+	return row, reason
+
+
+def mark_each(names: list[str], check) -> list[str]:
+	"""The names `check(name)` marked Interrupted (each committed by it); the row lock of the others is
+	released."""
+	marked = []
+	for name in names:
+		if check(name):
+			marked.append(name)
+		else:
+			frappe.db.rollback()
+	return marked

@@ -117,20 +117,8 @@ def uninvited_members(campaign: str) -> int:
 def check_invitations(campaign: str, commit: bool = True) -> bool:
 	"""Mark the campaign's invitations Interrupted if their job died; whether they were marked."""
 	fields = ["name", "invitation_status", "invitation_heartbeat", "invitation_run_by", "owner_user", "owner"]
-	row = frappe.db.get_value(CAMPAIGN, campaign, fields, as_dict=True)
-	if not row or row.invitation_status != SENDING:
-		return False
-	reason = liveness.dead_reason(job_id(campaign), row.invitation_run_by, row.invitation_heartbeat)
-	if reason is None:
-		return False
-	# Dead: lock the row (read without a lock so far: a live job holds it through each batch) and make sure
-	# the job neither finished nor showed progress meanwhile.
-	locked = frappe.db.get_value(CAMPAIGN, campaign, fields, as_dict=True, for_update=True)
-	if (locked.invitation_status, locked.invitation_heartbeat, locked.invitation_run_by) != (
-		row.invitation_status,
-		row.invitation_heartbeat,
-		row.invitation_run_by,
-	):
+	row, reason = liveness.dead_run(CAMPAIGN, campaign, fields, job_id(campaign), (SENDING,), "invitation_")
+	if row is None:
 		return False
 	now = now_datetime()
 	frappe.db.set_value(
@@ -154,13 +142,8 @@ def check_invitations(campaign: str, commit: bool = True) -> bool:
 
 def find_interrupted_invitations() -> list[str]:
 	"""The campaigns whose invitations are marked Interrupted now (each committed on its own)."""
-	marked = []
-	for name in frappe.get_all(CAMPAIGN, filters={"invitation_status": SENDING}, pluck="name"):
-		if check_invitations(name):
-			marked.append(name)
-		else:
-			frappe.db.rollback()  # release the row lock
-	return marked
+	names = frappe.get_all(CAMPAIGN, filters={"invitation_status": SENDING}, pluck="name")
+	return liveness.mark_each(names, check_invitations)
 
 
 def _channels() -> tuple[bool, bool]:

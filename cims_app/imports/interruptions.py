@@ -9,35 +9,20 @@ from frappe.utils import now_datetime
 
 from cims_app.background import liveness
 from cims_app.domain.job_liveness import IMPORT_INTERRUPTED
+from cims_app.imports.context import COUNT_FIELDS, job_id
+from cims_app.imports.ledger import Ledger
 
 BATCH = "CIMS Import Batch"
 ACTIVE = ("Queued", "Running")
 INTERRUPTED = "Interrupted"
 
 
-def _job_id(name: str) -> str:
-	from cims_app.imports.context import job_id
-
-	return job_id(name)
-
-
 def check_batch(name: str, commit: bool = True) -> bool:
 	"""Mark the batch Interrupted if its run is dead; whether it was marked. A run that finishes or shows
 	progress meanwhile is never marked."""
-	from cims_app.imports.context import COUNT_FIELDS
-	from cims_app.imports.ledger import Ledger
-
 	fields = ["name", "status", "heartbeat", "run_by", "rows_done", "owner", "log"]
-	row = frappe.db.get_value(BATCH, name, fields, as_dict=True)
-	if not row or row.status not in ACTIVE:
-		return False
-	reason = liveness.dead_reason(_job_id(name), row.run_by, row.heartbeat)
-	if reason is None:
-		return False
-	# Dead: lock the row (read without a lock so far: a live run holds it while it commits a chunk) and
-	# make sure the run neither finished nor showed progress meanwhile.
-	locked = frappe.db.get_value(BATCH, name, fields, as_dict=True, for_update=True)
-	if (locked.status, locked.heartbeat, locked.run_by) != (row.status, row.heartbeat, row.run_by):
+	row, reason = liveness.dead_run(BATCH, name, fields, job_id(name), ACTIVE)
+	if row is None:
 		return False
 	now = now_datetime()
 	counts = Ledger(name).counts()
@@ -69,13 +54,8 @@ def check_batch(name: str, commit: bool = True) -> bool:
 
 def find_interrupted_batches() -> list[str]:
 	"""The batches marked Interrupted now (each committed on its own)."""
-	marked = []
-	for name in frappe.get_all(BATCH, filters={"status": ("in", ACTIVE)}, pluck="name"):
-		if check_batch(name):
-			marked.append(name)
-		else:
-			frappe.db.rollback()  # release the row lock
-	return marked
+	names = frappe.get_all(BATCH, filters={"status": ("in", ACTIVE)}, pluck="name")
+	return liveness.mark_each(names, check_batch)
 
 
 def claim_batch(name: str) -> None:
@@ -84,10 +64,10 @@ def claim_batch(name: str) -> None:
 	status = frappe.db.get_value(BATCH, name, "status")
 	if status in ACTIVE and not check_batch(name, commit=False):
 		_refuse(name)
-	state = liveness.job_state(_job_id(name))
+	state = liveness.job_state(job_id(name))
 	if state in (liveness.rule.QUEUED, liveness.rule.RUNNING):
 		_refuse(name)
-	liveness.clear_dead_job(_job_id(name))
+	liveness.clear_dead_job(job_id(name))
 
 
 def _refuse(name: str) -> None:
