@@ -57,6 +57,12 @@ def test_import_progress_bar_moves_live_while_the_worker_imports(browser, desk_u
 		lambda d: d.execute_script("return !!(frappe.realtime.socket && frappe.realtime.socket.connected)"),
 		"the realtime connection",
 	)
+	desk.wait_for(  # the form joined its document's room (the framework drops a request made too soon)
+		lambda d: d.execute_script(
+			"return frappe.realtime.open_docs.has(`CIMS Import Batch:${cur_frm.docname}`)"
+		),
+		"the batch's realtime room",
+	)
 
 	with worker(BENCH):
 		desk.js("cur_frm.trigger('start_import')")

@@ -23,6 +23,7 @@ frappe.ui.form.on("CIMS Import Batch", {
 	},
 
 	refresh(frm) {
+		join_doc_room(frm);
 		frm.add_custom_button(__("Download Template"), () => {
 			window.open(
 				"/api/method/cims_app.api.imports.download_template?doctype=" +
@@ -126,3 +127,17 @@ frappe.ui.form.on("CIMS Import Batch", {
 		});
 	},
 });
+
+// The framework joins a form to its document's realtime room at most once a second and drops a request
+// made within that second (another form or a reload just before): ask again until the room is joined,
+// or the run's progress never reaches this form.
+function join_doc_room(frm) {
+	const key = `${frm.doctype}:${frm.docname}`;
+	const join = () => {
+		if (frm.is_new() || !frappe.realtime.open_docs || frappe.realtime.open_docs.has(key)) return;
+		frappe.realtime.doc_subscribe(frm.doctype, frm.docname);
+		setTimeout(join, 1100);
+	};
+	join();
+}
+
