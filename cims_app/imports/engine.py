@@ -190,7 +190,7 @@ class ImportRun:
 				self.run_counts.update(row.status for row in rows)
 				done_rows += len(chunk)
 				clock = self._tick("ledger", clock)
-				self._beat(done_rows)
+				self._beat(done_rows, total)
 				frappe.db.commit()
 				release_free_memory()
 				self._publish(done_rows, total)
@@ -232,12 +232,18 @@ class ImportRun:
 		self.batch.db_set(values, update_modified=False)
 		frappe.db.commit()
 
-	def _beat(self, done_rows: int) -> None:
-		"""The heartbeat, committed with the chunk: the run is alive and this many rows of the file are done."""
+	def _beat(self, done_rows: int, total: int) -> None:
+		"""The heartbeat, committed with the chunk: the run is alive and this many rows of the file (of about
+		`total`) are done. An open form whose realtime events do not arrive draws its progress bar from it."""
 		frappe.db.set_value(
 			BATCH,
 			self.batch.name,
-			{"heartbeat": now_datetime(), "rows_done": done_rows, "status": "Running"},
+			{
+				"heartbeat": now_datetime(),
+				"rows_done": done_rows,
+				"rows_expected": total,
+				"status": "Running",
+			},
 			update_modified=False,
 		)
 

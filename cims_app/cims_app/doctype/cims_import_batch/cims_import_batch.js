@@ -5,6 +5,7 @@ frappe.ui.form.on("CIMS Import Batch", {
 	setup(frm) {
 		frappe.realtime.on("cims_import_progress", (data) => {
 			if (!data || data.batch !== frm.doc.name) return;
+			frm.cims_last_event = Date.now();
 			if (data.finished) {
 				frm.dashboard.hide_progress();
 				frm.reload_doc();
@@ -14,16 +15,13 @@ frappe.ui.form.on("CIMS Import Batch", {
 			const text = Object.keys(counts)
 				.map((status) => `${__(status)} ${counts[status]}`)
 				.join(" · ");
-			frm.dashboard.show_progress(
-				__("Importing"),
-				data.percent,
-				__("{0} of about {1} rows", [data.done, data.total]) + (text ? ` (${text})` : "")
-			);
+			show_import_progress(frm, data.percent, data.done, data.total, text);
 		});
 	},
 
 	refresh(frm) {
 		join_doc_room(frm);
+		watch_without_realtime(frm);
 		frm.add_custom_button(__("Download Template"), () => {
 			window.open(
 				"/api/method/cims_app.api.imports.download_template?doctype=" +
@@ -141,3 +139,43 @@ function join_doc_room(frm) {
 	join();
 }
 
+
+function show_import_progress(frm, percent, done, total, text) {
+	frm.dashboard.show_progress(
+		__("Importing"),
+		percent,
+		__("{0} of about {1} rows", [done, total]) + (text ? ` (${text})` : "")
+	);
+}
+
+// Progress comes as realtime events; where none arrives (the site's socket.io is not reachable through
+// its proxy, or the socket was stranded), the form reads the run's heartbeat every few seconds instead,
+// so the bar still moves and the form still shows the result when the run ends.
+const POLL_MS = 3000;
+
+function watch_without_realtime(frm) {
+	clearInterval(frm.cims_watch);
+	if (frm.is_new() || !["Queued", "Running"].includes(frm.doc.status)) return;
+	const name = frm.doc.name;
+	frm.cims_watch = setInterval(async () => {
+		if (frm.doc.name !== name || !["Queued", "Running"].includes(frm.doc.status)) {
+			clearInterval(frm.cims_watch);
+			return;
+		}
+		if (Date.now() - (frm.cims_last_event || 0) < POLL_MS) return;
+		const { message: run } = await frappe.db.get_value("CIMS Import Batch", name, [
+			"status",
+			"rows_done",
+			"rows_expected",
+		]);
+		if (!run || frm.doc.name !== name) return;
+		if (!["Queued", "Running"].includes(run.status)) {
+			clearInterval(frm.cims_watch);
+			frm.dashboard.hide_progress();
+			frm.reload_doc();
+		} else if (run.rows_expected) {
+			const percent = Math.min(100, Math.round((run.rows_done * 1000) / run.rows_expected) / 10);
+			show_import_progress(frm, percent, run.rows_done, run.rows_expected);
+		}
+	}, POLL_MS);
+}
