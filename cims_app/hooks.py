@@ -150,6 +150,8 @@ has_permission = {
 # Framework endpoints that would skip row rules (counts, link search with ignore_user_permissions, global search).
 override_whitelisted_methods = {
 	"frappe.client.get_count": "cims_app.access.permissions.get_count",
+	# The Desk's list and report views: rules over customers read a page newest first (FoundBy).
+	"frappe.desk.reportview.get": "cims_app.access.permissions.list_page",
 	"frappe.desk.search.search_link": "cims_app.access.permissions.search_link",
 	"frappe.desk.search.search_widget": "cims_app.access.permissions.search_widget",
 	"frappe.utils.global_search.search": "cims_app.access.permissions.global_search",

@@ -106,7 +106,26 @@ class IsNotTrue(Criterion):
 		return f"NOT IFNULL(({self.criterion.get_sql(**kwargs)}), 0)"
 
 
+class FoundBy(Criterion):
+	"""(correlated scalar subquery) IS NOT NULL: true when the subquery finds its one row. The same rows as
+	`field IN (subquery)` over a primary key, but the optimizer cannot turn it into a join, so it checks each
+	row by primary key as it reads them: a newest-first page reads the sort index backwards and stops at
+	the page's end, instead of joining and sorting every row the user reaches."""
+
+	def __init__(self, query):
+		super().__init__()
+		self.query = query
+
+	def get_sql(self, **kwargs) -> str:
+		return f"({self.query.get_sql(quote_char='`')}) IS NOT NULL"
+
+
 NOTHING = SqlCondition("1=0")
+# A page of a list (the Desk's list and report views) reads rows newest first, checking each customer by
+# primary key, when the user reaches at least this share of the customers (see FoundBy): it then finds a
+# page within a few thousand rows. A user who reaches fewer gets the join, which sorts only their rows.
+PAGE_BY_LOOKUP_SHARE = 0.005
+REACH_CACHE_SECONDS = 3600
 
 
 def _value(value) -> LiteralValue:
@@ -225,7 +244,39 @@ def _customers_managed_by(user: str):
 
 def _in_seller_customers(scope: Scope, field, write: bool) -> list:
 	subquery = _seller_customers(scope, write)
-	return [field.isin(subquery)] if subquery is not None else []
+	if subquery is None:
+		return []
+	if frappe.flags.cims_list_page and _reaches_much(scope, subquery, write):
+		c = DocType(CUSTOMER).as_("cims_perm_c")
+		return [FoundBy(subquery.where(c.name == field).limit(1))]
+	return [field.isin(subquery)]
+
+
+def _reaches_much(scope: Scope, subquery, write: bool) -> bool:
+	"""Whether the user reaches at least PAGE_BY_LOOKUP_SHARE of the customers: estimated once an hour
+	per user (a share, not a count, so customers coming and going barely move it)."""
+	key = f"cims_reach_share:{scope.user}:{int(write)}:{int(scope.with_pool)}"
+	share = frappe.cache.get_value(key)
+	if share is None:
+		total = frappe.db.sql(f"SELECT COUNT(*) FROM `tab{CUSTOMER}`")[0][0]
+		reached = frappe.db.sql(f"SELECT COUNT(*) FROM ({subquery.get_sql(quote_char='`')}) reach")[0][0]
+		share = reached / total if total else 0
+		frappe.cache.set_value(key, share, expires_in_sec=REACH_CACHE_SECONDS)
+	return share >= PAGE_BY_LOOKUP_SHARE
+
+
+@frappe.whitelist()
+@frappe.read_only()
+def list_page():
+	"""hooks `override_whitelisted_methods` for frappe.desk.reportview.get, the Desk's list and report views:
+	the same call, with the row rules in their page form (FoundBy)."""
+	from frappe.desk.reportview import get
+
+	frappe.flags.cims_list_page = True
+	try:
+		return get()
+	finally:
+		frappe.flags.cims_list_page = False
 
 
 # Records hanging off a customer ------------------------------------------------------------------------

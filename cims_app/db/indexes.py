@@ -20,6 +20,8 @@ INDEXES: dict[str, dict[str, tuple[str, ...]]] = {
 		# the duplicate rule's "same e-mail" (cims_app.customers.duplicates): customers by e-mail, a chunk of rows at a time
 		# (with docstatus, always 0, so that the framework's schema sync leaves it: see ONE_COLUMN below)
 		"cims_email_key": ("email_id", "docstatus"),
+		# the customer list, newest first (the DocType's sort field), for whoever reaches most customers
+		"cims_creation": ("creation", "docstatus"),
 		# a rep's customer list, newest first; new customers per rep in a period
 		"cims_manager_creation": ("account_manager", "creation"),
 		# a team's customers and its new customers in a period
@@ -36,6 +38,9 @@ INDEXES: dict[str, dict[str, tuple[str, ...]]] = {
 		),
 	},
 	"CIMS Follow-Up": {
+		# the follow-up list, newest first (the DocType's sort field): read backwards until a page of rows the
+		# user reaches, instead of sorting all of them (a manager reaches most of a million; see ONE_COLUMN)
+		"cims_creation": ("creation", "docstatus"),
 		# Sales Performance and Follow-Up Activity per rep: completed ones grouped by rep in index order,
 		# no temporary table (covering)
 		"cims_completed_by_rep": (
@@ -91,6 +96,16 @@ INDEXES: dict[str, dict[str, tuple[str, ...]]] = {
 	"CIMS Campaign Member": {
 		# Campaign Effectiveness: invited / registered / attended / converted per campaign
 		"cims_campaign_status": ("campaign", "status", "high_intent", "converted", "customer"),
+		# the member list, newest first (the DocType's sort field)
+		"cims_creation": ("creation", "docstatus"),
+	},
+	"CIMS Reminder Log": {
+		# the reminder log, newest first (the DocType's sort field): one row per reminder sent
+		"cims_creation": ("creation", "docstatus"),
+	},
+	"CIMS Import Row": {
+		# the import row list, newest first (the DocType's sort field): a row per imported row
+		"cims_creation": ("creation", "docstatus"),
 	},
 	"Contact": {
 		# the importer's "same mobile" check: contacts of the site by mobile, a chunk of rows at a time (with
