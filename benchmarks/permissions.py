@@ -50,16 +50,6 @@ def paths(customer_name: str, search_text: str, search_words: str):
 	from cims_app.access.permissions import get_count as client_get_count
 	from cims_app.access.permissions import global_search, search_link
 
-	def customer_list():
-		return len(
-			frappe.get_list(
-				"CIMS Customer",
-				fields=["name", "customer_name", "lifecycle_stage", "account_manager", "modified"],
-				order_by="creation desc",
-				limit_page_length=20,
-			)
-		)
-
 	def customer_list_count():
 		frappe.local.form_dict = frappe._dict(doctype="CIMS Customer", filters="[]", distinct="false")
 		return get_count()
@@ -93,6 +83,11 @@ def paths(customer_name: str, search_text: str, search_words: str):
 		)
 		data = get_attr(cmd)()
 		return len(data["values"]) if data else 0
+
+	def customer_list():
+		return desk_list(
+			"CIMS Customer", ["name", "customer_name", "lifecycle_stage", "account_manager", "modified"]
+		)
 
 	def follow_up_list():
 		return desk_list("CIMS Follow-Up", ["name", "customer_name", "status", "scheduled_on"])

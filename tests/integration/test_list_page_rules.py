@@ -1,7 +1,8 @@
 """The Desk's list and report views (frappe.desk.reportview.get, overridden by
-cims_app.access.permissions.list_page) read a page of follow-ups or opportunities newest first, checking
-each row's customer by primary key (FoundBy), when the user reaches a large share of the customers; a user
-who reaches few keeps the join. Either way a rep or manager gets exactly the rows the rule gives them."""
+cims_app.access.permissions.list_page) read a page of customers, follow-ups or opportunities newest first,
+checking each row (IsTrue) or its customer by primary key (FoundBy), when the user reaches a large share of
+the customers; a user who reaches few keeps the rule's indexes. Either way a rep or manager gets exactly the
+rows the rule gives them."""
 
 import json
 
@@ -62,7 +63,7 @@ def book():
 	return s
 
 
-def desk_list(user: str, doctype: str, customers: list[str]) -> list[str]:
+def desk_list(user: str, doctype: str, customers: list[str], link: str = "customer") -> list[str]:
 	"""Names on the Desk's list of `doctype` for `user`, narrowed to `customers`, through the method the
 	Desk calls (with the app's override, as frappe.handler resolves it)."""
 	cmd = (frappe.get_hooks("override_whitelisted_methods", {}).get(DESK_LIST) or [DESK_LIST])[-1]
@@ -71,7 +72,7 @@ def desk_list(user: str, doctype: str, customers: list[str]) -> list[str]:
 		frappe.local.form_dict = frappe._dict(
 			doctype=doctype,
 			fields=json.dumps([f"`tab{doctype}`.`name`"]),
-			filters=json.dumps([[doctype, "customer", "in", customers]]),
+			filters=json.dumps([[doctype, link, "in", customers]]),
 			order_by=f"`tab{doctype}`.`creation` desc",
 			start=0,
 			page_length=100,
