@@ -29,6 +29,7 @@ Personal data (mobile, phone, email, ID number) sits at permlevel 2 on CIMS Cust
 (Data Analyst, Marketing) read the masked mirrors that `set_masked_personal_data` keeps.
 """
 
+import re
 from dataclasses import dataclass, replace
 
 import frappe
@@ -139,6 +140,7 @@ NOTHING = SqlCondition("1=0")
 # then finds a page within a few thousand rows. A user who reaches fewer gets the indexes of the rule, which
 # sort only their rows.
 PAGE_BY_LOOKUP_SHARE = 0.005
+PAGE_SORTS = ("creation", "modified")
 REACH_CACHE_SECONDS = 3600
 
 
@@ -290,11 +292,19 @@ def list_page():
 	the same call, with the row rules in their page form (FoundBy)."""
 	from frappe.desk.reportview import get
 
-	frappe.flags.cims_list_page = True
+	frappe.flags.cims_list_page = _sorted_by_time(frappe.local.form_dict.get("order_by"))
 	try:
 		return get()
 	finally:
 		frappe.flags.cims_list_page = False
+
+
+def _sorted_by_time(order_by: str | None) -> bool:
+	"""Whether a page is sorted newest or oldest first (creation, the CIMS lists' sort field, or modified):
+	the orders whose index a page form reads. Sorted by anything else, a page keeps the rule's indexes."""
+	first = (order_by or "creation").split(",")[0].strip()
+	column = re.sub(r"\s+(asc|desc)$", "", first, flags=re.IGNORECASE).split(".")[-1].strip("` ")
+	return column in PAGE_SORTS
 
 
 # Records hanging off a customer ------------------------------------------------------------------------

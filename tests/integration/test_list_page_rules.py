@@ -122,6 +122,21 @@ def test_rep_and_manager_get_exactly_their_rows_either_way(book, monkeypatch, sh
 	assert not frappe.flags.cims_list_page  # only for the call: counts and reports keep the join
 
 
+@pytest.mark.parametrize(
+	"order_by, paged",
+	[
+		("`tabCIMS Follow-Up`.`creation` desc", True),
+		("creation asc", True),
+		("modified desc, name desc", True),
+		(None, True),
+		("`tabCIMS Follow-Up`.`scheduled_on` desc", False),
+		("customer_name asc", False),
+	],
+)
+def test_only_pages_sorted_by_time_take_the_page_form(order_by, paged):
+	assert permissions._sorted_by_time(order_by) is paged
+
+
 def test_counts_and_other_paths_keep_the_join(book, monkeypatch):
 	monkeypatch.setattr(permissions, "PAGE_BY_LOOKUP_SHARE", 0)
 	frappe.set_user(book.manager)
