@@ -24,6 +24,7 @@ a throwaway site: the benchmark commits what it imports. Steps:
 5. a summary with the speed ratio, also written as JSON next to this file (import_customers.last.json).
 
 	--with-automation: also step 3 (ours_small_with_<event> in the JSON, e.g. ours_small_with_after_insert)
+	CIMS_PROFILE=/tmp/import.pstats: cProfile each of cims_app's imports into that file (the last one stays)
 
 Growth (issue 17): an import lands in a site that already holds years of customers, named alike.
 	--existing N: the site holds N customers before each import (made once by `bench --site SITE cims-demo
@@ -597,7 +598,14 @@ def worker_ours(bench: str, site: str, batch_name: str, automation: str | None =
 
 	started = time.perf_counter()
 	run = ImportRun(batch_name, progress=sample)
-	result = run.run()
+	if profile := os.environ.get("CIMS_PROFILE"):  # where the time goes: a pstats file of the run
+		import cProfile
+
+		with cProfile.Profile() as profiler:
+			result = run.run()
+		profiler.dump_stats(profile)
+	else:
+		result = run.run()
 	seconds = time.perf_counter() - started
 	chunk_seconds = [
 		round(end - begin, 3) for begin, end in zip([started, *chunk_ends], chunk_ends, strict=False)
