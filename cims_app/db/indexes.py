@@ -28,6 +28,19 @@ INDEXES: dict[str, dict[str, tuple[str, ...]]] = {
 		"cims_team_creation": ("sales_team", "creation"),
 		# CIMS Churn Risk: the highest scores of a risk level
 		"cims_churn_score": ("churn_risk", "churn_risk_score"),
+		# Customer Distribution by industry (its default view) for whole-company readers and managers: the
+		# counts and sums per industry read from the index alone (covering, with the row-rule fields)
+		"cims_distribution_cover": (
+			"industry",
+			"lifecycle_stage",
+			"value_tier",
+			"annual_amount",
+			"cumulative_amount",
+			"creation",
+			"account_manager",
+			"in_public_pool",
+			"sales_team",
+		),
 		# Stage Duration: customers now in each stage and since when (covering, with the row-rule fields)
 		"cims_stage_since": (
 			"lifecycle_stage",
