@@ -344,10 +344,15 @@ def main() -> None:
 			for name, value in earlier.items():
 				if name.startswith("daily job") and "(rerun)" not in name:
 					measured["cases"][name] = value
+		earlier = results.get(str(size), {})
+		# A partial run (--skip-jobs, --skip-import) keeps the earlier run's figures of what it left out.
+		measured["cases"] = {**earlier.get("cases", {}), **measured["cases"]}
 		entry.update(measured)
 		if not args.skip_import:
 			print(f"{site}: importing {IMPORT_ROWS:,} rows …", flush=True)
 			entry["import"] = measure_import(args.bench, site, size)
+		elif "import" in earlier:
+			entry["import"] = earlier["import"]
 		entry["load_after"] = os.getloadavg()
 		results[str(size)] = entry
 		RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
