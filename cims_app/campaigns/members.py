@@ -11,7 +11,7 @@ import frappe
 from frappe import _
 from frappe.utils import cint, flt, now_datetime
 
-from cims_app.db.bulk_insert import hash_name, insert_rows
+from cims_app.db.bulk_insert import STANDARD_COLUMNS, hash_name, insert_rows
 from cims_app.db.bulk_update import record_reference, record_versions
 from cims_app.domain.campaign_metrics import campaign_metrics
 from cims_app.domain.campaign_rules import (
@@ -28,13 +28,7 @@ _OPPORTUNITY_METRIC_FIELDS = ("campaign", "customer", "status", "won_amount")
 
 # Columns of a new member (its counters and amounts start at the table's default, 0).
 MEMBER_COLUMNS = (
-	"name",
-	"creation",
-	"modified",
-	"owner",
-	"modified_by",
-	"docstatus",
-	"idx",
+	*STANDARD_COLUMNS,
 	"campaign",
 	"customer",
 	"customer_name",

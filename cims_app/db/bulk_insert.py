@@ -11,6 +11,11 @@ import frappe
 from frappe.model.naming import NamingSeries
 from pymysql.converters import escape_string
 
+# The framework's own columns of every row, in the order the bulk writers list them (values of a tuple row
+# follow this order), and a child table row's with its parent link.
+STANDARD_COLUMNS = ("name", "creation", "modified", "owner", "modified_by", "docstatus", "idx")
+CHILD_COLUMNS = (*STANDARD_COLUMNS, "parent", "parenttype", "parentfield")
+
 # Bytes per statement: well under max_allowed_packet, large enough that round trips do not matter.
 _STATEMENT_BYTES = 4 * 1024 * 1024
 

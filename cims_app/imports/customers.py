@@ -23,6 +23,7 @@ from cims_app.customers.duplicates import (
 	site_customers_by_keys,
 )
 from cims_app.db.bulk_insert import (
+	CHILD_COLUMNS,
 	SeriesNames,
 	column_defaults,
 	hash_name,
@@ -430,18 +431,7 @@ class CustomerHandler:
 			)
 		clock = self._tick("insert customers", clock)
 		insert_dicts("Contact", contacts, self.contact_columns)
-		child_fields = [
-			"name",
-			"creation",
-			"modified",
-			"owner",
-			"modified_by",
-			"docstatus",
-			"parent",
-			"parenttype",
-			"parentfield",
-			"idx",
-		]
+		child_fields = CHILD_COLUMNS
 		insert_dicts("Dynamic Link", links, [*child_fields, "link_doctype", "link_name", "link_title"])
 		insert_dicts(
 			"Contact Phone", phones, [*child_fields, "phone", "is_primary_mobile_no", "is_primary_phone"]

@@ -158,7 +158,9 @@ function watch_without_realtime(frm) {
 	if (frm.is_new() || !["Queued", "Running"].includes(frm.doc.status)) return;
 	const name = frm.doc.name;
 	frm.cims_watch = setInterval(async () => {
-		if (frm.doc.name !== name || !["Queued", "Running"].includes(frm.doc.status)) {
+		// the form shows another batch, the run ended, or the user left the form (refresh starts it again)
+		const here = frappe.get_route_str() === `Form/${frm.doctype}/${name}`;
+		if (!here || frm.doc.name !== name || !["Queued", "Running"].includes(frm.doc.status)) {
 			clearInterval(frm.cims_watch);
 			return;
 		}
