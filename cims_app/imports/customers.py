@@ -18,6 +18,7 @@ from cims_app.access import permissions
 from cims_app.customers import assignment
 from cims_app.customers.duplicates import (
 	UNIQUE_COLUMNS,
+	name_sketch_for,
 	same_reason,
 	similar_site_names,
 	site_customers_by_keys,
@@ -85,6 +86,8 @@ class CustomerHandler:
 		self.automations = [description for site in both for description in site.descriptions]
 		self.one_by_one = [description for site in both for description in site.before_write]
 		self.names = SeriesNames(SERIES)
+		info = self.context.info
+		self.site_names = name_sketch_for(max(0, info.row_bound - info.header_row)) if self.write else None
 		self.customer_columns, self.customer_base = column_defaults(CUSTOMER)
 		self.contact_columns, self.contact_base = column_defaults("Contact")
 		self.user = frappe.session.user
@@ -105,7 +108,9 @@ class CustomerHandler:
 		keys = [row.data["keys"] for row in rows if row.status != FAILED]
 		self.index = self.known_customers(keys)
 		clock = self._tick("find existing", clock)
-		self.site_similar = similar_site_names(customer.match_key for customer in keys)
+		self.site_similar = similar_site_names(
+			(customer.match_key for customer in keys), sketch=self.site_names
+		)
 		clock = self._tick("find similar names", clock)
 		for row in rows:
 			if row.status != FAILED:

@@ -85,6 +85,50 @@ def test_similar_site_names_finds_equal_contained_and_longer_names_a_few_per_key
 		frappe.db.rollback()
 
 
+def test_with_a_sketch_of_the_sites_names_the_answers_are_the_same_for_far_fewer_lookups(monkeypatch):
+	"""A large import reads a sketch of the site's match keys first (name_sketch_for) and then asks the database
+	only about the candidates it lets through: the same possible duplicates as without it, in a fraction of
+	the statements' values (a row's prefixes of 上海…科技 mostly name no customer)."""
+	from cims_app.customers.duplicates import name_sketch_for, site_name_sketch, similar_site_names
+	from cims_app.domain.names import match_key
+	from tests.integration.support import make_customer, unique_suffix
+
+	base = f"晨帆{unique_suffix()}"
+	try:
+		short = make_customer(customer_name=f"上海{base}有限公司")
+		longer = make_customer(customer_name=f"上海{base}电子科技有限公司")
+		wanted = [
+			match_key(f"上海{base}有限公司"),
+			match_key(f"上海{base}电子有限公司"),
+			match_key(f"北京上海{base}电子科技商务有限公司"),
+			match_key(f"上海{base}"[:4] + "毫不相干有限公司"),
+			*(match_key(f"上海{number}{base}贸易有限公司") for number in range(50)),
+		]
+		sent = []
+		original = frappe.db.sql
+
+		def counting(query, values=(), *args, **kwargs):
+			if isinstance(values, dict):
+				sent.append(sum(len(value) if isinstance(value, tuple) else 1 for value in values.values()))
+			return original(query, values, *args, **kwargs)
+
+		monkeypatch.setattr(frappe.db, "sql", counting)
+		plain = similar_site_names(wanted)
+		plain_values, sent[:] = sum(sent), []
+		sketched = similar_site_names(wanted, sketch=site_name_sketch())
+		monkeypatch.undo()
+		assert sketched == plain
+		assert short.name in plain[wanted[0]] and longer.name in plain[wanted[0]]
+		assert sum(sent) * 5 < plain_values, (sum(sent), plain_values)
+		# a file of a few rows into a site of many customers asks without one
+		site = frappe.db.estimate_count("CIMS Customer")
+		if site > 100:
+			assert name_sketch_for(1) is None
+		assert name_sketch_for(site + 1) is not None
+	finally:
+		frappe.db.rollback()
+
+
 def test_a_chunks_ledger_lookup_sends_in_lists_the_optimizer_reads_as_ranges(monkeypatch):
 	"""MariaDB turns an IN list of 1,000 values or more into a derived table, and then read every ledger
 	entry of the batch so far for each chunk: the ledger asks in lists of at most 900."""

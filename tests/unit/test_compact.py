@@ -91,3 +91,29 @@ def test_similar_name_index_keeps_names_packed_and_rows_until_rebound():
 	assert index._other == {}
 	index.rebind("华为", row, "C-3")  # nothing is filed under the row any more
 	assert index.similar("华为技术") == ["C-1", "C-2"]
+
+
+@settings(max_examples=60)
+@given(
+	st.lists(st.text(alphabet="上海华为技科信息有限公司北京深圳", min_size=0, max_size=12), max_size=40),
+	st.lists(st.text(alphabet="上海华为技科信息有限公司北京深圳", min_size=2, max_size=12), max_size=40),
+	st.booleans(),
+)
+def test_match_key_sketch_never_denies_a_key_or_a_start_it_was_given(keys, asked, in_order):
+	"""The sketch of the site's match keys (a large import asks the database only about what it lets through):
+	never False for an added key or for a shorter start of one, whatever the order keys come in; and with
+	bitmaps far larger than the keys, False for most of what was never added."""
+	from cims_app.domain.duplicates import MatchKeySketch
+
+	sketch = MatchKeySketch()
+	for key in sorted(keys) if in_order else keys:
+		sketch.add(key)
+	kept = [key for key in keys if len(key) >= 2]
+	for key in kept:
+		assert sketch.may_be_key(key)
+		for end in range(2, len(key)):
+			assert sketch.may_extend(key[:end])
+	starts = {key[:end] for key in kept for end in range(2, len(key))}
+	never = [key for key in asked if key not in kept and key not in starts]
+	wrong = sum(sketch.may_be_key(key) or sketch.may_extend(key) for key in never)
+	assert wrong <= max(1, len(never) // 10)
