@@ -44,6 +44,33 @@ def sql_literal(value) -> str:
 	return frappe.db._conn.literal(value)
 
 
+_ESCAPES = str.maketrans(
+	{"\0": "\\0", "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\032": "\\Z", "'": "\\'", '"': '\\"'}
+)
+
+
+def column_literals(values: tuple) -> list[str] | str:
+	"""The SQL literals of one column's values (sql_literal's), or one literal when all are the same value of
+	one type (a chunk's creation time, owner, docstatus, a default): such a column is escaped once, not once
+	a row; a column of text is escaped by one str.translate a value (escape_string's table)."""
+	kinds = set(map(type, values))
+	if len(kinds) == 1 and values.count(values[0]) == len(values):
+		return sql_literal(values[0])
+	if kinds == {str}:
+		return ["'" + value.translate(_ESCAPES) + "'" for value in values]
+	return list(map(sql_literal, values))
+
+
+def row_literals(rows: Sequence[Sequence]) -> list[str]:
+	"""The literal "(v1, v2, …)" of each row, built a column at a time."""
+	count = len(rows)
+	columns = []
+	for values in zip(*rows, strict=True):
+		literals = column_literals(values)
+		columns.append([literals] * count if isinstance(literals, str) else literals)
+	return ["(" + ", ".join(parts) + ")" for parts in zip(*columns, strict=True)]
+
+
 def insert_rows(
 	doctype: str,
 	fields: Sequence[str],
@@ -66,8 +93,7 @@ def insert_rows(
 	tail = f" ON DUPLICATE KEY UPDATE {on_duplicate}" if on_duplicate else ""
 	values: list[str] = []
 	size = written = 0
-	for row in rows:
-		literal = "(" + ", ".join([sql_literal(value) for value in row]) + ")"
+	for literal in row_literals(rows):
 		values.append(literal)
 		size += len(literal)
 		if size >= _STATEMENT_BYTES:

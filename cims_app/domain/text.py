@@ -1,9 +1,7 @@
 """Text clean-up shared by every rule: full-width to half-width, whitespace, brackets."""
 
-import re
 import unicodedata
 
-_WHITESPACE_RUN = re.compile(r"\s+")
 # Every bracket pair people use around a part of a name, mapped to ASCII parentheses.
 _BRACKETS = str.maketrans(
 	{
@@ -36,13 +34,17 @@ def to_half_width(value: object) -> str:
 
 
 def clean_text(value: object) -> str:
-	"""Half-width, stripped, every internal run of whitespace collapsed to one space; None/"" give ""."""
-	return _WHITESPACE_RUN.sub(" ", to_half_width(value)).strip()
+	"""Half-width, stripped, every internal run of whitespace collapsed to one space; None/"" give "".
+
+	(str.split() without a separator splits at runs of the same whitespace characters as the regex \\s+ and
+	drops the ends: the same result as substituting and stripping, several times faster, which matters
+	at some 50 cells a row of a 100,000-row import.)"""
+	return " ".join(to_half_width(value).split())
 
 
 def without_whitespace(text: str) -> str:
 	"""`text` with every whitespace character removed."""
-	return _WHITESPACE_RUN.sub("", text)
+	return "".join(text.split())
 
 
 def unify_brackets(value: object) -> str:

@@ -18,19 +18,23 @@ PLAN_HOUR = datetime.time(9, 0)
 
 
 def sync_plans(
-	customers: list[str] | None = None, today: datetime.date | None = None, reference: dict | None = None
+	customers: list[str] | None = None,
+	today: datetime.date | None = None,
+	reference: dict | None = None,
+	new: bool = False,
 ) -> dict:
 	"""Stop the plans customers left and create the follow-ups their current plans call for.
 
-	`customers` None means every customer; `reference` is what the customers' moved follow-up dates are
-	recorded as coming through in their history. Returns {"cancelled": n, "created": n}.
+	`customers` None means every customer; `new` says they were created just now (an import's chunk), so that
+	they have no follow-up to stop; `reference` is what the customers' moved follow-up dates are recorded as
+	coming through in their history. Returns {"cancelled": n, "created": n}.
 	"""
 	today = today or getdate(nowdate())
 	if customers is not None:
 		customers = sorted({c for c in customers if c})
 		if not customers:
 			return {"cancelled": 0, "created": 0}
-	cancelled_for = stop_left_plans(customers)
+	cancelled_for = [] if new else stop_left_plans(customers)
 	created_for = start_current_plans(customers, today)
 	refresh_customer_follow_up_dates(sorted(set(cancelled_for) | set(created_for)), reference=reference)
 	return {"cancelled": len(cancelled_for), "created": len(created_for)}

@@ -459,7 +459,7 @@ class CustomerHandler:
 		)
 		from cims_app.follow_ups.plans import sync_plans
 
-		sync_plans(names)
+		sync_plans(names, new=True)
 		self._tick("assign and plans", clock)
 
 	def insert_customers(self, pending: list[tuple[SourceRow, dict]]) -> list[dict]:

@@ -89,7 +89,7 @@ def test_with_a_sketch_of_the_sites_names_the_answers_are_the_same_for_far_fewer
 	"""A large import reads a sketch of the site's match keys first (name_sketch_for) and then asks the database
 	only about the candidates it lets through: the same possible duplicates as without it, in a fraction of
 	the statements' values (a row's prefixes of 上海…科技 mostly name no customer)."""
-	from cims_app.customers.duplicates import name_sketch_for, site_name_sketch, similar_site_names
+	from cims_app.customers.duplicates import name_sketch_for, similar_site_names, site_name_sketch
 	from cims_app.domain.names import match_key
 	from tests.integration.support import make_customer, unique_suffix
 
