@@ -43,3 +43,24 @@ def test_text_sent_as_bulk_literals_reads_back_unchanged():
 	rows = [(text, Decimal("1.250"), 7) for text in texts]
 	selects = " UNION ALL ".join("SELECT " + literal[1:-1] for literal in row_literals(rows))
 	assert frappe.db.sql(selects) == tuple(rows)
+
+
+def test_a_bulk_insert_stores_the_cells_text_as_it_is():
+	"""The framework's frappe.db.sql rewrites every "ifnull(" of a statement to "coalesce(", literals included:
+	the bulk writer sends its INSERTs past that rewrite, so a remark that says "ifnull(" is stored as typed."""
+	from frappe.utils import now_datetime
+
+	from cims_app.db.bulk_insert import hash_name, insert_rows
+
+	name, now = hash_name(), now_datetime()
+	text = "IFNULL(a, b) or ifnull(c) – 上海 'quoted' 100%"
+	try:
+		written = insert_rows(
+			"ToDo",
+			("name", "creation", "modified", "owner", "modified_by", "description", "status", "priority"),
+			[(name, now, now, "Administrator", "Administrator", text, "Open", "Medium")],
+		)
+		assert written == 1
+		assert frappe.db.get_value("ToDo", name, "description") == text
+	finally:
+		frappe.db.rollback()
