@@ -11,25 +11,22 @@ import functools
 import time
 import traceback
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from itertools import islice
 
 import frappe
 from frappe import _
 from frappe.realtime import get_doc_room
 from frappe.utils import now_datetime
 
+from cims_app.imports.ahead import read_chunks
 from cims_app.imports.context import (
 	COUNT_FIELDS,
 	FAILED,
 	OUTCOMES,
 	ImportContext,
-	RowHashes,
 	job_id,
 )
 from cims_app.imports.ledger import Ledger
-from cims_app.imports.reader import ImportFileError, inspect_file, iter_rows, read_ahead
-from cims_app.imports.template import is_example_cells
+from cims_app.imports.reader import ImportFileError, inspect_file
 from cims_app.records.validation import get_setting
 
 BATCH = "CIMS Import Batch"
@@ -58,12 +55,6 @@ def release_free_memory() -> None:
 	trim = _malloc_trim()
 	if trim is not None:
 		trim(0)
-
-
-def chunks(iterable: Iterable, size: int) -> Iterator[list]:
-	iterator = iter(iterable)
-	while chunk := list(islice(iterator, size)):
-		yield chunk
 
 
 def limits() -> tuple[float, int]:
@@ -158,29 +149,21 @@ class ImportRun:
 		except (frappe.ValidationError, frappe.PermissionError) as error:
 			return self._fail(str(error))
 		try:
-			hashes = RowHashes()
 			done_rows = 0
 			total = max(1, info.row_bound - info.header_row)
-			timings = self.timings
 			clock = time.perf_counter()
-			for chunk in read_ahead(chunks(iter_rows(info), self.chunk_rows)):
-				timings["read"] += time.perf_counter() - clock
-				clock = time.perf_counter()
-				sources = []
-				for number, cells in chunk:
-					if is_example_cells(cells):
-						self.examples += 1
-						continue
-					sources.append(context.source_row(number, cells, hashes))
-				ledger.load(sources)
+			for chunk in read_chunks(context, info, self.chunk_rows):
+				# read: waiting for the chunk, parsed and normalised ahead (imports.ahead)
+				clock = self._tick("read", clock)
+				self.examples += chunk.examples
+				ledger.load(chunk.rows)
 				rows = []
-				for row in sources:
+				for row in chunk.rows:
 					if not ledger.claim(row):
 						self.already_done += 1
 						continue
-					context.normalise(row)
 					rows.append(row)
-				clock = self._tick("normalise", clock)
+				clock = self._tick("ledger", clock)
 				handler.process(rows)
 				for row in rows:
 					if not row.status:
@@ -188,7 +171,7 @@ class ImportRun:
 				clock = self._tick("records", clock)
 				ledger.write(rows, context)
 				self.run_counts.update(row.status for row in rows)
-				done_rows += len(chunk)
+				done_rows += chunk.rows_read
 				clock = self._tick("ledger", clock)
 				self._beat(done_rows, total)
 				frappe.db.commit()
