@@ -105,17 +105,48 @@ def insert_rows(
 	columns = ", ".join(f"`{field}`" for field in fields)
 	head = f"INSERT {'IGNORE ' if ignore_duplicates else ''}INTO `{table}` ({columns}) VALUES "
 	tail = f" ON DUPLICATE KEY UPDATE {on_duplicate}" if on_duplicate else ""
-	values: list[str] = []
-	size = written = 0
-	for literal in row_literals(rows):
-		values.append(literal)
+	rows = list(rows)
+	literals = row_literals(rows)
+	start = size = written = 0
+	for end, literal in enumerate(literals, 1):
 		size += len(literal)
-		if size >= _STATEMENT_BYTES:
-			written += execute_insert(head + ", ".join(values) + tail)
-			values, size = [], 0
-	if values:
-		written += execute_insert(head + ", ".join(values) + tail)
+		if size >= _STATEMENT_BYTES or end == len(literals):
+			written += _insert_part(head, tail, fields, rows, literals, start, end)
+			start, size = end, 0
 	return written
+
+
+_HASH_NAME = re.compile(r"[0-9a-f]{10}")
+_DUPLICATE_ENTRY = re.compile(r"Duplicate entry '(.*)' for key 'PRIMARY'")
+_NAME_ATTEMPTS = 5
+
+
+def _insert_part(head: str, tail: str, fields, rows: list, literals: list[str], start: int, end: int) -> int:
+	"""INSERT rows[start:end]. A hash name (hash_name's 10 hex characters) another record of the table already
+	has is drawn again and the statement sent again, as the framework's Document.db_insert does for its own
+	hash names: 40 random bits collide about once in 30 imports of 100,000 rows into a site holding a few
+	hundred thousand contact links. (The failed statement wrote nothing: InnoDB undoes a failed statement
+	alone, the transaction goes on.)"""
+	for attempt in range(_NAME_ATTEMPTS):
+		try:
+			return execute_insert(head + ", ".join(literals[start:end]) + tail)
+		except Exception as error:
+			taken = _taken_hash_name(error, fields)
+			if taken is None or attempt == _NAME_ATTEMPTS - 1:
+				raise
+			for position in range(start, end):
+				if rows[position][0] == taken:
+					rows[position] = (hash_name(), *rows[position][1:])
+					literals[position] = row_literals([rows[position]])[0]
+
+
+def _taken_hash_name(error: Exception, fields) -> str | None:
+	if not fields or fields[0] != "name" or not frappe.db.is_primary_key_violation(error):
+		return None
+	found = _DUPLICATE_ENTRY.search(str(error.args[1]))
+	if found and _HASH_NAME.fullmatch(found.group(1)):
+		return found.group(1)
+	return None
 
 
 def execute_insert(statement: str) -> int:

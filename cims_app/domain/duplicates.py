@@ -321,10 +321,17 @@ class SimilarNameIndex:
 				bit = value & mask
 				if known[bit >> 3] & (1 << (bit & 7)):
 					found.update(self._by_hash.get(value)[:cap])
-		# Known keys containing the new key: they hold its rarest bigram.
-		bigrams = {key[i : i + 2] for i in range(len(key) - 1)}
-		rarest = min(bigrams, key=lambda bigram: len(self._by_bigram.get(bigram, ())))
-		found.update(self._by_bigram.get(rarest, ())[:cap])
+		# Known keys containing the new key: they hold every bigram of it, so its two rarest ones (alike names,
+		# 上海…科技 by the thousand, share each of their bigrams with many others, but few share two).
+		by_bigram = self._by_bigram
+		bigrams = sorted(
+			{key[i : i + 2] for i in range(len(key) - 1)}, key=lambda bigram: len(by_bigram.get(bigram, ()))
+		)
+		rarest = by_bigram.get(bigrams[0], ())
+		if len(bigrams) > 1 and len(rarest) > 8:
+			found.update(sorted(set(rarest[:cap]).intersection(by_bigram.get(bigrams[1], ()))))
+		else:
+			found.update(rarest[:cap])
 		# Abbreviations: a short known key starting as the new one does, with a later character of it.
 		first = key[0]
 		for char in set(key[1:]):

@@ -36,3 +36,29 @@ def test_an_exact_match_added_late_is_still_found_among_thousands_of_alike_names
 	index = alike_index(6000)
 	index.add("上海华瑞", "C-late")
 	assert "C-late" in index.similar("上海华瑞")
+
+
+def test_names_sharing_their_bigrams_with_thousands_of_others_get_a_few_candidates_each():
+	"""A file of 上海{2-4 characters}{trade}科技 names: each bigram of a name is in hundreds of others, few hold
+	two of its rarest ones. Candidates per name stay a handful however many such names came before, so an
+	import's cost per row does not grow along the file; a name containing the new one is still found."""
+	import random
+
+	rng = random.Random(17)
+	chars = "晨心帆诚航耀昌荣宝合宇瑞华信达通恒泰德新源盛丰隆鑫科创博"
+	trades = ["电子商务", "贸易", "物流", "教育", "咨询", "信息技术", "发展"]
+	index = SimilarNameIndex()
+	counts = []
+	for number in range(20000):
+		key = (
+			"上海"
+			+ "".join(rng.choice(chars) for _ in range(rng.randint(2, 4)))
+			+ rng.choice(trades)
+			+ "科技"
+		)
+		if number >= 19000:
+			counts.append(len(index._candidates(key)))
+		index.add(key, f"C-{number}")
+	assert sum(counts) / len(counts) < 10, sum(counts) / len(counts)  # 47 before reading two bigrams
+	index.add("上海晨心帆诚航贸易科技发展", "C-longer")
+	assert "C-longer" in index.similar("晨心帆诚航贸易")
