@@ -23,6 +23,12 @@ INDEXES: dict[str, dict[str, tuple[str, ...]]] = {
 		# the customer list, newest first (the DocType's sort field), for whoever reaches most customers (see
 		# CREATION)
 		"creation": ("creation",),
+		# the row rules' columns alone (the fields are `search_index`, but the framework's sync adds no index on
+		# a column a composite index starts): "account_manager = me OR in_public_pool = 1" is an index merge of
+		# rowid-ordered one-column scans, and a report's own "my customers" filter reads them (CIMS Churn Risk
+		# as a rep at 100,000 customers: 0.13 s with, 0.31 s without)
+		"account_manager": ("account_manager",),
+		"sales_team": ("sales_team",),
 		# a rep's customer list, newest first; new customers per rep in a period
 		"cims_manager_creation": ("account_manager", "creation"),
 		# a team's customers and its new customers in a period

@@ -153,16 +153,26 @@ def test_a_chunks_ledger_lookup_sends_in_lists_the_optimizer_reads_as_ranges(mon
 		assert row.type != "ALL", row
 
 
+# One-column indexes of the row rules' columns, kept beside the composite ones they start: the optimizer merges
+# them for "account_manager = me OR in_public_pool = 1" (an index merge reads rowid-ordered one-column scans)
+# and takes them for a report's own "my customers" filter, which a composite index starting with the column
+# did not serve (CIMS Churn Risk as a rep at 100,000 customers: 0.13 s with it, 0.31 s without).
+ROW_RULE_INDEXES = {"account_manager", "sales_team"}
+
+
 def test_no_index_of_a_customer_is_the_start_of_another():
 	"""Every index costs each customer written (an import writes 100,000 at a time): a one-column index whose
-	column starts a composite index (account_manager and cims_manager_creation, id_number and its unique
-	index…) only duplicates it. The framework's schema sync drops a field's index once it is no longer
-	`search_index`."""
+	column starts a composite index (id_number and its unique index, industry and the distribution's covering
+	index…) only duplicates it, the row rules' columns apart. The framework's schema sync drops a field's index
+	once it is no longer `search_index`."""
 	frappe.db.updatedb("CIMS Customer")
 	indexes: dict[str, list[str]] = {}
 	for row in frappe.db.sql("SHOW INDEX FROM `tabCIMS Customer`", as_dict=True):
 		indexes.setdefault(row.Key_name, []).append(row.Column_name)
+	assert {name for name, columns in indexes.items() if columns == [name]} >= ROW_RULE_INDEXES
 	for name, columns in indexes.items():
+		if name in ROW_RULE_INDEXES:
+			continue
 		for other, longer in indexes.items():
 			if other != name and len(longer) > len(columns) and longer[: len(columns)] == columns:
 				# a unique index that a longer one starts with is a constraint, not a duplicate
