@@ -24,11 +24,13 @@ class Ledger:
 		self.batch = batch
 		self.by_hash: dict[str, tuple[str, str]] = {}
 		self.by_id: dict[str, str] = {}
+		# A batch's first run has no entry to find: what it writes itself is never looked up again (below).
+		self.empty = not frappe.db.exists(LEDGER, {"batch": batch})
 
 	def load(self, rows: list[SourceRow]) -> None:
 		"""The entries the rows may be: those with their hashes and those their Import Row IDs name."""
 		self.by_hash, self.by_id = {}, {}
-		if not rows:
+		if not rows or self.empty:
 			return
 		# A few IN lists of at most IN_VALUES values each: MariaDB turns a longer list into a derived table
 		# and then read every entry of the batch so far through its index's first column (a cost per chunk

@@ -128,3 +128,30 @@ def test_the_reading_process_ends_by_itself_once_the_run_is_gone(imports):
 		os.kill(process.pid, 9)
 	process.join()
 	assert not alive, "the reading process outlived the run"
+
+
+def test_a_batchs_first_run_asks_the_ledger_nothing_and_a_second_run_finds_every_row(imports, monkeypatch):
+	"""A batch's first run has no ledger entry to find (it never looks up its own): it sends no lookup of the
+	ledger; the next run of the batch looks each row up and leaves every one alone."""
+	from cims_app.imports import ledger as ledger_module
+	from cims_app.imports.engine import ImportRun
+
+	suffix = unique_suffix()
+	rows = [[f"账本{suffix}第{number}号有限公司", valid_uscc(), valid_mobile()] for number in range(5)]
+	batch = imports.batch(workbook_bytes(HEADER[:3], rows))
+	lookups = []
+	original = ledger_module.frappe.db.sql
+
+	def counting(query, *args, **kwargs):
+		if "FROM `tabCIMS Import Row`" in str(query) and "row_hash, status" in str(query):
+			lookups.append(query)
+		return original(query, *args, **kwargs)
+
+	monkeypatch.setattr(ledger_module.frappe.db, "sql", counting)
+	first = ImportRun(batch, chunk_rows=2).run()
+	assert first["inserted"] == 5 and not lookups
+	imports.customers.update(frappe.get_all("CIMS Import Row", filters={"batch": batch}, pluck="record"))
+	second = ImportRun(batch, chunk_rows=2).run()
+	assert lookups and second["inserted"] == 5 and second["rows_read"] == 5
+	log = frappe.db.get_value("CIMS Import Batch", batch, "log")
+	assert "5 rows were already imported by this batch" in log
