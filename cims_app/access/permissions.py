@@ -73,65 +73,60 @@ class SqlCondition(Criterion):
 		return self.sql
 
 
-class Exists(Criterion):
+class Wrapped(Criterion):
+	"""A condition, or a subquery (`SUBQUERY`), written inside a fixed SQL template (`TEMPLATE`)."""
+
+	TEMPLATE = "{}"
+	SUBQUERY = False
+
+	def __init__(self, inner):
+		super().__init__()
+		self.inner = inner
+
+	def get_sql(self, **kwargs) -> str:
+		inner = self.inner.get_sql(quote_char="`") if self.SUBQUERY else self.inner.get_sql(**kwargs)
+		return self.TEMPLATE.format(inner)
+
+
+class Exists(Wrapped):
 	"""[NOT] EXISTS (subquery): pypika's own leaves out the brackets when nested."""
 
+	SUBQUERY = True
+
 	def __init__(self, query, negate: bool = False):
-		super().__init__()
-		self.query = query
-		self.negate = negate
-
-	def get_sql(self, **kwargs) -> str:
-		return ("NOT " if self.negate else "") + f"EXISTS ({self.query.get_sql(quote_char='`')})"
+		super().__init__(query)
+		self.TEMPLATE = ("NOT " if negate else "") + "EXISTS ({})"
 
 
-class ScalarIsZero(Criterion):
+class ScalarIsZero(Wrapped):
 	"""(scalar subquery) = 0."""
 
-	def __init__(self, query):
-		super().__init__()
-		self.query = query
-
-	def get_sql(self, **kwargs) -> str:
-		return f"({self.query.get_sql(quote_char='`')}) = 0"
+	TEMPLATE = "({}) = 0"
+	SUBQUERY = True
 
 
-class IsNotTrue(Criterion):
+class IsNotTrue(Wrapped):
 	"""NOT IFNULL(condition, 0): false or unknown (a NULL account manager is nobody's)."""
 
-	def __init__(self, criterion: Criterion):
-		super().__init__()
-		self.criterion = criterion
-
-	def get_sql(self, **kwargs) -> str:
-		return f"NOT IFNULL(({self.criterion.get_sql(**kwargs)}), 0)"
+	TEMPLATE = "NOT IFNULL(({}), 0)"
 
 
-class FoundBy(Criterion):
+class FoundBy(Wrapped):
 	"""(correlated scalar subquery) IS NOT NULL: true when the subquery finds its one row. The same rows as
 	`field IN (subquery)` over a primary key, but the optimizer cannot turn it into a join, so it checks each
 	row by primary key as it reads them: a newest-first page reads the sort index backwards and stops at
 	the page's end, instead of joining and sorting every row the user reaches."""
 
-	def __init__(self, query):
-		super().__init__()
-		self.query = query
-
-	def get_sql(self, **kwargs) -> str:
-		return f"({self.query.get_sql(quote_char='`')}) IS NOT NULL"
+	TEMPLATE = "({}) IS NOT NULL"
+	SUBQUERY = True
 
 
-class IsTrue(Criterion):
+class IsTrue(Wrapped):
 	"""(condition) IS TRUE: the same rows as the condition, but the range optimizer leaves it alone, so a
 	newest-first page reads the sort index backwards instead of merging the indexes of an OR and sorting
 	every row the user reaches."""
 
-	def __init__(self, criterion: Criterion):
-		super().__init__()
-		self.criterion = criterion
-
-	def get_sql(self, **kwargs) -> str:
-		return f"({self.criterion.get_sql(**kwargs)}) IS TRUE"
+	TEMPLATE = "({}) IS TRUE"
 
 
 NOTHING = SqlCondition("1=0")

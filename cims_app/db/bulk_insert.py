@@ -45,33 +45,21 @@ def sql_literal(value) -> str:
 	return frappe.db._conn.literal(value)
 
 
-# escape_string's table (backslash before NUL, \\, newline, carriage return, ^Z and both quotes), and the
-# characters it changes: a column none of whose values holds one (most do not) is quoted as it is.
-_ESCAPES = [chr(code) for code in range(128)]
-for _char, _escaped in (
-	("\0", "\\0"),
-	("\\", "\\\\"),
-	("\n", "\\n"),
-	("\r", "\\r"),
-	("\032", "\\Z"),
-	("'", "\\'"),
-	('"', '\\"'),
-):
-	_ESCAPES[ord(_char)] = _escaped
+# The characters escape_string changes: a column none of whose values holds one (most do not) is quoted as it is.
 _NEEDS_ESCAPE = re.compile("[\\0\\\\\\n\\r\\032'\"]")
 
 
 def column_literals(values: tuple) -> list[str] | str:
 	"""The SQL literals of one column's values (sql_literal's), or one literal when all are the same value of
 	one type (a chunk's creation time, owner, docstatus, a default): such a column is escaped once, not once
-	a row; a column of text is escaped by one str.translate a value (escape_string's table)."""
+	a row; a column of text without a character to escape is quoted as it is."""
 	kinds = set(map(type, values))
 	if len(kinds) == 1 and values.count(values[0]) == len(values):
 		return sql_literal(values[0])
 	if kinds == {str}:
 		if _NEEDS_ESCAPE.search("".join(values)) is None:
 			return ["'" + value + "'" for value in values]
-		return ["'" + value.translate(_ESCAPES) + "'" for value in values]
+		return ["'" + escape_string(value) + "'" for value in values]
 	return list(map(sql_literal, values))
 
 
