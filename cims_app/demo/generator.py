@@ -6,6 +6,7 @@ use (classification label, value tier, name keys, expected and weighted amounts,
 """
 
 import datetime
+import functools
 import random
 import time
 from bisect import bisect_left
@@ -19,7 +20,8 @@ from frappe.utils.password import update_password
 
 from cims_app.access.permissions import MASKED_MIRRORS
 from cims_app.campaigns.members import new_check_in_token, refresh_metrics
-from cims_app.demo import DEMO_DATA_SOURCE, DEMO_EMAIL_DOMAIN
+from cims_app.customers.upkeep import due_on, upkeep_cadence
+from cims_app.demo import DEMO_DATA_SOURCE, DEMO_EMAIL_DOMAIN, indexes
 from cims_app.demo import chinese_data as data
 from cims_app.demo.bulk import Clock, HashNames, RowWriter, SeriesCounters
 from cims_app.demo.identities import IdentityFactory, Person, TakenKeys
@@ -248,19 +250,32 @@ class DemoGenerator:
 		# Follow-ups, the biggest table by far, are written over a connection of their own.
 		self.writer = RowWriter(own_connection=("CIMS Follow-Up",))
 		self.series = SeriesCounters(lock=self.writer.lock)
+		deferred = False
 		try:
+			with self.writer.database():
+				indexes.restore(self.log)  # of a fill that died while they were dropped
 			self._load_masters()
 			self._ensure_users()
 			self._load_taken_keys()
 			self._set_session_checks(False)
 			self._make_campaigns()
 			self._commit()
+			with self.writer.database():
+				if deferred := indexes.worth_deferring(self.options.customers):
+					indexes.drop(self.log)
 			self._make_customers()
+			if deferred:
+				with self.writer.database():
+					indexes.restore(self.log)
+				deferred = False
 			self._update_campaign_metrics()
 			self._commit()
 		finally:
 			self.writer.close()
 			self._set_session_checks(True)
+			if deferred:  # the fill failed: its uncommitted rows go, the indexes come back all the same
+				frappe.db.rollback()  # (the ALTER would commit them)
+				indexes.restore(self.log)
 		self._report(time.perf_counter() - started)
 		return dict(self.writer.rows)
 
@@ -332,6 +347,12 @@ class DemoGenerator:
 			setting("high_value_min_amount", 500000),
 			setting("high_potential_min_amount", 100000),
 			setting("high_potential_min_growth", 20),
+		)
+
+		cadence = upkeep_cadence()
+		# created_on as text ("YYYY-MM-DD"), the due date as text as well (the writer's literals)
+		self.upkeep_due_on = functools.cache(
+			lambda created_on, tier: due_on(None, created_on, tier, cadence).isoformat()
 		)
 
 		region_pairs = [(region, data.REGION_WEIGHTS.get(region, 1.0)) for region in self.regions]
@@ -1306,6 +1327,8 @@ class DemoGenerator:
 			churned_on=clock.date(customer.churned) if customer.churned else None,
 			contract_amount=contract_amount,
 			contract_end_date=clock.date(contract_end) if contract_end is not None else None,
+			# never checked: due a tier cadence after the creation, as a save sets it
+			maintenance_due_on=self.upkeep_due_on(clock.date(customer.created), tier),
 			annual_amount=annual,
 			cumulative_amount=cumulative,
 			amount_growth_6m=growth or 0,

@@ -58,6 +58,7 @@ CUSTOMER_FIELDS = (
 	"churned_on",
 	"contract_amount",
 	"contract_end_date",
+	"maintenance_due_on",
 	"annual_amount",
 	"cumulative_amount",
 	"amount_growth_6m",

@@ -15,7 +15,7 @@ from frappe import _
 from frappe.utils import now_datetime, nowdate
 
 from cims_app.access import permissions
-from cims_app.customers import assignment
+from cims_app.customers import assignment, upkeep
 from cims_app.customers.duplicates import (
 	UNIQUE_COLUMNS,
 	name_sketch_for,
@@ -334,6 +334,7 @@ class CustomerHandler:
 		today = nowdate()
 		user = self.user
 		names = self.names.take(len(rows))
+		cadence = upkeep.upkeep_cadence()
 		customers, contacts, phones, emails, links = [], [], [], [], []
 		contact_names = self._free_contact_names(rows, names)
 		for row, name in zip(rows, names, strict=True):
@@ -355,6 +356,9 @@ class CustomerHandler:
 			if customer.get("account_manager"):
 				self.track_account_manager(customer, now)
 			customer.update(derived_customer_fields(customer))
+			customer["maintenance_due_on"] = upkeep.due_on(
+				customer.get("last_maintained_on"), now, customer.get("value_tier"), cadence
+			)
 			permissions.set_masked_personal_data(_Record(customer))
 			contact = row.data["contact"]
 			if contact:

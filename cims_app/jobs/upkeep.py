@@ -6,22 +6,13 @@ import functools
 import frappe
 from frappe.utils import getdate, nowdate
 
+from cims_app.customers.upkeep import upkeep_cadence
 from cims_app.db.bulk_update import job_reference, write_changes
-from cims_app.domain.customer_rules import HIGH_POTENTIAL, HIGH_VALUE
 from cims_app.domain.due_dates import maintenance_due_on
 from cims_app.domain.errors import _
-from cims_app.records.validation import get_setting
 from cims_app.reminders.delivery import Reminder, send
 
 RULE = "data_upkeep"
-
-
-def upkeep_cadence() -> tuple[dict, int]:
-	months = {
-		HIGH_VALUE: int(get_setting("upkeep_high_value_months", 1)),
-		HIGH_POTENTIAL: int(get_setting("upkeep_high_potential_months", 3)),
-	}
-	return months, int(get_setting("upkeep_regular_months", 6))
 
 
 def remind_data_upkeep() -> dict:

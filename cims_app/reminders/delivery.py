@@ -16,12 +16,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import frappe
-from frappe.utils import escape_html, get_url_to_form, getdate, now_datetime, strip_html
+from frappe.utils import get_url_to_form, getdate, now_datetime, strip_html
 
 from cims_app.db.bulk_insert import insert_rows
 from cims_app.db.bulk_update import update_rows
 from cims_app.domain.errors import _
-from cims_app.reminders.reader_texts import render
+from cims_app.reminders.reader_texts import escape_html, render, translations_cached
 
 BATCH_SIZE = 2000
 LOOKUP_CHUNK = 5000
@@ -83,10 +83,11 @@ def send(
 		return 0
 	channels = Channels.detect(sms)
 	sent = 0
-	for start in range(0, len(reminders), batch_size):
-		sent += _send_batch(reminders[start : start + batch_size], users, channels)
-		if commit:
-			frappe.db.commit()
+	with translations_cached():
+		for start in range(0, len(reminders), batch_size):
+			sent += _send_batch(reminders[start : start + batch_size], users, channels)
+			if commit:
+				frappe.db.commit()
 	return sent
 
 

@@ -7,13 +7,53 @@ customer's churn reasons) is stored language-neutral, as codes and values
 it: the customer form's Churn Reasons, the REST resource, the CIMS Churn Risk report.
 """
 
+import contextvars
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 
 import frappe
 
 from cims_app.domain.churn import decode_reasons
 
 LIST_SEPARATOR = "; "
+# (template, language) -> translated template, while `translations_cached` is on (None: off).
+_translated: contextvars.ContextVar[dict | None] = contextvars.ContextVar("cims_translated", default=None)
+
+
+@contextmanager
+def translations_cached():
+	"""Within it, each (template, language) is translated once: a job rendering 100,000 reminders asks the
+	framework (and its cache) a handful of times instead of 100,000. Translations saved meanwhile show from
+	the next call on."""
+	token = _translated.set({})
+	try:
+		yield
+	finally:
+		_translated.reset(token)
+
+
+def translated(message: str, lang: str | None) -> str:
+	cache = _translated.get()
+	if cache is None:
+		return frappe._(message, lang=lang)
+	key = (message, lang or getattr(frappe.local, "lang", None))
+	if (text := cache.get(key)) is None:
+		text = cache[key] = frappe._(message, lang=lang)
+	return text
+
+
+def escape_html(text):
+	"""frappe.utils.escape_html (& " ' > < as entities, anything but text unchanged) by C-level replaces,
+	about ten times faster on the texts of a batch of reminders."""
+	if not isinstance(text, str):
+		return text
+	return (
+		text.replace("&", "&amp;")
+		.replace('"', "&quot;")
+		.replace("'", "&apos;")
+		.replace(">", "&gt;")
+		.replace("<", "&lt;")
+	)
 
 
 def render(
@@ -26,7 +66,7 @@ def render(
 	is applied to plain text values.
 	"""
 	values = [_value(param, lang, escape) for param in params]
-	return frappe._(message, lang=lang).format(*values)
+	return translated(message, lang).format(*values)
 
 
 def _value(param, lang: str | None, escape: Callable | None):

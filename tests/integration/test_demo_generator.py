@@ -16,6 +16,7 @@ if not (os.environ.get("CIMS_BENCH_PATH") and os.environ.get("CIMS_TEST_SITE")):
 	)
 frappe = pytest.importorskip("frappe", reason="frappe is not importable: run pytest with the bench's python")
 
+from cims_app.customers.upkeep import due_on, upkeep_cadence
 from cims_app.demo import DEMO_DATA_SOURCE, DEMO_EMAIL_DOMAIN
 from cims_app.demo.clear import clear_demo_data
 from cims_app.demo.generator import DemoGenerator, DemoOptions
@@ -208,6 +209,14 @@ def test_classification_label_and_value_tier_follow_the_domain_rules(demo):
 		if row.lifecycle_stage == "Active Customer" and not deals:
 			assert frappe.db.get_value("CIMS Customer", row.name, "contract_amount") > 0
 	assert amount_growth_percent(0, 0) is None  # stored as 0: growth unknown counts as not growing
+
+
+def test_every_customer_is_due_for_a_data_check_a_tier_cadence_after_its_creation(demo):
+	cadence = upkeep_cadence()
+	rows = _customers("name, creation, value_tier, maintenance_due_on")
+	assert rows
+	for row in rows:
+		assert row.maintenance_due_on == due_on(None, row.creation, row.value_tier, cadence), row.name
 
 
 def test_last_and_next_follow_up_dates_match_the_follow_ups(demo):

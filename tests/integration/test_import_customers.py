@@ -12,9 +12,11 @@ import re
 import frappe
 import openpyxl
 import pytest
+from frappe.utils import getdate
 
 from cims_app.domain.contact_rules import mask_id_number
 from cims_app.domain.customer_rules import derived_customer_fields
+from cims_app.domain.due_dates import add_months
 from cims_app.imports import customers as customer_handler
 from cims_app.imports.engine import ImportRun
 from tests.integration.import_helpers import (
@@ -173,8 +175,10 @@ def test_imported_customer_has_the_same_derived_fields_as_one_saved_in_the_form(
 	form.flags.cims_system_stage_move = True
 	form.lifecycle_stage = "Intent Customer"
 	form.insert()
-	for field in ("classification_label", "value_tier", "birthday", "lifecycle_stage"):
+	for field in ("classification_label", "value_tier", "birthday", "lifecycle_stage", "maintenance_due_on"):
 		assert imported.get(field) == form.get(field), field
+	# due for a check half a year after it arrived (Regular), from the first write, not only after the job
+	assert imported.maintenance_due_on == add_months(getdate(imported.creation), 6)
 	for doc in (imported, form):
 		assert doc.id_number_masked == mask_id_number(doc.id_number)
 	assert imported.name_exact_key == f"王{suffix}".casefold()

@@ -28,7 +28,7 @@ from tests.integration.job_support import (
 	set_values,
 	unique_suffix,
 )
-from tests.integration.support import valid_id_number
+from tests.integration.support import make_customer, valid_id_number
 
 NOW = datetime.datetime(2026, 6, 15, 9, 0, 0, 250000)
 TODAY = NOW.date()
@@ -97,6 +97,18 @@ def test_upkeep_cadence_comes_from_settings():
 	assert frappe.db.get_value("CIMS Customer", customer.name, "maintenance_due_on") == datetime.date(
 		2027, 1, 31
 	)
+
+
+def test_a_customer_is_due_for_a_check_from_its_first_save_and_the_job_rewrites_none_of_those():
+	frappe.db.set_single_value("CIMS Settings", "upkeep_regular_months", 4)
+	with frozen_clock(NOW):
+		remind_data_upkeep()  # whatever other tests left
+		customer = make_customer(value_tier="Regular Customer")
+		assert customer.maintenance_due_on == datetime.date(2026, 10, 15)  # the settings' 4 months
+		customer.last_maintained_on = datetime.date(2026, 7, 1)
+		customer.save()
+		assert customer.maintenance_due_on == datetime.date(2026, 11, 1)
+		assert remind_data_upkeep()["changed"] == 0
 
 
 def test_upkeep_rerun_changes_nothing():

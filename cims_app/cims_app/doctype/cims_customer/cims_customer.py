@@ -8,7 +8,7 @@ from frappe.model.document import Document
 from frappe.utils import now_datetime, nowdate
 
 from cims_app.access import permissions
-from cims_app.customers import assignment, duplicates, lifecycle
+from cims_app.customers import assignment, duplicates, lifecycle, upkeep
 from cims_app.customers.stage_history import record_stage_change
 from cims_app.domain.contact_rules import normalise_email, normalise_mobile, normalise_phone
 from cims_app.domain.customer_rules import check_core_need, derived_customer_fields
@@ -133,6 +133,10 @@ class CIMSCustomer(TypedFields, Document):
 		approvals.keep_value_tier_override(self)
 		permissions.set_masked_personal_data(self)
 		self.set_derived_fields()
+		# Due for a check from the start, not only after the night's job (cims_app.customers.upkeep).
+		self.maintenance_due_on = upkeep.due_on(
+			self.last_maintained_on, self.creation or now_datetime(), self.value_tier
+		)
 		# SPEC §6: same credit code, ID number or exact name is refused; a same mobile or similar name is listed.
 		duplicates.check_customer(self)
 		if not self.is_new() and self.has_value_changed("lifecycle_stage"):
