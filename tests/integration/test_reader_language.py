@@ -14,7 +14,13 @@ import pytest
 from cims_app.domain.churn import REASON_TEMPLATES, decode_reasons
 from cims_app.jobs.churn import churn_inactive_customers, score_churn_risk
 from cims_app.jobs.contracts import remind_contract_renewals
-from cims_app.reminders.reader_texts import churn_reasons_text, reader_languages, render
+from cims_app.reminders.reader_texts import (
+	churn_reasons_text,
+	escape_html,
+	reader_languages,
+	render,
+	translations_cached,
+)
 from tests.integration.job_support import (
 	bells,
 	commits,  # autouse fixture: job commits become savepoints
@@ -168,3 +174,33 @@ def test_old_written_out_reasons_are_shown_as_they_were():
 	assert churn_reasons_text("已 90 天未跟进（跟进周期 30 天）", "en") == "已 90 天未跟进（跟进周期 30 天）"
 	assert churn_reasons_text("", "zh") == ""
 	assert render("{0} complaints in the last 90 days", (3,), "zh") == "近 90 天有 3 次投诉"
+
+
+def test_reminder_texts_are_escaped_exactly_as_the_framework_escapes_them():
+	from frappe.utils import escape_html as framework_escape
+
+	samples = ['<b>"A&B"</b>', "O'Neil > 5 & < 7", "上海&amp;科技", "plain", "", 12, None, "\u3000'\"<>&"]
+	for sample in samples:
+		assert escape_html(sample) == framework_escape(sample), sample
+
+
+def test_a_run_translates_each_template_once_and_the_next_run_sees_a_translation_saved_meanwhile():
+	template = "Information of {0} is due for a check (since {1}): confirm or update it"
+	before = render(template, ("甲公司", "2026-06-01"), "zh")
+	with translations_cached():
+		assert render(template, ("甲公司", "2026-06-01"), "zh") == before
+		saved = frappe.get_doc(
+			{
+				"doctype": "Translation",
+				"language": "zh",
+				"source_text": template,
+				"translated_text": "请核对 {0} 的资料（{1} 起）",
+			}
+		).insert(ignore_permissions=True)
+		# within the run the first translation holds: every reminder of a batch reads the same
+		assert render(template, ("乙公司", "2026-06-01"), "zh") == before.replace("甲公司", "乙公司")
+	try:
+		assert render(template, ("甲公司", "2026-06-01"), "zh") == "请核对 甲公司 的资料（2026-06-01 起）"
+	finally:
+		saved.delete(ignore_permissions=True)
+	assert render(template, ("甲公司", "2026-06-01"), "zh") == before
