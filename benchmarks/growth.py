@@ -58,6 +58,23 @@ def bench_command(bench: str) -> str:
 	return str(Path(bench) / "env" / "bin" / "bench")
 
 
+def mysql_root(password: str, statement: str) -> str:
+	return subprocess.run(
+		["mysql", "-uroot", f"-p{password}", "-N", "-e", statement],
+		check=True,
+		capture_output=True,
+		text=True,
+	).stdout.strip()
+
+
+def set_buffer_pool(password: str, gigabytes: float) -> None:
+	mysql_root(password, f"SET GLOBAL innodb_buffer_pool_size = {int(gigabytes * 1024**3)}")
+
+
+def buffer_pool_gb(password: str) -> float:
+	return round(int(mysql_root(password, "SELECT @@innodb_buffer_pool_size")) / 1024**3, 2)
+
+
 def ensure_site(bench: str, site: str, password: str) -> None:
 	if (Path(bench) / "sites" / site / "site_config.json").exists():
 		return
@@ -288,6 +305,12 @@ def main() -> None:
 	parser.add_argument("--skip-import", action="store_true")
 	parser.add_argument("--skip-jobs", action="store_true", help="leave the daily jobs out")
 	parser.add_argument("--table", action="store_true", help="print the table of growth.last.json only")
+	parser.add_argument(
+		"--buffer-pool-gb",
+		type=float,
+		help="first set MariaDB's innodb_buffer_pool_size (GB) for the run, as a server for that size would "
+		"have it (SET GLOBAL: until MariaDB restarts)",
+	)
 	parser.add_argument("--worker", action="store_true")
 	parser.add_argument("--site")
 	args = parser.parse_args()
@@ -301,12 +324,15 @@ def main() -> None:
 	sys.path.insert(0, str(HERE))
 	from import_customers import python_loop_seconds
 
+	if args.buffer_pool_gb:
+		set_buffer_pool(args.db_root_password, args.buffer_pool_gb)
 	for size in args.sizes:
 		site = site_for(size)
 		entry: dict = {
 			"site": site,
 			"load_before": os.getloadavg(),
 			"python_loop_seconds": python_loop_seconds(),
+			"buffer_pool_gb": buffer_pool_gb(args.db_root_password),
 		}
 		ensure_site(args.bench, site, args.db_root_password)
 		if not args.skip_fill:
