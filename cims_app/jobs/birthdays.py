@@ -50,7 +50,9 @@ def _contacts(month_days: tuple) -> list:
 			TRIM(CONCAT(IFNULL(ct.last_name, ''), IFNULL(ct.first_name, ''))) AS person_name,
 			cu.name AS customer, cu.customer_name, cu.account_manager
 		FROM `tabContact` ct
-		JOIN `tabDynamic Link` dl ON dl.parent = ct.name AND dl.parenttype = 'Contact'
+		-- the contacts of those days first (one pass over the contacts), then their links: left to itself
+		-- the optimizer read every customer link and each one's contact (1.0 s instead of 0.12 s at 150,000)
+		STRAIGHT_JOIN `tabDynamic Link` dl ON dl.parent = ct.name AND dl.parenttype = 'Contact'
 			AND dl.link_doctype = 'CIMS Customer'
 		JOIN `tabCIMS Customer` cu ON cu.name = dl.link_name
 		WHERE DATE_FORMAT(ct.cims_birthday, '%%m-%%d') IN %(month_days)s
