@@ -4,6 +4,7 @@ Waits are conditions on the page (the Desk idle: no pending request, no freeze),
 standing in for assertions.
 """
 
+import time
 from pathlib import Path
 
 from selenium.common.exceptions import (
@@ -219,6 +220,51 @@ class Desk:
 		except ElementClickInterceptedException:
 			self.js("arguments[0].click()", element)  # a sticky header over it; a user would scroll
 		self.wait_idle()
+
+	def submit_dialog(self, text: str, timeout: int = 45) -> None:
+		"""Press the open dialog's button `text` and wait for the dialog to close, as a user would.
+
+		A click that reaches the button while the dialog is still settling does nothing: no request,
+		no message, the dialog stays. When the Desk is idle, the dialog still open and no message on
+		screen a few seconds after the click, the button is pressed again (a request that went out
+		closes the dialog in its callback, so nothing is saved twice). A message the app shows
+		instead (a validation error) fails at once with its text."""
+		dialog = ".modal.show"
+		xpath = f"//button[normalize-space(.)={_xpath_literal(text)}]"
+		self.click_button(text, dialog)
+		state = {"clicked": time.monotonic()}
+
+		def closed(driver):
+			shown = driver.execute_script(
+				"const m = [...document.querySelectorAll('.modal.show')];"
+				"return m.map(e => [!!e.querySelector('.msgprint'), e.innerText.slice(0, 500) + ' | ' + (e.querySelector('.msgprint') || {}).innerText]);"
+			)
+			if not shown:
+				return True
+			message = next((text_ for is_message, text_ in shown if is_message), None)
+			if message is not None:
+				raise AssertionError(f"[{self.label}] the dialog answered with a message: {message}")
+			if time.monotonic() - state["clicked"] > 8 and driver.execute_script(IDLE_JS):
+				button = next(
+					(
+						e
+						for e in driver.find_elements(
+							By.XPATH, f"//div[contains(@class,'modal') and contains(@class,'show')]{xpath}"
+						)
+						if e.is_displayed()
+					),
+					None,
+				)
+				if button is not None:
+					button.click()
+					state["clicked"] = time.monotonic()
+			return False
+
+		try:
+			self.wait_for(closed, f"the dialog to close after {text!r}", timeout)
+		except TimeoutException as e:
+			still = self.js("const m = document.querySelector('.modal.show'); return m ? m.innerText : ''")
+			raise TimeoutException(f"{e.msg}; still open: {still[:500]!r}") from e
 
 	def open_menu_item(self, group: str, item: str) -> None:
 		"""A custom button inside a group: its dropdown on a wide screen, "group > item" in the ... menu on a phone."""

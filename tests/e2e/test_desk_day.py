@@ -186,11 +186,7 @@ def request_deletion(desk: Desk, customer: str) -> None:
 	desk.dialog()
 	desk.type_into("reason", "客户公司已注销，重复录入", ".modal.show")
 	desk.screenshot("9-request-deletion")
-	desk.click_button(desk.translate("Send Request"), ".modal.show")
-	desk.wait_for(
-		lambda d: not d.execute_script("return !!document.querySelector('.modal.show')"),
-		"the dialog to close",
-	)
+	desk.submit_dialog(desk.translate("Send Request"))
 	frappe.db.rollback()
 	requests = frappe.get_all(
 		"CIMS Approval Request",

@@ -432,17 +432,18 @@ def log_a_follow_up_from_the_glance(desk: Desk, s) -> None:
 	desk.choose("follow_up_type", MEETING, dialog)
 	desk.choose("status", COMPLETED, dialog)
 	desk.type_into("content", FOLLOW_UP_CONTENT, dialog)
-	desk.wait_for(  # the editor hands its text to the dialog after a pause
+	# The editor hands its text to the dialog's model after a pause (debounced). Until it has, a
+	# refresh of the dialog (typing the next field re-evaluates mandatory_depends_on) redraws the
+	# editor from the model and wipes what was typed: wait for the model, not the editor's own text.
+	desk.wait_for(
 		lambda d: (
-			"二期扩容的范围"
-			in (d.execute_script("return frappe.quick_entry.dialog.get_value('content')") or "")
+			"二期扩容的范围" in (d.execute_script("return frappe.quick_entry.dialog.doc.content") or "")
 		),
-		"the content in the quick entry",
+		"the content in the quick entry's model",
 	)
 	desk.type_into("next_action", "月底前提交正式方案和报价", dialog)
 	desk.screenshot("3-log-follow-up")
-	desk.click_button(tr(desk, "Save"), dialog)
-	wait_dialog_closed(desk)
+	desk.submit_dialog(tr(desk, "Save"))
 	assert desk.js("return cur_frm && cur_frm.doc.name") == s.customer, "the rep stays on the customer"
 	wait_text(desk, ".cims-glance-follow-ups", tr(desk, MEETING), "与采购总监开会")
 	frappe.db.rollback()
