@@ -40,6 +40,17 @@ class Desk:
 		self.driver.find_element(By.CSS_SELECTOR, ".btn-login").click()
 		self.wait_for(lambda d: "/app" in d.current_url, "the Desk after login", timeout=60)
 		self.wait_idle()
+		# The landing workspace draws itself after its request returns; routing away before it has makes
+		# the framework's workspace look up the new route's name among its pages and throw (an Uncaught
+		# TypeError in the console). A user sees the page before clicking on: so does the test.
+		self.wait_for(
+			lambda d: d.execute_script(
+				"return !document.querySelector('.workspace-skeleton, .workspace-sidebar-skeleton')"
+			),
+			"the landing workspace to be drawn",
+			60,
+		)
+		self.wait_idle()
 
 	def open(self, route: str) -> None:
 		self.driver.get(f"{self.base_url}/app/{route}")
@@ -95,6 +106,21 @@ class Desk:
 		field.send_keys(text)
 		if field.tag_name == "input":
 			field.send_keys(Keys.TAB)
+		elif "ql-editor" in (field.get_attribute("class") or ""):
+			# A text editor hands its text to the model after a pause (debounced). Until it has, a
+			# refresh (the next field re-evaluating a mandatory_depends_on) redraws the editor from
+			# the model and wipes what was typed: wait for the model, as a user waits to see it kept.
+			self.wait_for(
+				lambda d: d.execute_script(
+					"const doc = arguments[1] !== '.form-layout' && window.cur_dialog ? cur_dialog.doc"
+					" : window.cur_frm && cur_frm.doc;"
+					"return !!doc && frappe.utils.html2text(doc[arguments[0]] || '').includes(arguments[2]);",
+					fieldname,
+					scope,
+					text.strip()[:12],
+				),
+				f"the text of {fieldname} in the model",
+			)
 		self.wait_idle()
 
 	def choose(self, fieldname: str, value: str, scope: str = ".form-layout") -> None:

@@ -148,11 +148,7 @@ def log_follow_up_with_next_date(desk: Desk, customer: str) -> str:
 	next_date = add_days(now_datetime(), 7).replace(hour=10, minute=0, second=0, microsecond=0)
 	desk.type_into("next_follow_up_on", next_date.strftime("%Y-%m-%d %H:%M:%S"), dialog)
 	desk.screenshot("3-follow-up-quick-entry")
-	desk.click_button(desk.translate("Save"), dialog)
-	desk.wait_for(
-		lambda d: not d.execute_script("return !!document.querySelector('.modal.show')"),
-		"the quick entry to close",
-	)
+	desk.submit_dialog(desk.translate("Save"))
 	frappe.db.rollback()
 	follow_ups = frappe.get_all(
 		"CIMS Follow-Up", filters={"customer": customer, "status": "Completed"}, pluck="name"

@@ -432,15 +432,6 @@ def log_a_follow_up_from_the_glance(desk: Desk, s) -> None:
 	desk.choose("follow_up_type", MEETING, dialog)
 	desk.choose("status", COMPLETED, dialog)
 	desk.type_into("content", FOLLOW_UP_CONTENT, dialog)
-	# The editor hands its text to the dialog's model after a pause (debounced). Until it has, a
-	# refresh of the dialog (typing the next field re-evaluates mandatory_depends_on) redraws the
-	# editor from the model and wipes what was typed: wait for the model, not the editor's own text.
-	desk.wait_for(
-		lambda d: (
-			"二期扩容的范围" in (d.execute_script("return frappe.quick_entry.dialog.doc.content") or "")
-		),
-		"the content in the quick entry's model",
-	)
 	desk.type_into("next_action", "月底前提交正式方案和报价", dialog)
 	desk.screenshot("3-log-follow-up")
 	desk.submit_dialog(tr(desk, "Save"))
