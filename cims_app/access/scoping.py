@@ -34,3 +34,8 @@ def permitted(query, *doctypes: str, user: str | None = None):
 			if condition:
 				query = query.where(RawCondition(condition))
 	return query
+
+
+def reaches_every_row(doctype: str, user: str | None = None) -> bool:
+	"""Whether the user's figures of `doctype` are the whole company's: no row rule limits them."""
+	return not match_condition(doctype, user) and not own_book_condition(doctype, user)

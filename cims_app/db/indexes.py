@@ -85,8 +85,9 @@ INDEXES: dict[str, dict[str, tuple[str, ...]]] = {
 			"satisfaction_score",
 			"customer",
 		),
-		# planned, overdue and cancelled in a period; the Overdue Follow-Ups card; reminders
-		"cims_status_scheduled": ("status", "scheduled_on"),
+		# planned, overdue and cancelled in a period; the Overdue Follow-Ups card; reminders. Covering for
+		# Follow-Up Activity by rep or type (at 1,000,000 customers: 0.8 s reading the rows, under 0.2 s without)
+		"cims_scheduled_cover": ("status", "scheduled_on", "assigned_to", "follow_up_type", "customer"),
 	},
 	"CIMS Opportunity": {
 		# Pipeline Forecast, the Open Weighted Pipeline card: open by expected close date (covering)
@@ -170,6 +171,7 @@ RETIRED: dict[str, tuple[str, ...]] = {
 	),
 	"CIMS Follow-Up": (
 		"cims_creation",
+		"cims_status_scheduled",
 		"status_completed_on_cims_index",
 		"status_scheduled_on_cims_index",
 		"assigned_to_status_scheduled_on_cims_index",

@@ -18,9 +18,10 @@ from frappe.query_builder.functions import DateFormat, Sum
 from frappe.utils import add_months, cint, flt, get_first_day, get_last_day, getdate, now_datetime, nowdate
 from frappe.utils.caching import request_cache
 
-from cims_app.access.scoping import permitted
+from cims_app.access.scoping import permitted, reaches_every_row
 from cims_app.domain.contact_rules import mask_email, mask_id_number, mask_mobile
 from cims_app.domain.report_metrics import month_bounds
+from cims_app.follow_ups import tally
 
 MASKERS = {
 	"mobile_no": mask_mobile,
@@ -411,6 +412,17 @@ class CIMSReport:
 		for condition in conditions:
 			query = query.where(condition)
 		return {row.group_key: row for row in self.scoped(query, table, doctype, **scope).run(as_dict=True)}
+
+	def completed_from_tally(self, follow_up_filters=()) -> bool:
+		"""Whether the completed follow-ups may be counted from their daily tally (cims_app.follow_ups.tally):
+		it is kept, the reader reaches every follow-up, no customer-field filter is set and no filter on a
+		follow-up field the tally is not keyed by."""
+		return (
+			not self.by_customer_fields
+			and all(name in tally.DIMENSIONS for name in self.set_filters(follow_up_filters))
+			and reaches_every_row("CIMS Follow-Up")
+			and tally.available()
+		)
 
 	# ---- months ----------------------------------------------------------------------------------------
 
