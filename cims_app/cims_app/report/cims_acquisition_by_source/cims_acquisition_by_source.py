@@ -6,7 +6,7 @@ the source's new customers (cost per acquisition) and by its converted customers
 
 import frappe
 from frappe import _
-from frappe.query_builder.functions import Count, Sum
+from frappe.query_builder.functions import Count, IfNull, Sum
 
 from cims_app.cims_app.report.cims_report import (
 	CIMSReport,
@@ -37,10 +37,13 @@ class AcquisitionBySource(CIMSReport):
 	def get_new_customers(self):
 		customer = frappe.qb.DocType(CUSTOMER)
 		converted = (customer.first_deal_date.isnotnull()) | (customer.lifecycle_stage.isin(CONVERTED_STAGES))
+		# Grouped by IFNULL(source, ""): the customers without a source in one group (NULL and "" apart would
+		# overwrite each other below), and no index on the source tempts the optimizer to read every customer
+		# in source order and look each row up (2.0 s at 1,000,000 customers; 0.6 s reading the table).
 		rows = self.grouped(
 			customer,
 			CUSTOMER,
-			customer.customer_source,
+			IfNull(customer.customer_source, ""),
 			[
 				Count("*").as_("new_customers"),
 				count_when(converted).as_("converted"),
