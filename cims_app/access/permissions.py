@@ -271,7 +271,7 @@ def _reaches_much(scope: Scope, subquery, write: bool) -> bool:
 	"""Whether the user reaches at least PAGE_BY_LOOKUP_SHARE of the customers: estimated once an hour
 	per user (a share, not a count, so customers coming and going barely move it)."""
 	key = f"cims_reach_share:{scope.user}:{int(write)}:{int(scope.with_pool)}"
-	share = frappe.cache.get_value(key)
+	share = frappe.cache.get_value(key, expires=True)  # not kept in frappe.local: it expires
 	if share is None:
 		total = frappe.db.sql(f"SELECT COUNT(*) FROM `tab{CUSTOMER}`")[0][0]
 		reached = frappe.db.sql(f"SELECT COUNT(*) FROM ({subquery.get_sql(quote_char='`')}) reach")[0][0]

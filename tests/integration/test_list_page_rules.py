@@ -163,3 +163,26 @@ def test_the_reach_share_is_measured_per_user(book):
 	finally:
 		permissions.PAGE_BY_LOOKUP_SHARE = original
 		frappe.cache.delete_value(f"cims_reach_share:{book.manager}:0:1")
+
+
+def test_a_measured_share_is_read_from_the_cache_by_the_same_process(book, monkeypatch):
+	"""A worker or a request that lists twice measures the share once: the expiring value is read from
+	Redis, not from the process's own cache where the first miss left None (0.35 s a page at 1M customers)."""
+	key = f"cims_reach_share:{book.manager}:0:1"
+	frappe.cache.delete_value(key)
+	scope = permissions.get_scope(book.manager)
+	subquery = permissions._seller_customers(scope, write=False)
+	try:
+		first = permissions._reaches_much(scope, subquery, write=False)
+		counted = []
+		real = frappe.db.sql
+
+		def recorded(query, *args, **kwargs):
+			counted.append(str(query))
+			return real(query, *args, **kwargs)
+
+		monkeypatch.setattr(frappe.db, "sql", recorded)
+		assert permissions._reaches_much(scope, subquery, write=False) == first
+		assert not [query for query in counted if "COUNT(*)" in query.upper()], counted
+	finally:
+		frappe.cache.delete_value(key)
