@@ -587,6 +587,21 @@ def test_churn_risk_lists_customers_by_score_without_the_churned(book):
 	assert [row["customer"] for row in only_high.result] == [book.c1, book.c5]
 
 
+def test_churn_risk_counts_customers_without_a_level_once_as_no_risk(book):
+	"""A level never set (NULL), set blank ("") and "No Risk" are one group: none overwrites another."""
+
+	def chart():
+		result = run_report("CIMS Churn Risk", {"sales_team": book.team})
+		data = result.chart["data"]
+		return dict(zip(data["labels"], data["datasets"][0]["values"], strict=True))
+
+	frappe.db.set_value("CIMS Customer", book.c2, "churn_risk", None)
+	frappe.db.set_value("CIMS Customer", book.c3, "churn_risk", "")
+	assert chart() == {"High": 2, "No Risk": 2}
+	frappe.db.set_value("CIMS Customer", book.c5, "churn_risk", "No Risk")
+	assert chart() == {"High": 1, "No Risk": 3}
+
+
 def test_follow_up_activity_per_rep_with_overdue_and_completion(book):
 	result = run_report("CIMS Follow-Up Activity", {"group_by": "Rep", "sales_team": book.team, **YEAR_2024})
 	by_rep = rows(result, "group_value")
