@@ -184,3 +184,26 @@ def test_no_index_of_a_customer_is_the_start_of_another():
 					name,
 				)
 				assert unique, f"index {name} {columns} starts index {other} {longer}"
+
+
+def test_the_customer_history_index_covers_a_reps_follow_up_figures_and_replaces_an_older_one():
+	"""A rep's Follow-Up Activity reads their customers' completed follow-ups of a period from this index
+	alone; a site made by an earlier version, whose index has fewer columns, gets the new one on migrate."""
+	from cims_app.follow_ups.saving import (
+		CUSTOMER_HISTORY_COLUMNS,
+		CUSTOMER_HISTORY_INDEX,
+		add_customer_history_index,
+	)
+
+	table = "tabCIMS Follow-Up"
+	assert {"assigned_to", "result", "satisfaction_score"} <= set(CUSTOMER_HISTORY_COLUMNS)
+	older = CUSTOMER_HISTORY_COLUMNS[:6]
+	frappe.db.sql_ddl(
+		f"ALTER TABLE `{table}` DROP INDEX `{CUSTOMER_HISTORY_INDEX}`, "
+		f"ADD INDEX `{CUSTOMER_HISTORY_INDEX}` ({', '.join(f'`{c}`' for c in older)})"
+	)
+	try:
+		assert index_columns(table, CUSTOMER_HISTORY_INDEX) == older
+	finally:
+		add_customer_history_index()
+	assert index_columns(table, CUSTOMER_HISTORY_INDEX) == CUSTOMER_HISTORY_COLUMNS
