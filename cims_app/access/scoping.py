@@ -6,7 +6,7 @@ import frappe
 from frappe.model.db_query import DatabaseQuery
 from frappe.query_builder import Criterion
 
-from cims_app.access.permissions import own_book_condition
+from cims_app.access.permissions import own_book_condition, row_condition
 
 
 class RawCondition(Criterion):
@@ -30,7 +30,13 @@ def permitted(query, *doctypes: str, user: str | None = None):
 	"""`query` limited to the rows of each DocType the user may read (the tables must not be aliased), and
 	for a rep or manager to their own book: the public pool they may browse is not theirs to count."""
 	for doctype in doctypes:
-		for condition in (match_condition(doctype, user), own_book_condition(doctype, user)):
+		match, own = match_condition(doctype, user), own_book_condition(doctype, user)
+		if own and match == row_condition(doctype, user):
+			# The framework adds nothing to the app's rule (no user permission, no share beyond it), and the
+			# own book is that rule without the pool: it alone says the same, and the database checks each
+			# row's customer once instead of twice (a rep's Pipeline Forecast at 1,000,000 customers).
+			match = ""
+		for condition in (match, own):
 			if condition:
 				query = query.where(RawCondition(condition))
 	return query

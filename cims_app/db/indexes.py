@@ -100,6 +100,19 @@ INDEXES: dict[str, dict[str, tuple[str, ...]]] = {
 			"expected_amount",
 			"weighted_amount",
 		),
+		# a rep's or manager's opportunities, reached from their customers: won in a period, open by close
+		# date (Sales Performance, Pipeline Forecast as a rep: covering, no row lookup; at 1,000,000 customers
+		# a rep's Sales Performance 1.9 s -> 0.9 s)
+		"cims_customer_cover": (
+			"customer",
+			"status",
+			"closed_on",
+			"expected_close_date",
+			"owner_user",
+			"won_amount",
+			"expected_amount",
+			"weighted_amount",
+		),
 		# won or lost in a period: Sales Performance, Pipeline Forecast, the Win Rate card (covering)
 		"cims_closed_cover": ("status", "closed_on", "sales_stage", "owner_user", "customer", "won_amount"),
 		# Sales Funnel: opportunities created in a period by stage and status (covering)

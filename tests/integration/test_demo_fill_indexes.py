@@ -4,30 +4,18 @@ them back before it stops, and a fill that was killed has them given back by the
 
 import os
 
+import frappe
 import pytest
-
-if not (os.environ.get("CIMS_BENCH_PATH") and os.environ.get("CIMS_TEST_SITE")):
-	pytest.skip(
-		"no Frappe site configured: set CIMS_BENCH_PATH and CIMS_TEST_SITE to run integration tests",
-		allow_module_level=True,
-	)
-frappe = pytest.importorskip("frappe", reason="frappe is not importable: run pytest with the bench's python")
 
 from cims_app.demo import DEMO_DATA_SOURCE, indexes
 from cims_app.demo.clear import clear_demo_data
 from cims_app.demo.generator import DemoGenerator, DemoOptions
 from tests.integration.support import make_customer
 
-SMALL = {
-	"customers": 12,
-	"follow_ups": 30,
-	"opportunities": 6,
-	"campaigns": 1,
-	"members": 6,
-	"users": 2,
-	"seed": 11,
-	"batch_size": 6,
-}
+# a small fill, in batches of six customers
+SMALL = dict(
+	customers=12, follow_ups=30, opportunities=6, campaigns=1, members=6, users=2, seed=11, batch_size=6
+)
 
 
 def all_indexes() -> dict[str, set]:

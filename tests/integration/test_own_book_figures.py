@@ -135,3 +135,24 @@ def test_rep_pipeline_and_follow_up_reports_leave_the_pools_records_out(rep_and_
 		rep_and_pool.rep,
 	)
 	assert total_of(activity, "planned") == 2
+
+
+def test_a_reps_figures_keep_the_frameworks_own_limits_on_top_of_their_book(rep_and_pool):
+	"""The own book alone says what the app's rule says for a rep (the database checks each row's customer
+	once); a limit the framework adds beyond the app's rule, a User Permission here, still applies."""
+	from frappe.permissions import add_user_permission
+
+	from cims_app.access.scoping import permitted
+
+	opportunity = frappe.qb.DocType("CIMS Opportunity")
+	query = frappe.qb.from_(opportunity).select(opportunity.name)
+	frappe.set_user(rep_and_pool.rep)
+	try:
+		sql = permitted(query, "CIMS Opportunity").get_sql()
+	finally:
+		frappe.set_user("Administrator")
+	assert sql.count("in_public_pool") == 0 and sql.count("account_manager") == 1, sql
+	assert total_of(run_report("CIMS Pipeline Forecast", {}, rep_and_pool.rep), "open_count") == 2
+
+	add_user_permission("CIMS Customer", rep_and_pool.own[0], rep_and_pool.rep)
+	assert total_of(run_report("CIMS Pipeline Forecast", {}, rep_and_pool.rep), "open_count") == 1
