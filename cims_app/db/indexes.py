@@ -282,13 +282,25 @@ def add_unique_indexes() -> list[str]:
 	return skipped
 
 
+def put_index(doctype: str, index_name: str, columns) -> None:
+	"""Add the index, or make it again where an earlier version made it with other columns (the framework's
+	add_index keeps an index of that name whatever its columns)."""
+	table = f"tab{doctype}"
+	existing = index_columns(table, index_name)
+	if existing == list(columns):
+		return
+	cols = ", ".join(f"`{column}`" for column in columns)
+	drop = f"DROP INDEX `{index_name}`, " if existing else ""
+	frappe.db.sql_ddl(f"ALTER TABLE `{table}` {drop}ADD INDEX `{index_name}` ({cols})")
+
+
 def add_indexes(doctype: str) -> None:
 	table = f"tab{doctype}"
 	for index_name in RETIRED.get(doctype, ()):
 		if frappe.db.has_index(table, index_name):
 			frappe.db.sql_ddl(f"alter table `{table}` drop index `{index_name}`")
 	for index_name, columns in INDEXES[doctype].items():
-		frappe.db.add_index(doctype, list(columns), index_name=index_name)
+		put_index(doctype, index_name, columns)
 
 
 def add_customer_indexes() -> None:

@@ -11,7 +11,7 @@ from frappe.desk.form.assign_to import close_all_assignments
 from frappe.utils import get_datetime, strip_html
 
 from cims_app.db.bulk_update import record_reference, write_changes
-from cims_app.db.indexes import index_columns
+from cims_app.db.indexes import put_index
 from cims_app.domain.follow_up_flow import COMPLETED, PLANNED, check_status_move, is_closing
 from cims_app.domain.follow_up_rules import check_completion
 from cims_app.records.validation import get_setting, run_rule
@@ -48,13 +48,7 @@ CUSTOMER_HISTORY_COLUMNS = [
 def add_customer_history_index() -> None:
 	"""Called from the DocType's on_doctype_update (install, migrate): made, or made again where an earlier
 	version made it with fewer columns."""
-	table = f"tab{FOLLOW_UP}"
-	existing = index_columns(table, CUSTOMER_HISTORY_INDEX)
-	if existing == CUSTOMER_HISTORY_COLUMNS:
-		return
-	columns = ", ".join(f"`{column}`" for column in CUSTOMER_HISTORY_COLUMNS)
-	drop = f"DROP INDEX `{CUSTOMER_HISTORY_INDEX}`, " if existing else ""
-	frappe.db.sql_ddl(f"ALTER TABLE `{table}` {drop}ADD INDEX `{CUSTOMER_HISTORY_INDEX}` ({columns})")
+	put_index(FOLLOW_UP, CUSTOMER_HISTORY_INDEX, CUSTOMER_HISTORY_COLUMNS)
 	_history_index_on.pop(frappe.local.site, None)
 
 

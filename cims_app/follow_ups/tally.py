@@ -25,6 +25,7 @@ TRIGGERS = {
 	"cims_follow_up_tally_delete": "AFTER DELETE",
 }
 READY_KEY = "cims_follow_up_tally_ready"
+COLUMNS = ", ".join(f"`{column}`" for column in ("day", *DIMENSIONS, "completed", "rated", "rating_sum"))
 
 CREATE_TABLE = f"""
 CREATE TABLE IF NOT EXISTS `{TABLE}` (
@@ -41,27 +42,37 @@ CREATE TABLE IF NOT EXISTS `{TABLE}` (
 """
 
 
+def _column(row: str, field: str) -> str:
+	"""A follow-up column: of the trigger's NEW or OLD row, or of the table itself (`row` "")."""
+	return f"{row}.{field}" if row else f"`{field}`"
+
+
+def _key_values(row: str) -> list[str]:
+	"""The tally key of a follow-up, SQL values in the order of the table's primary key."""
+	return [f"DATE({_column(row, 'completed_on')})"] + [f"IFNULL({_column(row, f)}, '')" for f in DIMENSIONS]
+
+
 def _key(row: str) -> str:
-	"""The tally key of the follow-up `row` (NEW or OLD) as SQL values."""
-	return ", ".join([f"DATE({row}.completed_on)"] + [f"IFNULL({row}.{field}, '')" for field in DIMENSIONS])
+	return ", ".join(_key_values(row))
 
 
 def _counted(row: str) -> str:
-	return f"{row}.status = 'Completed' AND {row}.completed_on IS NOT NULL"
+	return f"{_column(row, 'status')} = 'Completed' AND {_column(row, 'completed_on')} IS NOT NULL"
 
 
 def _rated(row: str) -> str:
-	return f"IF(IFNULL({row}.satisfaction_score, 0) > 0, 1, 0)"
+	return f"IF(IFNULL({_column(row, 'satisfaction_score')}, 0) > 0, 1, 0)"
 
 
 def _rating(row: str) -> str:
-	return f"IF(IFNULL({row}.satisfaction_score, 0) > 0, {row}.satisfaction_score, 0)"
+	score = _column(row, "satisfaction_score")
+	return f"IF(IFNULL({score}, 0) > 0, {score}, 0)"
 
 
 def _add(row: str) -> str:
 	return (
 		f"IF {_counted(row)} THEN "
-		f"INSERT INTO `{TABLE}` (`day`, {', '.join(f'`{f}`' for f in DIMENSIONS)}, `completed`, `rated`, `rating_sum`) "
+		f"INSERT INTO `{TABLE}` ({COLUMNS}) "
 		f"VALUES ({_key(row)}, 1, {_rated(row)}, {_rating(row)}) "
 		f"ON DUPLICATE KEY UPDATE `completed` = `completed` + 1, `rated` = `rated` + VALUES(`rated`), "
 		f"`rating_sum` = `rating_sum` + VALUES(`rating_sum`); END IF;"
@@ -69,8 +80,9 @@ def _add(row: str) -> str:
 
 
 def _take_back(row: str) -> str:
+	# spelled out as equalities: MariaDB does not read the primary key for a row constructor in an UPDATE
 	where = " AND ".join(
-		[f"`day` = DATE({row}.completed_on)"] + [f"`{f}` = IFNULL({row}.{f}, '')" for f in DIMENSIONS]
+		f"`{column}` = {value}" for column, value in zip(("day", *DIMENSIONS), _key_values(row), strict=True)
 	)
 	return (
 		f"IF {_counted(row)} THEN "
@@ -113,15 +125,10 @@ def install() -> bool:
 def rebuild() -> int:
 	"""Count every completed follow-up into the tally afresh, in one statement; the number of tally rows."""
 	frappe.db.sql(f"DELETE FROM `{TABLE}`")
-	columns = ", ".join(f"`{f}`" for f in DIMENSIONS)
 	frappe.db.sql(
-		f"""INSERT INTO `{TABLE}` (`day`, {columns}, `completed`, `rated`, `rating_sum`)
-		SELECT DATE(completed_on), {", ".join(f"IFNULL(`{f}`, '')" for f in DIMENSIONS)}, COUNT(*),
-			SUM(IF(IFNULL(satisfaction_score, 0) > 0, 1, 0)),
-			SUM(IF(IFNULL(satisfaction_score, 0) > 0, satisfaction_score, 0))
-		FROM `{FOLLOW_UP_TABLE}`
-		WHERE status = 'Completed' AND completed_on IS NOT NULL
-		GROUP BY DATE(completed_on), {", ".join(f"IFNULL(`{f}`, '')" for f in DIMENSIONS)}"""
+		f"""INSERT INTO `{TABLE}` ({COLUMNS})
+		SELECT {_key("")}, COUNT(*), SUM({_rated("")}), SUM({_rating("")})
+		FROM `{FOLLOW_UP_TABLE}` WHERE {_counted("")} GROUP BY {_key("")}"""
 	)
 	set_ready(True)
 	return frappe.db.sql(f"SELECT COUNT(*) FROM `{TABLE}`")[0][0]

@@ -5,7 +5,7 @@ contact and what is at stake; the chart shows how the whole book splits by risk 
 
 import frappe
 from frappe import _
-from frappe.query_builder.functions import Count, IfNull, Sum
+from frappe.query_builder.functions import Count, IfNull, NullIf, Sum
 
 from cims_app.cims_app.report.cims_report import (
 	CIMSReport,
@@ -55,10 +55,10 @@ class ChurnRisk(CIMSReport):
 
 	def get_levels(self):
 		customer = frappe.qb.DocType(CUSTOMER)
-		# Grouped by IFNULL(level, ""), not the column: an index that starts with churn_risk would tempt the
+		# Grouped by an expression, not the column: an index that starts with churn_risk would tempt the
 		# optimizer to read every customer in its order with a row lookup each (1.7 s at 1,000,000
-		# customers; 0.6 s reading the table).
-		level = IfNull(customer.churn_risk, "")
+		# customers; 0.6 s reading the table). No level yet (NULL or blank) counts as no risk, one group.
+		level = IfNull(NullIf(customer.churn_risk, ""), NO_RISK)
 		query = (
 			frappe.qb.from_(customer)
 			.select(
@@ -68,15 +68,7 @@ class ChurnRisk(CIMSReport):
 			)
 			.groupby(level)
 		)
-		levels = {}
-		for row in self.in_scope(query, customer).run(as_dict=True):
-			key = row.churn_risk or NO_RISK  # no level yet counts as no risk
-			if key in levels:
-				levels[key].customers += row.customers
-				levels[key].annual_amount = (levels[key].annual_amount or 0) + (row.annual_amount or 0)
-			else:
-				levels[key] = row
-		return levels
+		return {row.churn_risk: row for row in self.in_scope(query, customer).run(as_dict=True)}
 
 	def get_data(self):
 		self.levels = self.get_levels()
