@@ -188,6 +188,8 @@ scheduler_events = {
 		"cims_app.jobs.opportunities.remind_stale_opportunities",
 		"cims_app.jobs.plans.create_planned_follow_ups",
 		"cims_app.jobs.accounts.disable_expired_accounts",
+		# The sketch of the customers' match keys that imports read (cims_app.customers.name_sketch).
+		"cims_app.jobs.name_sketch.rebuild_name_sketch",
 	],
 }
 

@@ -160,39 +160,6 @@ def _contained_candidates(key: str) -> set[str]:
 	return found
 
 
-# A sketch of the site's match keys costs a read of the key index, about 4 µs a customer of the site; without
-# one, a row of an import costs about 10 index lookups that mostly find nothing (about 120 µs). An import
-# reads the sketch when its file has at least one row for SKETCH_SITE_SHARE customers of the site.
-SKETCH_SITE_SHARE = 15
-SKETCH_PAGE = 50000
-
-
-def site_name_sketch() -> MatchKeySketch:
-	"""The site's match keys in a MatchKeySketch, read from the index on the match key a page at a time (in key
-	order, so that the sketch hashes each key's start once for the keys sharing it)."""
-	sketch = MatchKeySketch()
-	last = ""
-	while True:
-		keys = frappe.db.sql_list(
-			"""SELECT name_match_key FROM `tabCIMS Customer` WHERE name_match_key > %(last)s
-			ORDER BY name_match_key LIMIT %(page)s""",
-			{"last": last, "page": SKETCH_PAGE},
-		)
-		for key in keys:
-			sketch.add(key)
-		if len(keys) < SKETCH_PAGE:
-			return sketch
-		last = keys[-1]
-
-
-def name_sketch_for(rows: int) -> MatchKeySketch | None:
-	"""A sketch of the site's match keys for an import of about `rows` rows, when reading it costs less than
-	the lookups it saves (SKETCH_SITE_SHARE); None for a small file into a large site."""
-	if rows * SKETCH_SITE_SHARE < frappe.db.estimate_count(CUSTOMER):
-		return None
-	return site_name_sketch()
-
-
 def similar_site_names(
 	match_keys: Iterable[str], limit: int = SIMILAR_FOUND, sketch: MatchKeySketch | None = None
 ) -> dict[str, list[str]]:
@@ -204,8 +171,8 @@ def similar_site_names(
 	one's middle are found among the file's own rows only (domain.duplicates.SimilarNameIndex); the form
 	looks for prefixes and longer names too (similar_site_customers).
 
-	With a `sketch` of the site's keys (name_sketch_for), only the candidates it lets through are looked up:
-	the site's customers as they were when the import read it. (A customer saved by someone else during
+	With a `sketch` of the site's keys (cims_app.customers.name_sketch), only the candidates it lets through
+	are looked up: the site's customers as they were when the sketch was brought up to date. (A customer saved by someone else during
 	the import and named alike is then not listed as a possible duplicate; the exact keys are looked up
 	whatever the sketch says.)"""
 	keys = sorted({key for key in match_keys if key and len(key) >= 2})

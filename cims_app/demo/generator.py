@@ -20,6 +20,7 @@ from frappe.utils.password import update_password
 
 from cims_app.access.permissions import MASKED_MIRRORS
 from cims_app.campaigns.members import new_check_in_token, refresh_metrics
+from cims_app.customers.name_sketch import SKIP_LOG_VARIABLE, forget_name_sketch
 from cims_app.customers.upkeep import due_on, upkeep_cadence
 from cims_app.demo import DEMO_DATA_SOURCE, DEMO_EMAIL_DOMAIN, indexes
 from cims_app.demo import chinese_data as data
@@ -271,6 +272,8 @@ class DemoGenerator:
 			self._update_campaign_metrics()
 			self._commit()
 		finally:
+			# The keys of the customers it wrote were not logged (_set_session_checks): imports make a new sketch.
+			forget_name_sketch()
 			self.writer.close()
 			self._set_session_checks(True)
 			if deferred:  # the fill failed: its uncommitted rows go, the indexes come back all the same
@@ -284,9 +287,13 @@ class DemoGenerator:
 		self.writer.commit(before_commit=self.series.save)
 
 	def _set_session_checks(self, enabled: bool) -> None:
-		# Uniqueness is guaranteed by the generator itself; skipping the checks speeds up bulk inserts.
+		# Uniqueness is guaranteed by the generator itself; skipping the checks speeds up bulk inserts. The
+		# customers' match keys are not logged either: the fill drops the stored sketch (name_sketch).
 		value = 1 if enabled else 0
-		statement = f"SET SESSION unique_checks = {value}, foreign_key_checks = {value}"
+		statement = (
+			f"SET SESSION unique_checks = {value}, foreign_key_checks = {value}, "
+			f"{SKIP_LOG_VARIABLE} = {'NULL' if enabled else 1}"
+		)
 		if enabled:
 			frappe.db.sql(statement)  # the writer's own connections are closed by now
 		else:

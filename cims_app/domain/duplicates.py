@@ -195,47 +195,91 @@ SIMILAR_FOUND = 10
 _HASH_BITS = 1 << 23
 
 
+# FNV-1a over a key's characters (code points), 64 bits: the same for a text in every process, so that a
+# sketch made by one (the daily job) serves another (an import); Python's own hash() of a str changes with
+# each process. One pass gives the hash of every start of the key.
+_FNV_OFFSET = 0xCBF29CE484222325
+_FNV_PRIME = 0x100000001B3
+_FNV_BITS = (1 << 64) - 1
+
+
+def _start_hashes(key: str) -> list[int]:
+	"""The hash of key[:1], key[:2], … key (FNV-1a, folded onto its low bits)."""
+	hashes = []
+	value = _FNV_OFFSET
+	for character in key:
+		value = ((value ^ ord(character)) * _FNV_PRIME) & _FNV_BITS
+		hashes.append(value ^ (value >> 29))
+	return hashes
+
+
+def _key_hash(key: str) -> int:
+	value = _FNV_OFFSET
+	for character in key:
+		value = ((value ^ ord(character)) * _FNV_PRIME) & _FNV_BITS
+	return value ^ (value >> 29)
+
+
 class MatchKeySketch:
 	"""Which match keys a site's customers have, and which keys are the start of a longer one of theirs, in
 	two bitmaps of one bit per hash: `may_be_key` and `may_extend` are never False for a key (or start of a
 	key) added, and wrongly True for a few per cent of the others. A large import into a site asks the
 	database only about the candidates the sketch lets through (equal keys, prefixes of a row's key, keys
 	starting with it) instead of thousands of index lookups a chunk that find nothing; the bitmaps take the
-	same 6 MB whatever the site holds."""
+	same 6 MB whatever the site holds. The hash is the same in every process (`to_bytes` / `from_bytes`
+	carry a sketch from one to another)."""
+
+	FORMAT = 1
 
 	def __init__(self, key_bits: int = 1 << 24, start_bits: int = 1 << 25):
 		self._key_mask, self._start_mask = key_bits - 1, start_bits - 1
 		self._keys = bytearray(key_bits >> 3)
 		self._starts = bytearray(start_bits >> 3)
-		self._last = ""
 		self.count = 0
 
 	def add(self, key: str) -> None:
-		"""Add a site key and its starts of 2 characters or more; keys added in sorted order share their
-		common start with the previous one, which is then not hashed again."""
+		"""Add a site key and its starts of 2 characters or more."""
 		if len(key) < 2:
 			return
 		self.count += 1
-		value = hash(key) & self._key_mask
+		hashes = _start_hashes(key)
+		value = hashes[-1] & self._key_mask
 		self._keys[value >> 3] |= 1 << (value & 7)
-		last, common = self._last, 0
-		limit = min(len(last), len(key))
-		while common < limit and last[common] == key[common]:
-			common += 1
 		starts, mask = self._starts, self._start_mask
-		for end in range(max(2, common), len(key)):
-			value = hash(key[:end]) & mask
+		for start in hashes[1:-1]:
+			value = start & mask
 			starts[value >> 3] |= 1 << (value & 7)
-		self._last = key
 
 	def may_be_key(self, key: str) -> bool:
-		value = hash(key) & self._key_mask
+		value = _key_hash(key) & self._key_mask
 		return bool(self._keys[value >> 3] & (1 << (value & 7)))
 
 	def may_extend(self, key: str) -> bool:
 		"""Whether a site key may start with `key` and be longer."""
-		value = hash(key) & self._start_mask
+		value = _key_hash(key) & self._start_mask
 		return bool(self._starts[value >> 3] & (1 << (value & 7)))
+
+	def to_bytes(self) -> bytes:
+		head = b"%d %d %d %d\n" % (self.FORMAT, len(self._keys), len(self._starts), self.count)
+		return head + bytes(self._keys) + bytes(self._starts)
+
+	@classmethod
+	def from_bytes(cls, data: bytes) -> "MatchKeySketch | None":
+		"""The sketch `to_bytes` gave, or None for bytes of another format or size."""
+		head, _, body = data.partition(b"\n")
+		try:
+			version, key_bytes, start_bytes, count = map(int, head.split())
+		except ValueError:
+			return None
+		if version != cls.FORMAT or len(body) != key_bytes + start_bytes or key_bytes < 1 or start_bytes < 1:
+			return None
+		sketch = cls(key_bytes << 3, start_bytes << 3)
+		if (key_bytes << 3) & sketch._key_mask or (start_bytes << 3) & sketch._start_mask:
+			return None  # not powers of two
+		sketch._keys[:] = body[:key_bytes]
+		sketch._starts[:] = body[key_bytes:]
+		sketch.count = count
+		return sketch
 
 
 def _positions() -> array:

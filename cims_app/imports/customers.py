@@ -18,11 +18,11 @@ from cims_app.access import permissions
 from cims_app.customers import assignment, upkeep
 from cims_app.customers.duplicates import (
 	UNIQUE_COLUMNS,
-	name_sketch_for,
 	same_reason,
 	similar_site_names,
 	site_customers_by_keys,
 )
+from cims_app.customers.name_sketch import name_sketch_for
 from cims_app.db.bulk_insert import (
 	CHILD_COLUMNS,
 	SeriesNames,

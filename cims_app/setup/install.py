@@ -4,6 +4,7 @@ import frappe
 from frappe.permissions import add_permission, update_permission_property
 
 from cims_app.access.permissions import refresh_contact_customer_flags
+from cims_app.customers import name_sketch
 from cims_app.db.indexes import add_all_indexes, add_unique_indexes
 from cims_app.follow_ups import tally as follow_up_tally
 from cims_app.setup import defaults
@@ -59,6 +60,7 @@ def seed_defaults() -> None:
 	add_all_indexes()  # composite indexes, also those added since a DocType last synced (cims_app.db.indexes)
 	add_unique_indexes()  # exact keys and memberships unique under concurrent saves (cims_app.db.indexes)
 	follow_up_tally.install()  # completed follow-ups by day, kept by triggers (cims_app.follow_ups.tally)
+	name_sketch.install()  # the log of new match keys that imports' sketch reads (cims_app.customers.name_sketch)
 	setup_desk_views()  # Kanban board of customers by lifecycle stage (cims_app.setup.desk)
 	enable_global_search()  # the app's DocTypes in Global Search Settings (cims_app.setup.global_search)
 	if frappe.db.has_column("Contact", "cims_no_customer"):  # on install, after_sync does it

@@ -16,6 +16,7 @@ if not (os.environ.get("CIMS_BENCH_PATH") and os.environ.get("CIMS_TEST_SITE")):
 	)
 frappe = pytest.importorskip("frappe", reason="frappe is not importable: run pytest with the bench's python")
 
+from cims_app.customers import name_sketch
 from cims_app.customers.upkeep import due_on, upkeep_cadence
 from cims_app.demo import DEMO_DATA_SOURCE, DEMO_EMAIL_DOMAIN
 from cims_app.demo.clear import clear_demo_data
@@ -56,6 +57,7 @@ def demo(site):
 	"""Two small demo runs on the test site, cleared again at the end."""
 	if _demo_count():
 		pytest.skip("the test site already holds demo data; this test would clear it (run cims-demo --clear)")
+	name_sketch.store_name_sketch()  # which the fill must drop (test_the_fill_drops_the_stored_name_sketch)
 	written = [
 		DemoGenerator(
 			DemoOptions(**SMALL, password=DEMO_PASSWORD if run == RUNS - 1 else None),
@@ -72,6 +74,27 @@ def _customers(fields: str) -> list:
 	return frappe.db.sql(
 		f"SELECT {fields} FROM `tabCIMS Customer` WHERE data_source = %s", (DEMO_DATA_SOURCE,), as_dict=True
 	)
+
+
+def test_the_fill_drops_the_stored_name_sketch_and_logs_none_of_its_keys(demo):
+	"""The fill writes its customers without logging their keys (a million log rows for nothing): it drops the
+	stored sketch of the site's match keys instead, and the next import makes a new one."""
+	assert name_sketch._stored() is None
+	keys = [row.name_match_key for row in _customers("name_match_key")]
+	assert len(keys) == SMALL["customers"] * RUNS
+	assert not frappe.db.sql(
+		f"SELECT COUNT(*) FROM `{name_sketch.LOG_TABLE}` WHERE match_key IN %s", (tuple(keys),)
+	)[0][0]
+	try:  # the fill's session no longer skips the log
+		frappe.db.sql(
+			"UPDATE `tabCIMS Customer` SET name_match_key = %s WHERE name_match_key = %s",
+			(keys[0] + "新", keys[0]),
+		)
+		assert frappe.db.sql(
+			f"SELECT COUNT(*) FROM `{name_sketch.LOG_TABLE}` WHERE match_key = %s", (keys[0] + "新",)
+		)[0][0]
+	finally:
+		frappe.db.rollback()
 
 
 def test_each_run_writes_the_requested_numbers_of_rows(demo):

@@ -117,3 +117,46 @@ def test_match_key_sketch_never_denies_a_key_or_a_start_it_was_given(keys, asked
 	never = [key for key in asked if key not in kept and key not in starts]
 	wrong = sum(sketch.may_be_key(key) or sketch.may_extend(key) for key in never)
 	assert wrong <= max(1, len(never) // 10)
+
+
+_SKETCH_IN_A_PROCESS = """
+import hashlib, sys
+from cims_app.domain.duplicates import MatchKeySketch
+sketch = MatchKeySketch(1 << 12, 1 << 13)
+for key in ("上海华为技术", "北京信息科技", "华为", "深圳电子"):
+	sketch.add(key)
+print(hashlib.sha256(sketch.to_bytes()).hexdigest())
+"""
+
+
+def test_a_sketch_made_in_one_process_serves_another():
+	"""The daily job's sketch is read by imports in other processes, whose str hash() differs
+	(PYTHONHASHSEED): the bitmaps are the same bytes in every process and come back whole from to_bytes."""
+	import os
+	import subprocess
+	import sys
+	from pathlib import Path
+
+	from cims_app.domain.duplicates import MatchKeySketch
+
+	root = Path(__file__).resolve().parents[2]
+	digests = {
+		subprocess.run(
+			[sys.executable, "-c", _SKETCH_IN_A_PROCESS],
+			env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(root)},
+			capture_output=True,
+			text=True,
+			check=True,
+		).stdout.strip()
+		for seed in ("1", "2", "3")
+	}
+	assert len(digests) == 1
+	sketch = MatchKeySketch(1 << 12, 1 << 13)
+	sketch.add("上海华为技术")
+	again = MatchKeySketch.from_bytes(sketch.to_bytes())
+	assert again.to_bytes() == sketch.to_bytes() and again.count == 1
+	assert again.may_be_key("上海华为技术") and again.may_extend("上海华为")
+	assert MatchKeySketch.from_bytes(b"2 512 1024 1\n" + bytes(1536)) is None  # another format
+	assert MatchKeySketch.from_bytes(b"1 512 1024 1\n" + bytes(100)) is None  # cut short
+	assert MatchKeySketch.from_bytes(b"1 500 1024 1\n" + bytes(1524)) is None  # not a power of two
+	assert MatchKeySketch.from_bytes(b"junk") is None

@@ -1,0 +1,220 @@
+"""The sketch of the site's match keys an import reads before it looks for similar names (SPEC §6, §9).
+
+Without a sketch, each row of an import asks the database about ten keys a customer of the site might have
+(its prefixes, the key without its region) and nearly all of them name nobody: at 1,000,000 customers that
+is 90 µs a row, nine times the 10 µs it costs at 10,000. Reading the site's keys into a sketch costs about
+8 µs a customer, too much for a small file into a large site. So the sketch is kept:
+
+- the daily job (`cims_app.jobs.name_sketch`) makes it from the index on the match key and stores it in the
+  site's cache (Redis, 6 MB), with the database's time when it started reading;
+- triggers on `tabCIMS Customer` write every new or changed match key to a log (`__cims_match_key_log`),
+  stamped with the database's time, on every path (a form, an import, a merge, a Server Script's SQL, a
+  patch); an import takes the stored sketch and adds the keys logged since it was made, less
+  CATCH_UP_MARGIN for a transaction still open then; the daily job drops log entries no sketch needs;
+- where nothing is stored (a new site, a flushed cache, a demo fill), or the database refuses triggers, a
+  file of at least one row for SKETCH_SITE_SHARE customers of the site makes the sketch itself (and stores
+  it where the log is kept); a smaller file asks the database row by row, and the rebuild is queued.
+
+The sketch only spares lookups that would find nothing: the exact keys (credit code, ID number, exact
+name) are always looked up in the database, and a sketch that wrongly says "maybe" costs a lookup.
+"""
+
+import datetime
+
+import frappe
+from redis.exceptions import RedisError
+
+from cims_app.domain.duplicates import MatchKeySketch
+
+CUSTOMER = "CIMS Customer"
+CUSTOMER_TABLE = "tabCIMS Customer"
+LOG_TABLE = "__cims_match_key_log"
+TRIGGERS = {
+	"cims_match_key_log_insert": "AFTER INSERT",
+	"cims_match_key_log_update": "AFTER UPDATE",
+}
+# A session that sets this variable writes customers without logging their keys: the demo fill, which then
+# drops the stored sketch (forget_name_sketch).
+SKIP_LOG_VARIABLE = "@cims_no_match_key_log"
+CREATE_LOG = f"""
+CREATE TABLE IF NOT EXISTS `{LOG_TABLE}` (
+	`id` BIGINT NOT NULL AUTO_INCREMENT,
+	`logged_at` DATETIME(6) NOT NULL,
+	`match_key` VARCHAR(140) NOT NULL,
+	PRIMARY KEY (`id`),
+	KEY `logged_at` (`logged_at`)
+) ENGINE=InnoDB ROW_FORMAT=DYNAMIC CHARACTER SET=utf8mb4 COLLATE=utf8mb4_unicode_ci
+"""
+
+# A sketch of the site's match keys costs a read of the key index and its hashing, about 8 µs a customer of
+# the site; without one, a row of an import costs about 10 index lookups that mostly find nothing (about
+# 120 µs). Without a stored sketch, an import makes one when its file has at least one row for
+# SKETCH_SITE_SHARE customers of the site.
+SKETCH_SITE_SHARE = 15
+SKETCH_PAGE = 50000
+# Keys logged since the stored sketch was made, read into it by an import (CATCH_UP_LIMIT at most: beyond
+# that, making the sketch again is cheaper); the margin covers a transaction that was open while the sketch
+# was read, whose keys the log stamps with its statement's time.
+CATCH_UP_MARGIN = datetime.timedelta(hours=1)
+CATCH_UP_LIMIT = 100000
+# A day's rebuild with room to spare: a sketch older than this is never used.
+STORED_FOR = datetime.timedelta(days=3)
+_CACHE_KEY = "cims_match_key_sketch"
+_READY_KEY = "cims_match_key_log_ready"
+_REBUILD_JOB = "cims_match_key_sketch"
+
+
+def _log_key(row: str) -> str:
+	return f"INSERT INTO `{LOG_TABLE}` (`logged_at`, `match_key`) VALUES (NOW(6), {row}.name_match_key);"
+
+
+def _trigger_body(event: str) -> str:
+	logged = f"{SKIP_LOG_VARIABLE} IS NULL AND IFNULL(NEW.name_match_key, '') != ''"
+	if event == "AFTER UPDATE":
+		logged += " AND NOT (NEW.name_match_key <=> OLD.name_match_key)"
+	return f"IF {logged} THEN {_log_key('NEW')} END IF;"
+
+
+def install() -> bool:
+	"""Create the log and its triggers (again: a changed definition replaces the old one). False where the
+	database refuses triggers: imports then make their own sketch or ask row by row."""
+	frappe.db.sql_ddl(CREATE_LOG)
+	try:
+		for name, event in TRIGGERS.items():
+			frappe.db.sql_ddl(f"DROP TRIGGER IF EXISTS `{name}`")
+			frappe.db.sql_ddl(
+				f"CREATE TRIGGER `{name}` {event} ON `{CUSTOMER_TABLE}` FOR EACH ROW BEGIN {_trigger_body(event)} END"
+			)
+	except Exception:
+		frappe.log_error(title="CIMS: match key log triggers refused; imports make their own sketch")
+		return False
+	finally:
+		frappe.cache.delete_value(_READY_KEY)
+		forget_name_sketch()  # a patch of this migrate may have written keys before the triggers were there
+	return True
+
+
+def available() -> bool:
+	"""Whether the log is kept (its triggers exist)."""
+	ready = frappe.cache.get_value(_READY_KEY)
+	if ready is None:
+		triggers = frappe.db.sql(
+			"SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()"
+			" AND TRIGGER_NAME IN %(names)s",
+			{"names": tuple(TRIGGERS)},
+		)[0][0]
+		ready = int(triggers == len(TRIGGERS))
+		frappe.cache.set_value(_READY_KEY, ready)
+	return bool(ready)
+
+
+def site_name_sketch() -> MatchKeySketch:
+	"""The site's match keys in a MatchKeySketch, read from the index on the match key a page at a time."""
+	sketch = MatchKeySketch()
+	last = ""
+	while True:
+		keys = frappe.db.sql_list(
+			"""SELECT name_match_key FROM `tabCIMS Customer` WHERE name_match_key > %(last)s
+			ORDER BY name_match_key LIMIT %(page)s""",
+			{"last": last, "page": SKETCH_PAGE},
+		)
+		for key in keys:
+			sketch.add(key)
+		if len(keys) < SKETCH_PAGE:
+			return sketch
+		last = keys[-1]
+
+
+def store_name_sketch() -> MatchKeySketch:
+	"""Make the sketch from the site's customers; store it, with the database's time its reading started,
+	where the log keeps what changes after that."""
+	started = _database_now()
+	sketch = site_name_sketch()
+	if available():
+		try:
+			frappe.cache.set(
+				_key(),
+				started.isoformat().encode() + b"\n" + sketch.to_bytes(),
+				ex=int(STORED_FOR.total_seconds()),
+			)
+		except RedisError:
+			frappe.log_error(title="CIMS: the match key sketch could not be stored")
+	return sketch
+
+
+def prune_log() -> int:
+	"""Drop the log entries the stored sketch no longer needs (all of them where none is stored); the number
+	dropped."""
+	stored = _stored()
+	before = (stored[0] if stored else _database_now()) - CATCH_UP_MARGIN
+	frappe.db.sql(f"DELETE FROM `{LOG_TABLE}` WHERE `logged_at` < %(before)s", {"before": before})
+	return frappe.db._cursor.rowcount
+
+
+def forget_name_sketch() -> None:
+	"""Drop the stored sketch: after writes whose keys the log did not get (a demo fill, a migrate)."""
+	try:
+		frappe.cache.delete(_key())
+	except RedisError:
+		pass
+
+
+def stored_name_sketch() -> MatchKeySketch | None:
+	"""The stored sketch with the keys logged since it was made, or None when none is stored (or it is
+	unreadable, the log is not kept, or more keys changed since than CATCH_UP_LIMIT)."""
+	stored = _stored() if available() else None
+	if stored is None:
+		return None
+	started, sketch = stored
+	since = frappe.db.sql_list(
+		f"SELECT `match_key` FROM `{LOG_TABLE}` WHERE `logged_at` >= %(since)s LIMIT %(limit)s",
+		{"since": started - CATCH_UP_MARGIN, "limit": CATCH_UP_LIMIT + 1},
+	)
+	if len(since) > CATCH_UP_LIMIT:
+		return None
+	for key in since:
+		sketch.add(key)
+	return sketch
+
+
+def _stored() -> tuple[datetime.datetime, MatchKeySketch] | None:
+	try:
+		data = frappe.cache.get(_key())
+	except RedisError:
+		return None
+	if not data:
+		return None
+	stamp, _, body = data.partition(b"\n")
+	try:
+		started = datetime.datetime.fromisoformat(stamp.decode())
+	except ValueError:
+		return None
+	sketch = MatchKeySketch.from_bytes(body)
+	return None if sketch is None else (started, sketch)
+
+
+def _database_now() -> datetime.datetime:
+	return frappe.db.sql("SELECT NOW(6)")[0][0]
+
+
+def name_sketch_for(rows: int) -> MatchKeySketch | None:
+	"""A sketch of the site's match keys for an import of about `rows` rows: the stored one brought up to
+	date; else a new one (stored for the next import) when reading it costs less than the lookups it saves;
+	else None (a small file into a large site), and the daily job's rebuild is queued now."""
+	sketch = stored_name_sketch()
+	if sketch is not None:
+		return sketch
+	if rows * SKETCH_SITE_SHARE >= frappe.db.estimate_count(CUSTOMER):
+		return store_name_sketch()
+	frappe.enqueue(
+		"cims_app.jobs.name_sketch.rebuild_name_sketch",
+		queue="long",
+		job_id=_REBUILD_JOB,
+		deduplicate=True,
+		enqueue_after_commit=True,
+	)
+	return None
+
+
+def _key() -> str:
+	return frappe.cache.make_key(_CACHE_KEY)

@@ -1,0 +1,10 @@
+"""Daily: the sketch of the customers' match keys that imports read before looking for similar names
+(cims_app.customers.name_sketch), made again from the site's customers; the log entries it no longer needs
+are dropped."""
+
+from cims_app.customers.name_sketch import prune_log, store_name_sketch
+
+
+def rebuild_name_sketch() -> dict:
+	sketch = store_name_sketch()
+	return {"keys": sketch.count, "log_entries_dropped": prune_log()}

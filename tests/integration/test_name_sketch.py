@@ -1,0 +1,201 @@
+"""The stored sketch of the site's match keys (cims_app.customers.name_sketch): the database logs every new or
+changed key on every path, an import reads the stored sketch brought up to date from that log, and finds a
+customer named alike that was saved after the sketch was made, whatever its `modified` says. Where nothing is
+stored, a small file into a large site asks row by row and queues the rebuild; the daily job makes it again
+and drops the log it no longer needs; a migrate and a demo fill drop it.
+"""
+
+import datetime
+import json
+
+import frappe
+import pytest
+
+from cims_app.customers import name_sketch
+from cims_app.domain.names import match_key
+from tests.integration.import_helpers import ledger, remove_customers, workbook_bytes
+from tests.integration.support import make_customer, unique_suffix
+
+
+def logged(key: str) -> int:
+	return frappe.db.sql(f"SELECT COUNT(*) FROM `{name_sketch.LOG_TABLE}` WHERE match_key = %s", (key,))[0][0]
+
+
+@pytest.fixture
+def stored():
+	"""A sketch stored for the test; none stored afterwards (the next import makes or queues one)."""
+	yield name_sketch.store_name_sketch
+	name_sketch.forget_name_sketch()
+
+
+def test_the_log_gets_every_new_or_changed_key_whatever_writes_it():
+	assert name_sketch.available()
+	try:
+		doc = make_customer(customer_name=f"日志{unique_suffix()}科技有限公司")
+		own = doc.name_match_key
+		assert logged(own) == 1  # a form's insert
+		frappe.db.set_value("CIMS Customer", doc.name, "remarks", "no key changed")
+		frappe.db.sql("UPDATE `tabCIMS Customer` SET modified = NOW() WHERE name = %s", (doc.name,))
+		assert logged(own) == 1  # writes that keep the key log nothing
+		changed = match_key(f"改名{unique_suffix()}科技")
+		frappe.db.sql(
+			"UPDATE `tabCIMS Customer` SET name_match_key = %s WHERE name = %s", (changed, doc.name)
+		)
+		assert logged(changed) == 1  # SQL behind the app's back
+		quiet = match_key(f"演示{unique_suffix()}科技")
+		frappe.db.sql(f"SET {name_sketch.SKIP_LOG_VARIABLE} = 1")
+		try:
+			frappe.db.sql(
+				"UPDATE `tabCIMS Customer` SET name_match_key = %s WHERE name = %s", (quiet, doc.name)
+			)
+		finally:
+			frappe.db.sql(f"SET {name_sketch.SKIP_LOG_VARIABLE} = NULL")
+		assert logged(quiet) == 0  # the demo fill's session
+	finally:
+		frappe.db.rollback()
+	assert logged(own) == 0  # the log is written in the same transaction
+
+
+def test_a_stored_sketch_catches_up_on_keys_saved_since_even_with_a_past_modified_time(stored):
+	try:
+		other = make_customer(customer_name=f"早存{unique_suffix()}有限公司").name
+		stored()
+		doc = make_customer(customer_name=f"追加{unique_suffix()}电子科技有限公司")
+		frappe.db.sql(
+			"UPDATE `tabCIMS Customer` SET modified = '2019-01-01', creation = '2019-01-01' WHERE name = %s",
+			(doc.name,),
+		)
+		renamed = match_key(f"改{unique_suffix()}信息技术")
+		frappe.db.sql("UPDATE `tabCIMS Customer` SET name_match_key = %s WHERE name = %s", (renamed, other))
+		as_stored = name_sketch._stored()[1]
+		assert not as_stored.may_be_key(doc.name_match_key)  # made before the save
+		sketch = name_sketch.stored_name_sketch()
+		for key in (doc.name_match_key, renamed):
+			assert sketch.may_be_key(key)
+			assert sketch.may_extend(key[:3])
+	finally:
+		frappe.db.rollback()
+
+
+def test_an_import_with_the_stored_sketch_lists_a_customer_named_alike_saved_after_it(
+	imports, stored, monkeypatch
+):
+	stored()
+	base = f"后存{unique_suffix()}"
+	made = make_customer(customer_name=f"{base}科技有限公司")
+	frappe.db.sql("UPDATE `tabCIMS Customer` SET modified = '2019-01-01' WHERE name = %s", (made.name,))
+	frappe.db.commit()
+	used = []
+	catch_up = name_sketch.stored_name_sketch
+
+	def spy():
+		used.append(catch_up())
+		return used[-1]
+
+	def no_new_sketch():
+		raise AssertionError("the import made a sketch although one was stored")
+
+	monkeypatch.setattr(name_sketch, "stored_name_sketch", spy)
+	monkeypatch.setattr(name_sketch, "site_name_sketch", no_new_sketch)
+	try:
+		batch = imports.batch(workbook_bytes(["客户名称"], [[base + "科技"], [base + "科技股份有限公司"]]))
+		imports.run(batch)
+		entries = ledger(batch)
+		assert used and used[0] is not None
+		assert [entry.status for entry in entries] == ["Inserted", "Inserted"]
+		for entry in entries:
+			assert made.name in json.loads(entry.possible_duplicates)
+	finally:
+		frappe.db.rollback()
+		remove_customers([made.name])
+		frappe.db.commit()
+
+
+def test_without_a_stored_sketch_a_small_file_asks_row_by_row_and_queues_the_rebuild(monkeypatch, stored):
+	name_sketch.forget_name_sketch()
+	queued = []
+	monkeypatch.setattr(frappe, "enqueue", lambda method, **kwargs: queued.append((method, kwargs)))
+	site = 1_000_000  # as the database estimates it
+	monkeypatch.setattr(
+		frappe.db, "estimate_count", lambda doctype: site if doctype == "CIMS Customer" else 0
+	)
+	assert name_sketch.name_sketch_for(site // name_sketch.SKETCH_SITE_SHARE - 1) is None
+	assert queued == [
+		(
+			"cims_app.jobs.name_sketch.rebuild_name_sketch",
+			{
+				"queue": "long",
+				"job_id": "cims_match_key_sketch",
+				"deduplicate": True,
+				"enqueue_after_commit": True,
+			},
+		)
+	]
+	assert name_sketch._stored() is None
+	# a file of at least one row for SKETCH_SITE_SHARE customers makes it and stores it for the next
+	assert name_sketch.name_sketch_for(site // name_sketch.SKETCH_SITE_SHARE + 1) is not None
+	assert name_sketch._stored() is not None
+	assert len(queued) == 1
+
+
+def test_without_the_log_no_sketch_is_stored_or_read(monkeypatch, stored):
+	stored()
+	monkeypatch.setattr(name_sketch, "available", lambda: False)
+	assert name_sketch.stored_name_sketch() is None
+	name_sketch.forget_name_sketch()
+	name_sketch.store_name_sketch()
+	assert name_sketch._stored() is None
+
+
+def test_a_catch_up_of_more_keys_than_a_rebuild_costs_gives_no_sketch(monkeypatch, stored):
+	stored()
+	try:
+		for number in range(3):
+			make_customer(customer_name=f"很多{number}{unique_suffix()}有限公司")
+		since = name_sketch._stored()[0] - name_sketch.CATCH_UP_MARGIN
+		keys = frappe.db.sql(
+			f"SELECT COUNT(*) FROM `{name_sketch.LOG_TABLE}` WHERE logged_at >= %s", (since,)
+		)[0][0]
+		assert keys >= 3
+		monkeypatch.setattr(name_sketch, "CATCH_UP_LIMIT", keys - 1)
+		assert name_sketch.stored_name_sketch() is None
+		monkeypatch.setattr(name_sketch, "CATCH_UP_LIMIT", keys)
+		assert name_sketch.stored_name_sketch() is not None
+	finally:
+		frappe.db.rollback()
+
+
+def test_the_daily_job_stores_the_sketch_and_drops_the_log_it_no_longer_needs(stored):
+	from cims_app.hooks import scheduler_events
+	from cims_app.jobs.name_sketch import rebuild_name_sketch
+
+	assert "cims_app.jobs.name_sketch.rebuild_name_sketch" in scheduler_events["daily_long"]
+	name_sketch.forget_name_sketch()
+	old, recent = match_key(f"旧{unique_suffix()}科技"), match_key(f"新{unique_suffix()}科技")
+	try:
+		frappe.db.sql(
+			f"""INSERT INTO `{name_sketch.LOG_TABLE}` (logged_at, match_key)
+			VALUES (NOW(6) - INTERVAL 2 DAY, %s), (NOW(6) - INTERVAL 10 MINUTE, %s)""",
+			(old, recent),
+		)
+		result = rebuild_name_sketch()
+		assert (
+			result["keys"]
+			== frappe.db.sql(
+				"SELECT COUNT(*) FROM `tabCIMS Customer` WHERE CHAR_LENGTH(name_match_key) >= 2"
+			)[0][0]
+		)
+		assert result["log_entries_dropped"] >= 1
+		assert logged(old) == 0 and logged(recent) == 1  # within the margin of the new sketch
+		started = name_sketch._stored()[0]
+		assert abs(started - frappe.db.sql("SELECT NOW(6)")[0][0]) < datetime.timedelta(minutes=5)
+	finally:
+		frappe.db.rollback()
+
+
+def test_a_migrate_drops_the_stored_sketch(stored):
+	stored()
+	assert name_sketch._stored() is not None
+	assert name_sketch.install()
+	assert name_sketch._stored() is None
+	assert name_sketch.available()
