@@ -167,7 +167,7 @@ def stored_name_sketch() -> MatchKeySketch | None:
 		return None
 	started, sketch = stored
 	since = frappe.db.sql_list(
-		f"SELECT `match_key` FROM `{LOG_TABLE}` WHERE `logged_at` >= %(since)s LIMIT %(limit)s",
+		f"SELECT DISTINCT `match_key` FROM `{LOG_TABLE}` WHERE `logged_at` >= %(since)s LIMIT %(limit)s",
 		{"since": started - CATCH_UP_MARGIN, "limit": CATCH_UP_LIMIT + 1},
 	)
 	if len(since) > CATCH_UP_LIMIT:

@@ -62,6 +62,14 @@ _SAVEPOINT = "cims_import_customers"
 _REPLAY_SAVEPOINT = "cims_import_automations"
 
 
+def _by_name(record: dict) -> str:
+	return record["name"]
+
+
+def _by_parent(record: dict) -> str:
+	return record["parent"]
+
+
 class CustomerHandler:
 	def __init__(self, context: ImportContext, write: bool = True):
 		self.context = context
@@ -439,13 +447,23 @@ class CustomerHandler:
 				for children in (links, phones, emails)
 			)
 		clock = self._tick("insert customers", clock)
-		insert_dicts("Contact", contacts, self.contact_columns)
+		# In the order of the contact's name, which places each row in the contacts' key and the child tables'
+		# parent index: neighbouring rows land on neighbouring pages of a large site's indexes.
+		insert_dicts("Contact", sorted(contacts, key=_by_name), self.contact_columns)
 		child_fields = CHILD_COLUMNS
-		insert_dicts("Dynamic Link", links, [*child_fields, "link_doctype", "link_name", "link_title"])
 		insert_dicts(
-			"Contact Phone", phones, [*child_fields, "phone", "is_primary_mobile_no", "is_primary_phone"]
+			"Dynamic Link",
+			sorted(links, key=_by_parent),
+			[*child_fields, "link_doctype", "link_name", "link_title"],
 		)
-		insert_dicts("Contact Email", emails, [*child_fields, "email_id", "is_primary"])
+		insert_dicts(
+			"Contact Phone",
+			sorted(phones, key=_by_parent),
+			[*child_fields, "phone", "is_primary_mobile_no", "is_primary_phone"],
+		)
+		insert_dicts(
+			"Contact Email", sorted(emails, key=_by_parent), [*child_fields, "email_id", "is_primary"]
+		)
 		clock = self._tick("insert contacts", clock)
 		insert_dicts("Version", version_rows(CUSTOMER, names, now, user, self.reference))
 		clock = self._tick("insert versions", clock)
