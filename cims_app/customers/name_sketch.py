@@ -24,6 +24,7 @@ import datetime
 import frappe
 from redis.exceptions import RedisError
 
+from cims_app.db.triggers import put_triggers, triggers_exist
 from cims_app.domain.duplicates import MatchKeySketch
 
 CUSTOMER = "CIMS Customer"
@@ -59,6 +60,7 @@ CATCH_UP_MARGIN = datetime.timedelta(hours=1)
 CATCH_UP_LIMIT = 100000
 # A day's rebuild with room to spare: a sketch older than this is never used.
 STORED_FOR = datetime.timedelta(days=3)
+PRUNE_PAGE = 50000
 _CACHE_KEY = "cims_match_key_sketch"
 _READY_KEY = "cims_match_key_log_ready"
 _REBUILD_JOB = "cims_match_key_sketch"
@@ -79,31 +81,21 @@ def install() -> bool:
 	"""Create the log and its triggers (again: a changed definition replaces the old one). False where the
 	database refuses triggers: imports then make their own sketch or ask row by row."""
 	frappe.db.sql_ddl(CREATE_LOG)
-	try:
-		for name, event in TRIGGERS.items():
-			frappe.db.sql_ddl(f"DROP TRIGGER IF EXISTS `{name}`")
-			frappe.db.sql_ddl(
-				f"CREATE TRIGGER `{name}` {event} ON `{CUSTOMER_TABLE}` FOR EACH ROW BEGIN {_trigger_body(event)} END"
-			)
-	except Exception:
-		frappe.log_error(title="CIMS: match key log triggers refused; imports make their own sketch")
-		return False
-	finally:
-		frappe.cache.delete_value(_READY_KEY)
-		forget_name_sketch()  # a patch of this migrate may have written keys before the triggers were there
-	return True
+	made = put_triggers(
+		CUSTOMER_TABLE,
+		{name: (event, _trigger_body(event)) for name, event in TRIGGERS.items()},
+		"CIMS: match key log triggers refused; imports make their own sketch",
+	)
+	frappe.cache.delete_value(_READY_KEY)  # available() asks the database again
+	forget_name_sketch()  # a patch of this migrate may have written keys before the triggers were there
+	return made
 
 
 def available() -> bool:
 	"""Whether the log is kept (its triggers exist)."""
 	ready = frappe.cache.get_value(_READY_KEY)
 	if ready is None:
-		triggers = frappe.db.sql(
-			"SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()"
-			" AND TRIGGER_NAME IN %(names)s",
-			{"names": tuple(TRIGGERS)},
-		)[0][0]
-		ready = int(triggers == len(TRIGGERS))
+		ready = int(triggers_exist(TRIGGERS))
 		frappe.cache.set_value(_READY_KEY, ready)
 	return bool(ready)
 
@@ -143,12 +135,21 @@ def store_name_sketch() -> MatchKeySketch:
 
 
 def prune_log() -> int:
-	"""Drop the log entries the stored sketch no longer needs (all of them where none is stored); the number
-	dropped."""
+	"""Drop the log entries the stored sketch no longer needs (all of them where none is stored), a page at a
+	time, each committed (a large import logs a key a row); the number dropped."""
 	stored = _stored()
 	before = (stored[0] if stored else _database_now()) - CATCH_UP_MARGIN
-	frappe.db.sql(f"DELETE FROM `{LOG_TABLE}` WHERE `logged_at` < %(before)s", {"before": before})
-	return frappe.db._cursor.rowcount
+	dropped = 0
+	while True:
+		frappe.db.sql(
+			f"DELETE FROM `{LOG_TABLE}` WHERE `logged_at` < %(before)s ORDER BY `logged_at` LIMIT %(page)s",
+			{"before": before, "page": PRUNE_PAGE},
+		)
+		count = frappe.db._cursor.rowcount
+		frappe.db.commit()
+		dropped += count
+		if count < PRUNE_PAGE:
+			return dropped
 
 
 def forget_name_sketch() -> None:

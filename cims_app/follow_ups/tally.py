@@ -15,6 +15,8 @@ import frappe
 from frappe.query_builder import Case, Table
 from frappe.query_builder.functions import Cast, Sum
 
+from cims_app.db.triggers import put_triggers, triggers_exist
+
 TABLE = "__cims_follow_up_tally"
 FOLLOW_UP_TABLE = "tabCIMS Follow-Up"
 # The follow-up fields a tally row is keyed by besides its day ("" stands for an empty value).
@@ -106,14 +108,10 @@ def install() -> bool:
 	follow-ups into it when it was not ready. False, and the reports read the follow-ups, where the database
 	refuses triggers."""
 	frappe.db.sql_ddl(CREATE_TABLE)
-	try:
-		for name, event in TRIGGERS.items():
-			frappe.db.sql_ddl(f"DROP TRIGGER IF EXISTS `{name}`")
-			frappe.db.sql_ddl(
-				f"CREATE TRIGGER `{name}` {event} ON `{FOLLOW_UP_TABLE}` FOR EACH ROW BEGIN {_trigger_body(event)} END"
-			)
-	except Exception:
-		frappe.log_error(title="CIMS: follow-up tally triggers refused; reports read the follow-ups")
+	triggers = {name: (event, _trigger_body(event)) for name, event in TRIGGERS.items()}
+	if not put_triggers(
+		FOLLOW_UP_TABLE, triggers, "CIMS: follow-up tally triggers refused; reports read the follow-ups"
+	):
 		set_ready(False)
 		return False
 	if not frappe.db.get_global(READY_KEY):
@@ -143,12 +141,7 @@ def available() -> bool:
 	"""Whether the tally is kept (its triggers exist and it was counted)."""
 	ready = frappe.cache.get_value(READY_KEY)
 	if ready is None:
-		triggers = frappe.db.sql(
-			"SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()"
-			" AND TRIGGER_NAME IN %(names)s",
-			{"names": tuple(TRIGGERS)},
-		)[0][0]
-		ready = int(bool(frappe.db.get_global(READY_KEY)) and triggers == len(TRIGGERS))
+		ready = int(bool(frappe.db.get_global(READY_KEY)) and triggers_exist(TRIGGERS))
 		frappe.cache.set_value(READY_KEY, ready)
 	return bool(ready)
 

@@ -165,18 +165,21 @@ def test_a_catch_up_of_more_keys_than_a_rebuild_costs_gives_no_sketch(monkeypatc
 		frappe.db.rollback()
 
 
-def test_the_daily_job_stores_the_sketch_and_drops_the_log_it_no_longer_needs(stored):
+def test_the_daily_job_stores_the_sketch_and_drops_the_log_it_no_longer_needs(stored, monkeypatch):
 	from cims_app.hooks import scheduler_events
 	from cims_app.jobs.name_sketch import rebuild_name_sketch
 
 	assert "cims_app.jobs.name_sketch.rebuild_name_sketch" in scheduler_events["daily_long"]
 	name_sketch.forget_name_sketch()
-	old, recent = match_key(f"旧{unique_suffix()}科技"), match_key(f"新{unique_suffix()}科技")
+	old = [match_key(f"旧{number}{unique_suffix()}科技") for number in range(3)]
+	recent = match_key(f"新{unique_suffix()}科技")
+	monkeypatch.setattr(name_sketch, "PRUNE_PAGE", 2)  # a page at a time
 	try:
 		frappe.db.sql(
 			f"""INSERT INTO `{name_sketch.LOG_TABLE}` (logged_at, match_key)
-			VALUES (NOW(6) - INTERVAL 2 DAY, %s), (NOW(6) - INTERVAL 10 MINUTE, %s)""",
-			(old, recent),
+			VALUES (NOW(6) - INTERVAL 2 DAY, %s), (NOW(6) - INTERVAL 3 DAY, %s), (NOW(6) - INTERVAL 2 HOUR, %s),
+			(NOW(6) - INTERVAL 10 MINUTE, %s)""",
+			(*old, recent),
 		)
 		result = rebuild_name_sketch()
 		assert (
@@ -185,12 +188,15 @@ def test_the_daily_job_stores_the_sketch_and_drops_the_log_it_no_longer_needs(st
 				"SELECT COUNT(*) FROM `tabCIMS Customer` WHERE CHAR_LENGTH(name_match_key) >= 2"
 			)[0][0]
 		)
-		assert result["log_entries_dropped"] >= 1
-		assert logged(old) == 0 and logged(recent) == 1  # within the margin of the new sketch
+		assert result["log_entries_dropped"] >= 3
+		assert [logged(key) for key in old] == [0, 0, 0]
+		assert logged(recent) == 1  # within the margin of the new sketch
 		started = name_sketch._stored()[0]
 		assert abs(started - frappe.db.sql("SELECT NOW(6)")[0][0]) < datetime.timedelta(minutes=5)
 	finally:
 		frappe.db.rollback()
+		frappe.db.sql(f"DELETE FROM `{name_sketch.LOG_TABLE}` WHERE match_key IN %s", ((*old, recent),))
+		frappe.db.commit()
 
 
 def test_a_migrate_drops_the_stored_sketch(stored):
