@@ -189,11 +189,10 @@ def _scan_sheet_xml(path: str, sheet_path: str) -> tuple[bool, str, int]:
 	with zipfile.ZipFile(path) as archive, archive.open(sheet_path.lstrip("/")) as stream:
 		while chunk := stream.read(_SCAN_CHUNK):
 			block = tail + chunk
-			# Count only tags that start in the new part, so a tag split across chunks is counted once.
+			# Count the tags that end in the new part: one wholly in the tail was counted with the chunk before,
+			# and one split across the two chunks (which the chunk before could not match) is counted now.
 			start = len(tail)
-			rows += sum(
-				1 for found in _ROW.finditer(block) if found.start() >= start - 0 and found.end() > start
-			)
+			rows += sum(1 for found in _ROW.finditer(block) if found.end() > start)
 			if not formulas and _FORMULA.search(block):
 				formulas = True
 			if not merged and (found := _MERGE.search(block)):

@@ -151,3 +151,18 @@ def test_a_missing_required_column_fails_the_file_before_any_row(imports):
 	assert result["status"] == "Failed"
 	assert "Customer Name" in result["message"]
 	assert not ledger(batch)
+
+
+@pytest.mark.parametrize("chunk", [7, 16, 61, 256, 1 << 20])
+def test_the_row_count_holds_whatever_chunk_boundary_splits_a_row_tag(tmp_path, monkeypatch, chunk):
+	"""The file's rows are counted from its XML a megabyte at a time (the row limit, the "of about N rows" of the
+	progress bar): a `<row` tag split by a chunk boundary counts once, not zero times (a file of 20,000 rows
+	showed 19,999) nor twice."""
+	from cims_app.imports import reader
+
+	rows = 500
+	path = tmp_path / "rows.xlsx"
+	path.write_bytes(workbook_bytes(["客户名称"], [[f"行数{number}有限公司"] for number in range(rows)]))
+	monkeypatch.setattr(reader, "_SCAN_CHUNK", chunk)
+	info = reader.inspect_file(str(path), max_mb=10, max_rows=rows)
+	assert info.row_bound - info.header_row == rows
