@@ -172,9 +172,9 @@ def similar_site_names(
 	looks for prefixes and longer names too (similar_site_customers).
 
 	With a `sketch` of the site's keys (cims_app.customers.name_sketch), only the candidates it lets through
-	are looked up: the site's customers as they were when the sketch was brought up to date. (A customer saved by someone else during
-	the import and named alike is then not listed as a possible duplicate; the exact keys are looked up
-	whatever the sketch says.)"""
+	are looked up: the site's customers as they were when the sketch was brought up to date. (A customer
+	saved by someone else during the import and named alike is then not listed as a possible duplicate; the
+	exact keys are looked up whatever the sketch says.)"""
 	keys = sorted({key for key in match_keys if key and len(key) >= 2})
 	if not keys:
 		return {}

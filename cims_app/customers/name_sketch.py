@@ -83,7 +83,8 @@ def install() -> bool:
 	frappe.db.sql_ddl(CREATE_LOG)
 	made = put_triggers(
 		CUSTOMER_TABLE,
-		{name: (event, _trigger_body(event)) for name, event in TRIGGERS.items()},
+		TRIGGERS,
+		_trigger_body,
 		"CIMS: match key log triggers refused; imports make their own sketch",
 	)
 	frappe.cache.delete_value(_READY_KEY)  # available() asks the database again
@@ -120,6 +121,11 @@ def site_name_sketch() -> MatchKeySketch:
 def store_name_sketch() -> MatchKeySketch:
 	"""Make the sketch from the site's customers; store it, with the database's time its reading started,
 	where the log keeps what changes after that."""
+	return make_and_store()[1]
+
+
+def make_and_store() -> tuple[datetime.datetime, MatchKeySketch]:
+	"""store_name_sketch, with the database's time the sketch's reading started."""
 	started = _database_now()
 	sketch = site_name_sketch()
 	if available():
@@ -131,14 +137,13 @@ def store_name_sketch() -> MatchKeySketch:
 			)
 		except RedisError:
 			frappe.log_error(title="CIMS: the match key sketch could not be stored")
-	return sketch
+	return started, sketch
 
 
-def prune_log() -> int:
-	"""Drop the log entries the stored sketch no longer needs (all of them where none is stored), a page at a
-	time, each committed (a large import logs a key a row); the number dropped."""
-	stored = _stored()
-	before = (stored[0] if stored else _database_now()) - CATCH_UP_MARGIN
+def prune_log(started: datetime.datetime) -> int:
+	"""Drop the log entries a sketch whose reading started at `started` no longer needs, a page at a time,
+	each committed (a large import logs a key a row); the number dropped."""
+	before = started - CATCH_UP_MARGIN
 	dropped = 0
 	while True:
 		frappe.db.sql(

@@ -5,13 +5,16 @@ user without the TRIGGER privilege, refuses them."""
 import frappe
 
 
-def put_triggers(table: str, triggers: dict[str, tuple[str, str]], refused: str) -> bool:
-	"""Create each trigger {name: (event, body)} on `table`, replacing one of the same name (a changed
-	definition replaces the old one). False, with `refused` in the Error Log, where the database refuses."""
+def put_triggers(table: str, triggers: dict[str, str], body, refused: str) -> bool:
+	"""Create each trigger {name: event} on `table` with the statements `body(event)`, replacing one of the
+	same name (a changed definition replaces the old one). False, with `refused` in the Error Log, where the
+	database refuses."""
 	try:
-		for name, (event, body) in triggers.items():
+		for name, event in triggers.items():
 			frappe.db.sql_ddl(f"DROP TRIGGER IF EXISTS `{name}`")
-			frappe.db.sql_ddl(f"CREATE TRIGGER `{name}` {event} ON `{table}` FOR EACH ROW BEGIN {body} END")
+			frappe.db.sql_ddl(
+				f"CREATE TRIGGER `{name}` {event} ON `{table}` FOR EACH ROW BEGIN {body(event)} END"
+			)
 	except Exception:
 		frappe.log_error(title=refused)
 		return False

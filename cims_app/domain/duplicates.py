@@ -214,10 +214,9 @@ def _start_hashes(key: str) -> list[int]:
 
 
 def _key_hash(key: str) -> int:
-	value = _FNV_OFFSET
-	for character in key:
-		value = ((value ^ ord(character)) * _FNV_PRIME) & _FNV_BITS
-	return value ^ (value >> 29)
+	"""The hash of the whole key (the last of _start_hashes)."""
+	hashes = _start_hashes(key)
+	return hashes[-1] if hashes else _FNV_OFFSET ^ (_FNV_OFFSET >> 29)
 
 
 class MatchKeySketch:

@@ -108,9 +108,11 @@ def install() -> bool:
 	follow-ups into it when it was not ready. False, and the reports read the follow-ups, where the database
 	refuses triggers."""
 	frappe.db.sql_ddl(CREATE_TABLE)
-	triggers = {name: (event, _trigger_body(event)) for name, event in TRIGGERS.items()}
 	if not put_triggers(
-		FOLLOW_UP_TABLE, triggers, "CIMS: follow-up tally triggers refused; reports read the follow-ups"
+		FOLLOW_UP_TABLE,
+		TRIGGERS,
+		_trigger_body,
+		"CIMS: follow-up tally triggers refused; reports read the follow-ups",
 	):
 		set_ready(False)
 		return False

@@ -9,6 +9,7 @@ workflow, Version diff and stage history are exactly the form's.
 
 import time
 from collections import Counter
+from operator import itemgetter
 
 import frappe
 from frappe import _
@@ -60,14 +61,6 @@ CUSTOMER = "CIMS Customer"
 SERIES = ".YYYY..MM.-.####"
 _SAVEPOINT = "cims_import_customers"
 _REPLAY_SAVEPOINT = "cims_import_automations"
-
-
-def _by_name(record: dict) -> str:
-	return record["name"]
-
-
-def _by_parent(record: dict) -> str:
-	return record["parent"]
 
 
 class CustomerHandler:
@@ -449,20 +442,22 @@ class CustomerHandler:
 		clock = self._tick("insert customers", clock)
 		# In the order of the contact's name, which places each row in the contacts' key and the child tables'
 		# parent index: neighbouring rows land on neighbouring pages of a large site's indexes.
-		insert_dicts("Contact", sorted(contacts, key=_by_name), self.contact_columns)
+		insert_dicts("Contact", sorted(contacts, key=itemgetter("name")), self.contact_columns)
 		child_fields = CHILD_COLUMNS
 		insert_dicts(
 			"Dynamic Link",
-			sorted(links, key=_by_parent),
+			sorted(links, key=itemgetter("parent")),
 			[*child_fields, "link_doctype", "link_name", "link_title"],
 		)
 		insert_dicts(
 			"Contact Phone",
-			sorted(phones, key=_by_parent),
+			sorted(phones, key=itemgetter("parent")),
 			[*child_fields, "phone", "is_primary_mobile_no", "is_primary_phone"],
 		)
 		insert_dicts(
-			"Contact Email", sorted(emails, key=_by_parent), [*child_fields, "email_id", "is_primary"]
+			"Contact Email",
+			sorted(emails, key=itemgetter("parent")),
+			[*child_fields, "email_id", "is_primary"],
 		)
 		clock = self._tick("insert contacts", clock)
 		insert_dicts("Version", version_rows(CUSTOMER, names, now, user, self.reference))

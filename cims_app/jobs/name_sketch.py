@@ -2,9 +2,9 @@
 (cims_app.customers.name_sketch), made again from the site's customers; the log entries it no longer needs
 are dropped."""
 
-from cims_app.customers.name_sketch import prune_log, store_name_sketch
+from cims_app.customers.name_sketch import make_and_store, prune_log
 
 
 def rebuild_name_sketch() -> dict:
-	sketch = store_name_sketch()
-	return {"keys": sketch.count, "log_entries_dropped": prune_log()}
+	started, sketch = make_and_store()
+	return {"keys": sketch.count, "log_entries_dropped": prune_log(started)}
