@@ -136,6 +136,9 @@ def rebuild() -> int:
 
 def set_ready(ready: bool) -> None:
 	frappe.db.set_global(READY_KEY, "1" if ready else "")
+	# During an install set_global leaves the cached globals as they were (frappe.defaults._clear_cache): a
+	# site's first copy, cached earlier in its install, said "not ready" until the next clear-cache.
+	frappe.cache.hdel("defaults", "__global")
 	frappe.cache.delete_value(READY_KEY)
 
 

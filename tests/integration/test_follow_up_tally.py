@@ -55,6 +55,18 @@ def customer():
 	).name
 
 
+def test_a_tally_made_ready_during_an_install_reads_as_ready(monkeypatch):
+	"""The install counts the follow-ups and marks the tally ready while frappe.flags.in_install keeps
+	set_global from clearing the cached globals: a copy cached earlier in the install must not hide it."""
+	tally.set_ready(False)
+	assert not frappe.db.get_global(tally.READY_KEY)  # the globals are cached now, without the mark
+	monkeypatch.setattr(frappe.flags, "in_install", True)
+	tally.set_ready(True)
+	monkeypatch.setattr(frappe.flags, "in_install", False)
+	assert frappe.db.get_global(tally.READY_KEY) == "1"
+	assert tally.available()
+
+
 def test_the_triggers_are_installed_and_the_tally_ready():
 	assert tally.available()
 	names = frappe.db.sql_list(
@@ -204,3 +216,32 @@ def test_a_reps_figures_and_a_customer_filter_read_the_follow_ups_not_the_tally(
 	run_report("CIMS Follow-Up Activity", {"group_by": "Rep", "sales_team": book.team, **YEAR_2024})
 	run_report("CIMS Follow-Up Activity", {"group_by": "Status", **YEAR_2024})
 	assert calls == []
+
+
+@pytest.mark.parametrize(
+	"group_by", ["Rep", "Follow-Up Type", "Status", "Result", "Customer Feedback", "Week"]
+)
+def test_a_reps_follow_up_activity_in_one_pass_is_what_the_two_queries_give(book, monkeypatch, group_by):  # noqa: F811
+	"""A reader limited by the row rules gets the completed and the other follow-ups in one pass over their
+	customers' follow-ups: the same figures as the two GROUP BYs a whole-company reader's report runs."""
+	from cims_app.cims_app.report.cims_follow_up_activity import cims_follow_up_activity as activity
+
+	filters = {"group_by": group_by, **YEAR_2024}
+	passes = []
+	one_pass = activity.FollowUpActivity.all_rows
+	monkeypatch.setattr(
+		activity.FollowUpActivity, "all_rows", lambda self: passes.append(1) or one_pass(self)
+	)
+	in_one_pass = run_report("CIMS Follow-Up Activity", filters, user=book.rep_a)
+	assert passes == [1]
+	with monkeypatch.context() as patched:
+		patched.setattr(activity, "reaches_every_row", lambda doctype: True)  # the two-query path
+		in_two = run_report("CIMS Follow-Up Activity", filters, user=book.rep_a)
+	assert passes == [1]
+	assert in_one_pass.result == in_two.result
+	assert in_one_pass.report_summary == in_two.report_summary
+	total = rows(in_one_pass, "group_value")["Total"]
+	assert total["completed"] and total["total"] > total["completed"], "both halves are counted"
+	if group_by == "Status":  # a status filter is one half: the two-query path, the one pass unused
+		run_report("CIMS Follow-Up Activity", {**filters, "status": "Completed"}, user=book.rep_a)
+		assert passes == [1]
