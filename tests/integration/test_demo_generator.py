@@ -38,6 +38,7 @@ SMALL = {
 	"batch_size": 12,
 }
 RUNS = 2  # the second run with the same seed must collide with nothing the first one made
+SKETCH_BEFORE_THE_FILLS: dict = {}  # when the sketch stored before the demo fixture's fills was made
 DEMO_PASSWORD = "Demo-Login-2026!"  # given to the second run, as `cims-demo --password` does
 
 
@@ -57,7 +58,8 @@ def demo(site):
 	"""Two small demo runs on the test site, cleared again at the end."""
 	if _demo_count():
 		pytest.skip("the test site already holds demo data; this test would clear it (run cims-demo --clear)")
-	name_sketch.store_name_sketch()  # which the fill must drop (test_the_fill_drops_the_stored_name_sketch)
+	name_sketch.store_name_sketch()  # which the fill must replace (test_the_fill_stores_a_new_name_sketch...)
+	SKETCH_BEFORE_THE_FILLS["started"] = name_sketch._stored()[0]
 	written = [
 		DemoGenerator(
 			DemoOptions(**SMALL, password=DEMO_PASSWORD if run == RUNS - 1 else None),
@@ -76,12 +78,16 @@ def _customers(fields: str) -> list:
 	)
 
 
-def test_the_fill_drops_the_stored_name_sketch_and_logs_none_of_its_keys(demo):
-	"""The fill writes its customers without logging their keys (a million log rows for nothing): it drops the
-	stored sketch of the site's match keys instead, and the next import makes a new one."""
-	assert name_sketch._stored() is None
+def test_the_fill_stores_a_new_name_sketch_and_logs_none_of_its_keys(demo):
+	"""The fill writes its customers without logging their keys (a million log rows for nothing): it stores a
+	sketch of the site's match keys made after its writes instead, which holds every key it wrote."""
+	stored = name_sketch._stored()
+	assert stored is not None, "the next import finds a sketch"
+	started, sketch = stored
 	keys = [row.name_match_key for row in _customers("name_match_key")]
 	assert len(keys) == SMALL["customers"] * RUNS
+	assert all(sketch.may_be_key(key) for key in keys)
+	assert started > SKETCH_BEFORE_THE_FILLS["started"], "made after the fills, not the one they found"
 	assert not frappe.db.sql(
 		f"SELECT COUNT(*) FROM `{name_sketch.LOG_TABLE}` WHERE match_key IN %s", (tuple(keys),)
 	)[0][0]
