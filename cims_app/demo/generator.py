@@ -20,7 +20,7 @@ from frappe.utils.password import update_password
 
 from cims_app.access.permissions import MASKED_MIRRORS
 from cims_app.campaigns.members import new_check_in_token, refresh_metrics
-from cims_app.customers.name_sketch import SKIP_LOG_VARIABLE, forget_name_sketch, store_name_sketch
+from cims_app.customers import name_sketch
 from cims_app.customers.upkeep import due_on, upkeep_cadence
 from cims_app.demo import DEMO_DATA_SOURCE, DEMO_EMAIL_DOMAIN, indexes
 from cims_app.demo import chinese_data as data
@@ -273,7 +273,7 @@ class DemoGenerator:
 			self._commit()
 		finally:
 			# The keys of the customers it wrote were not logged (_set_session_checks): a stored sketch misses them.
-			forget_name_sketch()
+			name_sketch.forget_name_sketch()
 			self.writer.close()
 			self._set_session_checks(True)
 			if deferred:  # the fill failed: its uncommitted rows go, the indexes come back all the same
@@ -281,7 +281,8 @@ class DemoGenerator:
 				indexes.restore(self.log)
 		# Made afresh from the customers it wrote (their keys were not logged): imports find it at once instead
 		# of asking for each row until a worker has made it (4.4 s at 1,000,000 customers).
-		store_name_sketch()
+		if name_sketch.available():
+			name_sketch.store_name_sketch()
 		self._report(time.perf_counter() - started)
 		return dict(self.writer.rows)
 
@@ -295,7 +296,7 @@ class DemoGenerator:
 		value = 1 if enabled else 0
 		statement = (
 			f"SET SESSION unique_checks = {value}, foreign_key_checks = {value}, "
-			f"{SKIP_LOG_VARIABLE} = {'NULL' if enabled else 1}"
+			f"{name_sketch.SKIP_LOG_VARIABLE} = {'NULL' if enabled else 1}"
 		)
 		if enabled:
 			frappe.db.sql(statement)  # the writer's own connections are closed by now
