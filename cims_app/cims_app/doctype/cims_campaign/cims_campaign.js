@@ -98,6 +98,8 @@ const cims_campaign = {
 
 	pick_customers(frm) {
 		const dialog = new frappe.ui.Dialog({
+			// no fade: Bootstrap ignores hide() while a dialog fades in, and a quick click left it open
+			animate: false,
 			title: __("Add Customers"),
 			fields: [
 				{

@@ -18,6 +18,8 @@ const cims_campaign_member = {
 	// An interaction at the campaign becomes a CIMS Follow-Up linked to it (content and next action required).
 	log_interaction(frm) {
 		const dialog = new frappe.ui.Dialog({
+			// no fade: Bootstrap ignores hide() while a dialog fades in, and a quick click left it open
+			animate: false,
 			title: __("Log Interaction"),
 			fields: [
 				{

@@ -68,6 +68,8 @@ function cims_add_request_deletion_button(frm) {
 		__("Request Deletion"),
 		() => {
 			const dialog = new frappe.ui.Dialog({
+				// no fade: Bootstrap ignores hide() while a dialog fades in, and a quick click left it open
+				animate: false,
 				title: __("Request Deletion of {0}", [frm.doc.customer_name]),
 				fields: [
 					{
@@ -116,6 +118,8 @@ function cims_add_merge_button(frm) {
 		__("Merge"),
 		() => {
 			const dialog = new frappe.ui.Dialog({
+				// no fade: Bootstrap ignores hide() while a dialog fades in, and a quick click left it open
+				animate: false,
 				title: __("Merge Another Customer into {0}", [frm.doc.customer_name]),
 				fields: [
 					{

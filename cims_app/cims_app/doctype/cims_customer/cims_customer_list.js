@@ -104,6 +104,8 @@ const cims_customer_list = {
 		}
 		cims_customer_list.users().then((users) => {
 			const dialog = new frappe.ui.Dialog({
+				// no fade: Bootstrap ignores hide() while a dialog fades in, and a quick click left it open
+				animate: false,
 				title: __("Reassign {0} Customers", [names.length]),
 				fields: [cims_customer_list.user_select("to_user", __("New Account Manager"), users.to)],
 				primary_action_label: __("Reassign"),
@@ -148,6 +150,8 @@ const cims_customer_list = {
 	hand_over(listview) {
 		cims_customer_list.users().then((users) => {
 			const dialog = new frappe.ui.Dialog({
+				// no fade: Bootstrap ignores hide() while a dialog fades in, and a quick click left it open
+				animate: false,
 				title: __("Hand Over a Leaving Rep's Book"),
 				fields: [
 					{
