@@ -203,20 +203,25 @@ _FNV_PRIME = 0x100000001B3
 _FNV_BITS = (1 << 64) - 1
 
 
+def _folded(value: int) -> int:
+	"""An FNV-1a state folded onto its low bits, the sketch's hash."""
+	return value ^ (value >> 29)
+
+
 def _start_hashes(key: str) -> list[int]:
-	"""The hash of key[:1], key[:2], … key (FNV-1a, folded onto its low bits)."""
+	"""The hash of key[:1], key[:2], … key."""
 	hashes = []
 	value = _FNV_OFFSET
 	for character in key:
 		value = ((value ^ ord(character)) * _FNV_PRIME) & _FNV_BITS
-		hashes.append(value ^ (value >> 29))
+		hashes.append(_folded(value))
 	return hashes
 
 
 def _key_hash(key: str) -> int:
 	"""The hash of the whole key (the last of _start_hashes)."""
 	hashes = _start_hashes(key)
-	return hashes[-1] if hashes else _FNV_OFFSET ^ (_FNV_OFFSET >> 29)
+	return hashes[-1] if hashes else _folded(_FNV_OFFSET)
 
 
 class MatchKeySketch:

@@ -12,6 +12,7 @@ TRIGGER privilege), `available()` is False and the reports read the follow-ups t
 """
 
 import frappe
+from frappe.cache_manager import clear_defaults_cache
 from frappe.query_builder import Case, Table
 from frappe.query_builder.functions import Cast, Sum
 
@@ -138,7 +139,7 @@ def set_ready(ready: bool) -> None:
 	frappe.db.set_global(READY_KEY, "1" if ready else "")
 	# During an install set_global leaves the cached globals as they were (frappe.defaults._clear_cache): a
 	# site's first copy, cached earlier in its install, said "not ready" until the next clear-cache.
-	frappe.cache.hdel("defaults", "__global")
+	clear_defaults_cache("__global")
 	frappe.cache.delete_value(READY_KEY)
 
 

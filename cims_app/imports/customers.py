@@ -59,6 +59,12 @@ from cims_app.imports.rows import RowError, customer_row_rules, lookup_key, spli
 
 CUSTOMER = "CIMS Customer"
 SERIES = ".YYYY..MM.-.####"
+# A contact's child tables written in bulk: parentfield -> (DocType, its columns besides CHILD_COLUMNS).
+CONTACT_CHILDREN = {
+	"links": ("Dynamic Link", ("link_doctype", "link_name", "link_title")),
+	"phone_nos": ("Contact Phone", ("phone", "is_primary_mobile_no", "is_primary_phone")),
+	"email_ids": ("Contact Email", ("email_id", "is_primary")),
+}
 _SAVEPOINT = "cims_import_customers"
 _REPLAY_SAVEPOINT = "cims_import_automations"
 
@@ -443,31 +449,17 @@ class CustomerHandler:
 		# In the order of the contact's name, which places each row in the contacts' key and the child tables'
 		# parent index: neighbouring rows land on neighbouring pages of a large site's indexes.
 		insert_dicts("Contact", sorted(contacts, key=itemgetter("name")), self.contact_columns)
-		child_fields = CHILD_COLUMNS
-		insert_dicts(
-			"Dynamic Link",
-			sorted(links, key=itemgetter("parent")),
-			[*child_fields, "link_doctype", "link_name", "link_title"],
-		)
-		insert_dicts(
-			"Contact Phone",
-			sorted(phones, key=itemgetter("parent")),
-			[*child_fields, "phone", "is_primary_mobile_no", "is_primary_phone"],
-		)
-		insert_dicts(
-			"Contact Email",
-			sorted(emails, key=itemgetter("parent")),
-			[*child_fields, "email_id", "is_primary"],
-		)
+		for (doctype, columns), table_rows in zip(
+			CONTACT_CHILDREN.values(), (links, phones, emails), strict=True
+		):
+			insert_dicts(doctype, sorted(table_rows, key=itemgetter("parent")), [*CHILD_COLUMNS, *columns])
 		clock = self._tick("insert contacts", clock)
 		insert_dicts("Version", version_rows(CUSTOMER, names, now, user, self.reference))
 		clock = self._tick("insert versions", clock)
 		sync_global_search(CUSTOMER, customers)
 		children: dict[str, list[dict]] = {}
 		for child in (*links, *phones, *emails):
-			doctype = {"links": "Dynamic Link", "phone_nos": "Contact Phone", "email_ids": "Contact Email"}[
-				child["parentfield"]
-			]
+			doctype = CONTACT_CHILDREN[child["parentfield"]][0]
 			children.setdefault(child["parent"], []).append({**child, "doctype": doctype})
 		sync_global_search("Contact", contacts, children)
 		clock = self._tick("global search", clock)
