@@ -100,28 +100,46 @@ class Desk:
 	def type_into(self, fieldname: str, text: str, scope: str = ".form-layout") -> None:
 		control = self.control(fieldname, scope)
 		field = control.find_element(By.CSS_SELECTOR, "input, textarea, .ql-editor")
+		if "ql-editor" in (field.get_attribute("class") or ""):
+			self._type_into_editor(fieldname, field, text, scope)
+		else:
+			self._type(field, text)
+			if field.tag_name == "input":
+				field.send_keys(Keys.TAB)
+		self.wait_idle()
+
+	def _type(self, field, text: str) -> None:
 		self.js("arguments[0].scrollIntoView({block: 'center'})", field)
 		field.click()
 		field.send_keys(Keys.CONTROL, "a")
 		field.send_keys(text)
-		if field.tag_name == "input":
-			field.send_keys(Keys.TAB)
-		elif "ql-editor" in (field.get_attribute("class") or ""):
-			# A text editor hands its text to the model after a pause (debounced). Until it has, a
-			# refresh (the next field re-evaluating a mandatory_depends_on) redraws the editor from
-			# the model and wipes what was typed: wait for the model, as a user waits to see it kept.
-			self.wait_for(
-				lambda d: d.execute_script(
-					"const doc = arguments[1] !== '.form-layout' && window.cur_dialog ? cur_dialog.doc"
-					" : window.cur_frm && cur_frm.doc;"
-					"return !!doc && frappe.utils.html2text(doc[arguments[0]] || '').includes(arguments[2]);",
-					fieldname,
-					scope,
-					text.strip()[:12],
-				),
+
+	def _type_into_editor(self, fieldname: str, editor, text: str, scope: str) -> None:
+		"""Type into a text editor and wait until its model holds the text, typing again if it was wiped.
+
+		The editor hands its text to the model after a pause (debounced). Until it has, a refresh of
+		the field redraws the editor from the model and wipes what was typed: the next field
+		re-evaluating a mandatory_depends_on, or a dialog's dependency refresh, which the Desk runs
+		0.1 s after any select changes (a select chosen just before). A user sees the text vanish and
+		types it again; so does the test, at most three times.
+		"""
+		probe = text.strip()[:12]
+		state_js = (
+			"const doc = arguments[1] !== '.form-layout' && window.cur_dialog ? cur_dialog.doc"
+			" : window.cur_frm && cur_frm.doc;"
+			"if (doc && frappe.utils.html2text(doc[arguments[0]] || '').includes(arguments[2])) return 'kept';"
+			"return arguments[3].isConnected && arguments[3].innerText.includes(arguments[2]) ? null : 'wiped';"
+		)
+		for _attempt in range(3):
+			self._type(editor, text)
+			state = self.wait_for(
+				lambda d: d.execute_script(state_js, fieldname, scope, probe, editor),
 				f"the text of {fieldname} in the model",
 			)
-		self.wait_idle()
+			if state == "kept":
+				return
+			editor = self.control(fieldname, scope).find_element(By.CSS_SELECTOR, ".ql-editor")
+		raise AssertionError(f"[{self.label}] the text typed into {fieldname} was wiped three times")
 
 	def choose(self, fieldname: str, value: str, scope: str = ".form-layout") -> None:
 		from selenium.webdriver.support.ui import Select
