@@ -632,7 +632,7 @@ def worker_ours(bench: str, site: str, batch_name: str, automation: str | None =
 		"failed": result.get("failed"),
 		"status": result.get("status"),
 		"rows_per_second": round((result.get("rows_read") or 0) / seconds, 1),
-		"phases": {phase: round(spent, 1) for phase, spent in run.timings.most_common()},
+		"phases": {phase: round(spent, 2) for phase, spent in run.timings.most_common()},
 		"peak_rss_mb": round(_rss_mb(), 1),
 		"rss_before_mb": round(rss_before, 1),
 		"rss_after_rows_mb": _trace_points(trace),
