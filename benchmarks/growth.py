@@ -264,6 +264,11 @@ def measure_imports(bench: str, site: str, size: int, repeat: int, password: str
 	return {**median, "runs_seconds": [run["seconds"] for run in runs], **settled}
 
 
+def import_into(args, site: str, size: int) -> dict:
+	print(f"{site}: importing {IMPORT_ROWS:,} rows …", flush=True)
+	return measure_imports(args.bench, site, size, args.repeat, args.db_root_password)
+
+
 # Table ------------------------------------------------------------------------------------------------
 
 
@@ -275,6 +280,10 @@ def rerun_name(name: str) -> str:
 
 def load() -> dict:
 	return json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+
+
+def save(results: dict) -> None:
+	RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
 
 
 def print_table(results: dict) -> None:
@@ -372,10 +381,9 @@ def main() -> None:
 		}
 		if args.import_only:
 			entry = {**results[str(size)], **entry}
-			print(f"{site}: importing {IMPORT_ROWS:,} rows …", flush=True)
-			entry["import"] = measure_imports(args.bench, site, size, args.repeat, args.db_root_password)
+			entry["import"] = import_into(args, site, size)
 			results[str(size)] = entry
-			RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+			save(results)
 			continue
 		ensure_site(args.bench, site, args.db_root_password)
 		if not args.skip_fill:
@@ -418,13 +426,12 @@ def main() -> None:
 		measured["cases"] = {**earlier.get("cases", {}), **measured["cases"]}
 		entry.update(measured)
 		if not args.skip_import:
-			print(f"{site}: importing {IMPORT_ROWS:,} rows …", flush=True)
-			entry["import"] = measure_imports(args.bench, site, size, args.repeat, args.db_root_password)
+			entry["import"] = import_into(args, site, size)
 		elif "import" in earlier:
 			entry["import"] = earlier["import"]
 		entry["load_after"] = os.getloadavg()
 		results[str(size)] = entry
-		RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+		save(results)
 	print_table(results)
 
 
