@@ -69,4 +69,30 @@ def test_bulk_names_look_like_the_framework_hash_and_do_not_repeat():
 
 	names = [hash_name() for _ in range(20000)]
 	assert len(set(names)) == len(names)
-	assert all(len(name) == 10 and int(name, 16) >= 0 and name == name.lower() for name in names)
+	alphabet = set("0123456789abcdefghijklmnopqrstuv")
+	assert all(len(name) == 10 and set(name) <= alphabet for name in names)
+
+
+def test_bulk_names_follow_each_other_in_the_key_so_an_import_writes_to_neighbouring_pages():
+	"""The names one process draws in a row sort, in the table's own collation, in the order they were drawn,
+	and a block of them shares its first four characters (the tenth of a second it was made in): an import's
+	rows go to the end of one stretch of the primary key, not to random pages of a key of millions of rows."""
+	import frappe
+	from frappe.utils import now_datetime
+
+	from cims_app.db.bulk_insert import hash_name, insert_rows
+
+	names = [hash_name() for _ in range(5000)]
+	# At most three blocks: the rest of one drawn before, then two; each has a prefix of its own at most.
+	assert len({name[:4] for name in names}) <= 3 and names == sorted(names)
+	now = now_datetime()
+	fields = ("name", "creation", "modified", "owner", "modified_by", "description", "status", "priority")
+	rows = [(name, now, now, "Administrator", "Administrator", "ordered", "Open", "Low") for name in names]
+	try:
+		assert insert_rows("ToDo", fields, rows[::-1]) == len(names)
+		stored = frappe.db.sql_list(
+			"SELECT name FROM `tabToDo` WHERE name IN %(names)s ORDER BY name", {"names": tuple(names)}
+		)
+		assert stored == names
+	finally:
+		frappe.db.rollback()
