@@ -5,6 +5,7 @@ import datetime
 import os
 import re
 import secrets
+import threading
 import time
 from collections.abc import Sequence
 from decimal import Decimal
@@ -219,9 +220,14 @@ _TAIL_PERIOD = 32**6
 _NEXT_TAIL = {"prefix": "", "tail": 0}
 
 
+_NAME_LOCK = threading.Lock()
+
+
 def _forget_names() -> None:
+	global _NAME_LOCK
 	_NAME_POOL.clear()
 	_NEXT_TAIL.update(prefix="", tail=0)
+	_NAME_LOCK = threading.Lock()
 
 
 # A forked worker starts with no names and a start of its own, never its parent's.
@@ -239,17 +245,25 @@ def hash_name() -> str:
 	as on one of 1,000,000. Uniformly random names sent each row to a random page of a key of millions of
 	rows, and an import's cost per row grew with the site. Two processes naming rows in the same tenth of a
 	second share a prefix but not, unless their random starts fall within a few thousand of each other, a
-	name; a name another record already has is drawn again by insert_rows. Names are made 4,096 at a time;
-	the pool belongs to the process that made it."""
-	if not _NAME_POOL:
-		prefix = _digits(int(time.time() * 10) % _PREFIX_PERIOD)[-4:]
-		if prefix != _NEXT_TAIL["prefix"]:
-			_NEXT_TAIL.update(prefix=prefix, tail=secrets.randbelow(_TAIL_PERIOD))
-		start = _NEXT_TAIL["tail"]
-		_NEXT_TAIL["tail"] = (start + _NAME_BLOCK) % _TAIL_PERIOD
-		block = [prefix + _digits((start + step) % _TAIL_PERIOD) for step in range(_NAME_BLOCK)]
-		_NAME_POOL.extend(reversed(block))
-	return _NAME_POOL.pop()
+	name; a name another record already has is drawn again by insert_rows. Names are made 4,096 at a time,
+	one block at a time when threads of a process draw together; the pool belongs to the process that made
+	it."""
+	while True:
+		try:
+			return _NAME_POOL.pop()
+		except IndexError:
+			with _NAME_LOCK:
+				if not _NAME_POOL:
+					_NAME_POOL.extend(reversed(_name_block()))
+
+
+def _name_block() -> list[str]:
+	prefix = _digits(int(time.time() * 10) % _PREFIX_PERIOD)[-4:]
+	if prefix != _NEXT_TAIL["prefix"]:
+		_NEXT_TAIL.update(prefix=prefix, tail=secrets.randbelow(_TAIL_PERIOD))
+	start = _NEXT_TAIL["tail"]
+	_NEXT_TAIL["tail"] = (start + _NAME_BLOCK) % _TAIL_PERIOD
+	return [prefix + _digits((start + step) % _TAIL_PERIOD) for step in range(_NAME_BLOCK)]
 
 
 def _digits(number: int) -> str:

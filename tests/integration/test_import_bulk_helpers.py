@@ -96,3 +96,39 @@ def test_bulk_names_follow_each_other_in_the_key_so_an_import_writes_to_neighbou
 		assert stored == names
 	finally:
 		frappe.db.rollback()
+
+
+def test_threads_of_one_process_draw_bulk_names_without_error_or_repeat():
+	"""Threads drawing names together (a web worker's threads, an import's reader beside its writer): when
+	the pool runs out, one thread makes the next block and the others wait for it. Before, two threads could
+	find it empty together; one made a block, and the other popped from an emptied pool (IndexError) or two
+	blocks came from the same start. The interpreter switches threads as often as it can here, and ten
+	rounds run, so the window is hit."""
+	import sys
+
+	from cims_app.db.bulk_insert import hash_name
+
+	errors = []
+
+	def draw(names: list):
+		try:
+			for _ in range(20000):
+				names.append(hash_name())
+		except Exception as error:
+			errors.append(error)
+
+	interval = sys.getswitchinterval()
+	sys.setswitchinterval(1e-6)
+	try:
+		for _ in range(10):
+			drawn = [[] for _ in range(8)]
+			threads = [threading.Thread(target=draw, args=(names,)) for names in drawn]
+			for thread in threads:
+				thread.start()
+			for thread in threads:
+				thread.join()
+			assert errors == []
+			names = [name for names in drawn for name in names]
+			assert len(names) == 160000 and len(set(names)) == len(names)
+	finally:
+		sys.setswitchinterval(interval)
