@@ -36,14 +36,18 @@ INDEXES: dict[str, dict[str, tuple[str, ...]]] = {
 		# CIMS Churn Risk: the highest scores of a risk level
 		"cims_churn_score": ("churn_risk", "churn_risk_score"),
 		# Customer Distribution by industry (its default view) for whole-company readers and managers: the
-		# counts and sums per industry read from the index alone (covering, with the row-rule fields)
+		# counts and sums per industry read from the index alone (covering, with the row-rule fields). After
+		# the industry, the creation: a new customer's entry goes to the end of its industry (about twenty
+		# places an import writes to, whatever the size of the site), and a change of stage, tier or amount
+		# rewrites it where it is; with the stage, tier and amount first it went to a random page of a
+		# million entries
 		"cims_distribution_cover": (
 			"industry",
+			"creation",
 			"lifecycle_stage",
 			"value_tier",
 			"annual_amount",
 			"cumulative_amount",
-			"creation",
 			"account_manager",
 			"in_public_pool",
 			"sales_team",

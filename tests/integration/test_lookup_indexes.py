@@ -203,3 +203,30 @@ def test_the_customer_history_index_covers_a_reps_follow_up_figures_and_replaces
 	finally:
 		add_customer_history_index()
 	assert index_columns(table, CUSTOMER_HISTORY_INDEX) == CUSTOMER_HISTORY_COLUMNS
+
+
+def test_customer_distribution_reads_its_cover_which_takes_new_customers_at_the_end_of_an_industry(
+	monkeypatch,
+):
+	"""Customer Distribution by industry reads the index alone (no row), and the index goes from the industry
+	to the creation: an import's new customers are written at the ends of the industries, not all over an
+	index of a million entries (an import into 1,000,000 customers: 0.76 s -> 0.73 s for their insert per
+	10,000 rows, four interleaved rounds)."""
+	from cims_app.cims_app.report.cims_customer_distribution.cims_customer_distribution import execute
+
+	add_all_indexes()
+	assert index_columns("tabCIMS Customer", "cims_distribution_cover")[:2] == ["industry", "creation"]
+	statements = []
+	original = frappe.db.sql
+
+	def capture(query, values=(), *args, **kwargs):
+		if "GROUP BY" in str(query).upper() and "tabCIMS Customer" in str(query):
+			statements.append((str(query), values))
+		return original(query, values, *args, **kwargs)
+
+	monkeypatch.setattr(frappe.db, "sql", capture)
+	execute(frappe._dict())
+	monkeypatch.undo()
+	assert statements
+	plans = [row for row in _explained(statements) if row.table == "tabCIMS Customer"]
+	assert plans and all(row.key == "cims_distribution_cover" and "Using index" in row.Extra for row in plans)
