@@ -58,6 +58,10 @@ SKETCH_PAGE = 50000
 # was read, whose keys the log stamps with its statement's time.
 CATCH_UP_MARGIN = datetime.timedelta(hours=1)
 CATCH_UP_LIMIT = 100000
+# An import that caught up on more keys than this stores the sketch again with them (its reading's time),
+# so that the imports after it do not read them again, nor, where no worker has run the queued rebuild for a
+# while, pile up past CATCH_UP_LIMIT and go without a sketch.
+RESTORE_AFTER = 10000
 # A day's rebuild with room to spare: a sketch older than this is never used.
 STORED_FOR = datetime.timedelta(days=3)
 PRUNE_PAGE = 50000
@@ -129,15 +133,20 @@ def make_and_store() -> tuple[datetime.datetime, MatchKeySketch]:
 	started = _database_now()
 	sketch = site_name_sketch()
 	if available():
-		try:
-			frappe.cache.set(
-				_key(),
-				started.isoformat().encode() + b"\n" + sketch.to_bytes(),
-				ex=int(STORED_FOR.total_seconds()),
-			)
-		except RedisError:
-			frappe.log_error(title="CIMS: the match key sketch could not be stored")
+		_store(started, sketch)
 	return started, sketch
+
+
+def _store(started: datetime.datetime, sketch: MatchKeySketch) -> None:
+	"""Keep `sketch`, which holds the site's keys as of the database time `started`, in the site's cache."""
+	try:
+		frappe.cache.set(
+			_key(),
+			started.isoformat().encode() + b"\n" + sketch.to_bytes(),
+			ex=int(STORED_FOR.total_seconds()),
+		)
+	except RedisError:
+		frappe.log_error(title="CIMS: the match key sketch could not be stored")
 
 
 def prune_log(started: datetime.datetime) -> int:
@@ -167,11 +176,13 @@ def forget_name_sketch() -> None:
 
 def stored_name_sketch() -> MatchKeySketch | None:
 	"""The stored sketch with the keys logged since it was made, or None when none is stored (or it is
-	unreadable, the log is not kept, or more keys changed since than CATCH_UP_LIMIT)."""
+	unreadable, the log is not kept, or more keys changed since than CATCH_UP_LIMIT). After a catch-up of
+	more than RESTORE_AFTER keys the sketch is stored again with them."""
 	stored = _stored() if available() else None
 	if stored is None:
 		return None
 	started, sketch = stored
+	reading = _database_now()
 	since = frappe.db.sql_list(
 		f"SELECT DISTINCT `match_key` FROM `{LOG_TABLE}` WHERE `logged_at` >= %(since)s LIMIT %(limit)s",
 		{"since": started - CATCH_UP_MARGIN, "limit": CATCH_UP_LIMIT + 1},
@@ -180,6 +191,8 @@ def stored_name_sketch() -> MatchKeySketch | None:
 		return None
 	for key in since:
 		sketch.add(key)
+	if len(since) > RESTORE_AFTER:
+		_store(reading, sketch)
 	return sketch
 
 
