@@ -209,7 +209,6 @@ def reserve_series_block(prefix: str, count: int) -> int:
 	return start
 
 
-_NAME_POOL: list[str] = []
 _NAME_BLOCK = 4096
 # Base-32 digits of Frappe's hash names, in the order the database sorts them, and every pair of them.
 _DIGITS = "0123456789abcdefghijklmnopqrstuv"
@@ -217,21 +216,47 @@ _PAIRS = [first + second for first in _DIGITS for second in _DIGITS]
 # Tenths of a second in four digits: the prefix comes round again every 32**4 tenths (29 hours).
 _PREFIX_PERIOD = 32**4
 _TAIL_PERIOD = 32**6
-_NEXT_TAIL = {"prefix": "", "tail": 0}
 
 
-_NAME_LOCK = threading.Lock()
+class _OrderedNames:
+	"""hash_name's pool: blocks of names counted up from a random start drawn for each prefix."""
+
+	def __init__(self):
+		self.reset()
+
+	def reset(self) -> None:
+		self.pool: list[str] = []
+		self.prefix = ""
+		self.tail = 0
+		self.lock = threading.Lock()
+
+	def take(self) -> str:
+		while True:
+			try:
+				return self.pool.pop()
+			except IndexError:
+				with self.lock:
+					if not self.pool:
+						self.pool.extend(reversed(self._block()))
+
+	def _block(self) -> list[str]:
+		tenths = int(time.time() * 10) % _PREFIX_PERIOD
+		prefix = _PAIRS[tenths >> 10] + _PAIRS[tenths & 1023]
+		if prefix != self.prefix:
+			self.prefix, self.tail = prefix, secrets.randbelow(_TAIL_PERIOD)
+		start = self.tail
+		self.tail = (start + _NAME_BLOCK) % _TAIL_PERIOD
+		return [prefix + _tail((start + step) % _TAIL_PERIOD) for step in range(_NAME_BLOCK)]
 
 
-def _forget_names() -> None:
-	global _NAME_LOCK
-	_NAME_POOL.clear()
-	_NEXT_TAIL.update(prefix="", tail=0)
-	_NAME_LOCK = threading.Lock()
+def _tail(number: int) -> str:
+	"""`number` (below 32**6) in six base-32 digits."""
+	return _PAIRS[number >> 20] + _PAIRS[number >> 10 & 1023] + _PAIRS[number & 1023]
 
 
+_NAMES = _OrderedNames()
 # A forked worker starts with no names and a start of its own, never its parent's.
-os.register_at_fork(after_in_child=_forget_names)
+os.register_at_fork(after_in_child=_NAMES.reset)
 
 
 def hash_name() -> str:
@@ -248,27 +273,7 @@ def hash_name() -> str:
 	name; a name another record already has is drawn again by insert_rows. Names are made 4,096 at a time,
 	one block at a time when threads of a process draw together; the pool belongs to the process that made
 	it."""
-	while True:
-		try:
-			return _NAME_POOL.pop()
-		except IndexError:
-			with _NAME_LOCK:
-				if not _NAME_POOL:
-					_NAME_POOL.extend(reversed(_name_block()))
-
-
-def _name_block() -> list[str]:
-	prefix = _digits(int(time.time() * 10) % _PREFIX_PERIOD)[-4:]
-	if prefix != _NEXT_TAIL["prefix"]:
-		_NEXT_TAIL.update(prefix=prefix, tail=secrets.randbelow(_TAIL_PERIOD))
-	start = _NEXT_TAIL["tail"]
-	_NEXT_TAIL["tail"] = (start + _NAME_BLOCK) % _TAIL_PERIOD
-	return [prefix + _digits((start + step) % _TAIL_PERIOD) for step in range(_NAME_BLOCK)]
-
-
-def _digits(number: int) -> str:
-	"""The last six base-32 digits of `number`."""
-	return _PAIRS[number >> 20 & 1023] + _PAIRS[number >> 10 & 1023] + _PAIRS[number & 1023]
+	return _NAMES.take()
 
 
 def column_defaults(doctype: str) -> tuple[list[str], dict]:

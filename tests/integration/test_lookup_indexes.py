@@ -27,6 +27,22 @@ def _explained(statements: list[tuple]) -> list[dict]:
 	return plans
 
 
+def _statements(monkeypatch, action, wanted) -> list[tuple]:
+	"""The (query, values) that `action` sends through frappe.db.sql and `wanted(query)` keeps."""
+	statements = []
+	original = frappe.db.sql
+
+	def capture(query, values=(), *args, **kwargs):
+		if wanted(str(query)):
+			statements.append((str(query), values))
+		return original(query, values, *args, **kwargs)
+
+	monkeypatch.setattr(frappe.db, "sql", capture)
+	action()
+	monkeypatch.undo()
+	return statements
+
+
 def test_a_chunks_lookup_of_existing_customers_can_use_an_index_for_every_key(monkeypatch):
 	"""2,000 rows a chunk (more values than MariaDB's in_predicate_conversion_threshold of 1,000): each
 	table the lookup filters on has an index for it, whatever the optimizer picks on a small site."""
@@ -41,17 +57,11 @@ def test_a_chunks_lookup_of_existing_customers_can_use_an_index_for_every_key(mo
 		)
 		for number in range(2000)
 	]
-	statements = []
-	original = frappe.db.sql
-
-	def capture(query, values=(), *args, **kwargs):
-		if query.lstrip().upper().startswith("SELECT"):
-			statements.append((query, values))
-		return original(query, values, *args, **kwargs)
-
-	monkeypatch.setattr(frappe.db, "sql", capture)
-	site_customers_by_keys(keys)
-	monkeypatch.undo()
+	statements = _statements(
+		monkeypatch,
+		lambda: site_customers_by_keys(keys),
+		lambda query: query.lstrip().upper().startswith("SELECT"),
+	)
 	assert len(statements) == 2
 	for row in _explained(statements):
 		if row.table and not row.table.startswith("<"):
@@ -133,18 +143,9 @@ def test_a_chunks_ledger_lookup_sends_in_lists_the_optimizer_reads_as_ranges(mon
 	from cims_app.imports.ledger import Ledger
 
 	rows = [SimpleNamespace(row_hash=f"hash-{number}", ref=f"IMP-ROW-{number}") for number in range(2000)]
-	statements = []
-	original = frappe.db.sql
-
-	def capture(query, values=(), *args, **kwargs):
-		statements.append((query, values))
-		return original(query, values, *args, **kwargs)
-
 	ledger = Ledger("IMP-NO-SUCH-BATCH")
 	ledger.empty = False  # as for a batch run before (a first run has no entry to look up)
-	monkeypatch.setattr(frappe.db, "sql", capture)
-	ledger.load(rows)
-	monkeypatch.undo()
+	statements = _statements(monkeypatch, lambda: ledger.load(rows), lambda query: True)
 	assert len(statements) == 6  # 3 of hashes, 3 of row IDs
 	assert all(len(values["values"]) < 1000 for _query, values in statements)
 	for row in _explained(statements):
@@ -216,17 +217,11 @@ def test_customer_distribution_reads_its_cover_which_takes_new_customers_at_the_
 
 	add_all_indexes()
 	assert index_columns("tabCIMS Customer", "cims_distribution_cover")[:2] == ["industry", "creation"]
-	statements = []
-	original = frappe.db.sql
-
-	def capture(query, values=(), *args, **kwargs):
-		if "GROUP BY" in str(query).upper() and "tabCIMS Customer" in str(query):
-			statements.append((str(query), values))
-		return original(query, values, *args, **kwargs)
-
-	monkeypatch.setattr(frappe.db, "sql", capture)
-	execute(frappe._dict())
-	monkeypatch.undo()
+	statements = _statements(
+		monkeypatch,
+		lambda: execute(frappe._dict()),
+		lambda query: "GROUP BY" in query.upper() and "tabCIMS Customer" in query,
+	)
 	assert statements
 	plans = [row for row in _explained(statements) if row.table == "tabCIMS Customer"]
 	assert plans and all(row.key == "cims_distribution_cover" and "Using index" in row.Extra for row in plans)
