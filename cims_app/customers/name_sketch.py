@@ -150,6 +150,7 @@ def _store(started: datetime.datetime, sketch: MatchKeySketch) -> None:
 	written beside it and renamed over it, so a process reading it meanwhile gets the old sketch or the new
 	one, never part of one."""
 	path = _path()
+	partial = None
 	try:
 		os.makedirs(os.path.dirname(path), exist_ok=True)
 		handle, partial = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".cims_match_key_sketch.")
@@ -158,6 +159,8 @@ def _store(started: datetime.datetime, sketch: MatchKeySketch) -> None:
 		os.replace(partial, path)
 	except OSError:
 		frappe.log_error(title="CIMS: the match key sketch could not be stored")
+		if partial and os.path.exists(partial):
+			os.remove(partial)
 
 
 def prune_log(started: datetime.datetime) -> int:

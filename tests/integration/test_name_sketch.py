@@ -220,6 +220,25 @@ def test_the_stored_sketch_outlives_the_sites_cache_and_not_its_age(monkeypatch,
 		frappe.db.rollback()
 
 
+def test_a_sketch_that_cannot_be_stored_leaves_the_old_one_and_no_partial_file(monkeypatch, stored):
+	"""A full disk or a refused rename: the error is logged, the sketch stored before stays whole, and the
+	partial file written beside it is removed (6 MB each time, never cleaned up otherwise)."""
+	import glob
+
+	stored()
+	before = name_sketch._stored()[0]
+	folder = os.path.dirname(name_sketch._path())
+
+	def refused(source, target):
+		raise OSError("no space left on device")
+
+	monkeypatch.setattr(os, "replace", refused)
+	name_sketch.store_name_sketch()
+	monkeypatch.undo()
+	assert name_sketch._stored()[0] == before
+	assert glob.glob(os.path.join(folder, ".cims_match_key_sketch.*")) == []
+
+
 def test_the_daily_job_stores_the_sketch_and_drops_the_log_it_no_longer_needs(stored, monkeypatch):
 	from cims_app.hooks import scheduler_events
 	from cims_app.jobs.name_sketch import rebuild_name_sketch
