@@ -279,3 +279,18 @@ def test_a_migrate_drops_the_stored_sketch(stored):
 	assert name_sketch.install()
 	assert name_sketch._stored() is None
 	assert name_sketch.available()
+
+
+def test_a_migrate_drops_the_sketch_an_older_version_kept_in_the_sites_cache():
+	from cims_app.patches.v0_1 import drop_cached_name_sketch
+
+	key = drop_cached_name_sketch.OLD_CACHE_KEY
+	frappe.cache.set(frappe.cache.make_key(key), b"2026-12-01T00:00:00\n" + bytes(64))
+	frappe.cache.set_value("cims_other_key", "kept")
+	try:
+		assert frappe.cache.get(frappe.cache.make_key(key))
+		drop_cached_name_sketch.execute()
+		assert frappe.cache.get(frappe.cache.make_key(key)) is None
+		assert frappe.cache.get_value("cims_other_key") == "kept"
+	finally:
+		frappe.cache.delete_value("cims_other_key")
