@@ -208,31 +208,45 @@ def worker_measure(bench: str, site: str, repeat: int, jobs: bool = True) -> dic
 	return {"counts": counts, "rep": rep, "manager": manager, "cases": cases}
 
 
-def measure_import(bench: str, site: str, size: int) -> dict:
-	"""A 10,000-row import (alike names, contacts) into the filled site, through import_customers.py's
-	workers; what it wrote is deleted by the next upload worker and at the end."""
+def import_file(bench: str, site: str) -> Path:
+	"""The growth benchmark's import file: IMPORT_ROWS alike names with contacts, made once."""
 	sys.path.insert(0, str(HERE))
 	import import_customers as ic
 
 	workdir = Path("/tmp/cims-growth-bench")
 	workdir.mkdir(parents=True, exist_ok=True)
 	path = workdir / f"alike-{IMPORT_ROWS}.xlsx"
+	if not path.exists():
+		masters = ic.run_worker("masters", worker_args(bench, site, path))
+		rows = ic.make_rows(IMPORT_ROWS, masters, seed=17, alike=True)
+		ic.write_xlsx(path, "客户", ic.HEADER, (ic.ours(row) for row in rows))
+	return path
+
+
+def worker_args(bench: str, site: str, path: Path, batch: str = ""):
+	"""The arguments of an import_customers.py worker for `site`, `path` and `batch`."""
 
 	class Args:
 		pass
 
 	args = Args()
 	args.bench, args.site, args.existing = bench, site, 1
-	args.file_for_worker = args.batch_for_worker = ""
+	args.file_for_worker, args.batch_for_worker = str(path), batch
 	args.automation_for_worker = False
-	if not path.exists():
-		masters = ic.run_worker("masters", args)
-		rows = ic.make_rows(IMPORT_ROWS, masters, seed=17, alike=True)
-		ic.write_xlsx(path, "客户", ic.HEADER, (ic.ours(row) for row in rows))
-	args.file_for_worker = str(path)
-	args.batch_for_worker = ic.run_worker("upload", args)["batch"]
-	result = ic.run_worker("ours", args)
-	ic.run_worker("upload", args)  # deletes what the import wrote (and leaves an empty batch)
+	return args
+
+
+def measure_import(bench: str, site: str, size: int) -> dict:
+	"""A 10,000-row import (alike names, contacts) into the filled site, through import_customers.py's
+	workers; what it wrote is deleted by the next upload worker and at the end."""
+	import import_customers as ic
+
+	path = import_file(bench, site)
+	batch = ic.run_worker("upload", worker_args(bench, site, path))["batch"]
+	result = ic.run_worker("ours", worker_args(bench, site, path, batch))
+	ic.run_worker(
+		"upload", worker_args(bench, site, path)
+	)  # deletes what the import wrote (and leaves an empty batch)
 	return result
 
 
