@@ -289,7 +289,11 @@ def add_unique_indexes() -> list[str]:
 def put_index(doctype: str, index_name: str, columns) -> None:
 	"""Add the index, or make it again where an earlier version made it with other columns (the framework's
 	add_index keeps an index of that name whatever its columns)."""
-	table = f"tab{doctype}"
+	put_table_index(f"tab{doctype}", index_name, columns)
+
+
+def put_table_index(table: str, index_name: str, columns) -> None:
+	"""put_index for a table of the app's own that is not a DocType's (a log, a tally)."""
 	existing = index_columns(table, index_name)
 	if existing == list(columns):
 		return

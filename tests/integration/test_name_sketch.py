@@ -294,3 +294,23 @@ def test_a_migrate_drops_the_sketch_an_older_version_kept_in_the_sites_cache():
 		assert frappe.cache.get_value("cims_other_key") == "kept"
 	finally:
 		frappe.cache.delete_value("cims_other_key")
+
+
+def test_the_catch_up_reads_the_logged_keys_from_the_log_index_alone_also_on_a_site_made_before():
+	"""An import reads the keys logged since the stored sketch from the index on the time and the key, not
+	a row per entry (a log of the last hours holds hundreds of thousands); a log an earlier version made
+	with the time alone in its index gets the key added on migrate."""
+	from cims_app.db.indexes import index_columns
+
+	name, columns = name_sketch.LOG_INDEX
+	frappe.db.sql_ddl(
+		f"ALTER TABLE `{name_sketch.LOG_TABLE}` DROP INDEX `{name}`, ADD INDEX `{name}` (`logged_at`)"
+	)
+	try:
+		assert index_columns(name_sketch.LOG_TABLE, name) == ["logged_at"]
+	finally:
+		name_sketch.install()
+	assert index_columns(name_sketch.LOG_TABLE, name) == list(columns)
+	since = frappe.db.sql("SELECT NOW(6) - INTERVAL 1 HOUR")[0][0]
+	plan = frappe.db.sql(f"EXPLAIN {name_sketch.CATCH_UP_QUERY}", {"since": since, "limit": 10}, as_dict=True)
+	assert [(row.key, "Using index" in (row.Extra or "")) for row in plan] == [(name, True)], plan
