@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 import frappe
-from frappe.model.naming import NamingSeries
+from frappe.model.naming import NamingSeries, get_default_naming_series
 from pymysql.converters import escape_string
 
 # The framework's own columns of every row, in the order the bulk writers list them (values of a tuple row
@@ -170,6 +170,26 @@ def insert_dicts(doctype: str, records: Sequence[dict], fields: Sequence[str] | 
 		if any(record.get(field) is not None for record in records)
 	]
 	insert_rows(doctype, fields, [tuple([record.get(field) for field in fields]) for record in records])
+
+
+def default_series(doctype: str) -> str:
+	"""The naming series a new record of `doctype` is named by when none is chosen, as the framework takes it:
+	for a DocType named by its `naming_series` field, the field's default (which Document Naming Settings
+	set, through a Property Setter) or else its first option; otherwise the DocType's autoname
+	(`FU-.YYYY.-.#######`)."""
+	meta = frappe.get_meta(doctype)
+	autoname = meta.autoname or ""
+	if autoname.startswith("naming_series:"):
+		field = meta.get_field("naming_series")
+		return (field.default if field else None) or get_default_naming_series(doctype) or ""
+	return autoname
+
+
+def series_takes_record_values(doctype: str, series: str) -> bool:
+	"""Whether `series` has parts the framework fills from each record (`{customer_type}`, `.region.`):
+	its names cannot be reserved for many records at once."""
+	fields = {df.fieldname for df in frappe.get_meta(doctype).fields}
+	return any(part.startswith("{") or part in fields for part in series.split("."))
 
 
 class SeriesNames:

@@ -8,7 +8,7 @@ import datetime
 import frappe
 from frappe.utils import getdate, now_datetime, nowdate
 
-from cims_app.db.bulk_insert import SeriesNames, insert_rows
+from cims_app.db.bulk_insert import SeriesNames, default_series, insert_rows
 from cims_app.domain.follow_up_flow import CANCELLED
 from cims_app.domain.plans import PlanStep, next_occurrence
 from cims_app.follow_ups.saving import refresh_customer_follow_up_dates
@@ -168,7 +168,7 @@ def insert_planned_follow_ups(rows: list[dict]) -> list[str]:
 	if not rows:
 		return []
 	now = now_datetime()
-	names = SeriesNames(frappe.get_meta(FOLLOW_UP).autoname).take(len(rows))
+	names = SeriesNames(default_series(FOLLOW_UP)).take(len(rows))
 	fields = [
 		"customer",
 		"customer_name",

@@ -104,7 +104,8 @@ class SiteAutomations:
 
 def _automations(doctype: str) -> list[tuple[str, str, str]]:
 	"""(description, the event or method it runs on, its kind) of each automation of the site for
-	`doctype`; kinds: script, notification, webhook, rule (assignment, energy point, milestone), hook."""
+	`doctype`; kinds: script, notification, webhook, rule (assignment, energy point, milestone), hook,
+	naming."""
 	found = []
 	if _server_scripts_enabled():
 		for row in frappe.get_all(
@@ -149,6 +150,28 @@ def _automations(doctype: str) -> list[tuple[str, str, str]]:
 		(_("Document hook {0}").format(handler), method, "hook")
 		for handler, method in other_apps_hooks(doctype)
 	)
+	found.extend(_naming(doctype))
+	return found
+
+
+def _naming(doctype: str) -> list[tuple[str, str, str]]:
+	"""How the form would name a new record, where that depends on the record (kind "naming", before the
+	write): a Document Naming Rule (its conditions are on the record's fields, and it comes before the
+	DocType's own naming), or a default naming series with parts taken from the record."""
+	from cims_app.db.bulk_insert import default_series, series_takes_record_values
+
+	found = [
+		(_("Document Naming Rule {0}").format(f"{rule.name} ({rule.prefix})"), "before_naming", "naming")
+		for rule in frappe.get_all(
+			"Document Naming Rule",
+			filters={"document_type": doctype, "disabled": 0},
+			fields=["name", "prefix"],
+			order_by="priority desc",
+		)
+	]
+	series = default_series(doctype)
+	if "#" in series and series_takes_record_values(doctype, series):
+		found.append((_("naming series {0}").format(series), "before_naming", "naming"))
 	return found
 
 

@@ -1,6 +1,7 @@
 """The customer handler: one row is a customer with its primary contact (SPEC §6).
 
-New customers are written in bulk: names from a reserved block of the naming series, derived fields
+New customers are written in bulk: names from a reserved block of the naming series the form would take
+(bulk_insert.default_series), derived fields
 from the same function the controller uses, the contact with its phone, email and link rows, the
 Version rows Frappe writes for imported records and the global-search entries, a few statements per
 chunk. Updates and merges into existing customers go through the controller (Document.save), so the
@@ -28,6 +29,7 @@ from cims_app.db.bulk_insert import (
 	CHILD_COLUMNS,
 	SeriesNames,
 	column_defaults,
+	default_series,
 	hash_name,
 	insert_dicts,
 	sync_global_search,
@@ -58,7 +60,6 @@ from cims_app.imports.records import contacts_of, in_savepoint, updater_referenc
 from cims_app.imports.rows import RowError, customer_row_rules, lookup_key, split_customer_contact
 
 CUSTOMER = "CIMS Customer"
-SERIES = ".YYYY..MM.-.####"
 # A contact's child tables written in bulk: parentfield -> (DocType, its columns besides CHILD_COLUMNS).
 CONTACT_CHILDREN = {
 	"links": ("Dynamic Link", ("link_doctype", "link_name", "link_title")),
@@ -92,7 +93,11 @@ class CustomerHandler:
 		both = (self.customer_automations, self.contact_automations)
 		self.automations = [description for site in both for description in site.descriptions]
 		self.one_by_one = [description for site in both for description in site.before_write]
-		self.names = SeriesNames(SERIES)
+		# The series the form would name new customers by (an admin may have set another in Document Naming
+		# Settings); one that takes values from each record, or a Document Naming Rule, is an automation of
+		# the site (SiteAutomations) and the rows are then saved one by one.
+		self.series = default_series(CUSTOMER)
+		self.names = None if self.one_by_one else SeriesNames(self.series)
 		info = self.context.info
 		self.site_names = name_sketch_for(max(0, info.row_bound - info.header_row)) if self.write else None
 		self.customer_columns, self.customer_base = column_defaults(CUSTOMER)
@@ -350,7 +355,7 @@ class CustomerHandler:
 			customer.update(values)
 			customer.update(
 				name=name,
-				naming_series=SERIES,
+				naming_series=self.series,
 				creation=now,
 				modified=now,
 				owner=user,
