@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 import frappe
-from frappe.model.naming import NamingSeries, get_default_naming_series
+from frappe.model import default_fields
+from frappe.model.naming import NamingSeries, get_default_naming_series, has_custom_parser
 from pymysql.converters import escape_string
 
 # The framework's own columns of every row, in the order the bulk writers list them (values of a tuple row
@@ -186,10 +187,14 @@ def default_series(doctype: str) -> str:
 
 
 def series_takes_record_values(doctype: str, series: str) -> bool:
-	"""Whether `series` has parts the framework fills from each record (`{customer_type}`, `.region.`):
-	its names cannot be reserved for many records at once."""
-	fields = {df.fieldname for df in frappe.get_meta(doctype).fields}
-	return any(part.startswith("{") or part in fields for part in series.split("."))
+	"""Whether `series` has parts the framework fills from each record (`{customer_type}`, `.region.`, an
+	app's `naming_series_variables`): its names cannot be reserved for many records at once."""
+	fields = {df.fieldname for df in frappe.get_meta(doctype).fields} | set(default_fields)
+	return any(
+		part.startswith("{") or part in fields or has_custom_parser(part)
+		for part in series.split(".")
+		if part
+	)
 
 
 class SeriesNames:

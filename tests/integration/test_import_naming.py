@@ -109,3 +109,17 @@ def test_a_document_naming_rule_names_imported_customers_and_contacts_as_the_for
 	contacts = sorted(frappe.db.get_value(CUSTOMER, name, "primary_contact") for name in names)
 	assert contacts == [f"NC{tag}-{n:04d}" for n in (1, 2, 3)]
 	assert customer_rule in counts(batch).log  # the batch says why it saved one by one
+
+
+def test_a_series_with_parts_from_the_record_makes_the_import_name_each_customer_through_the_framework(
+	imports, customer_series
+):
+	series = f"KT{unique_suffix()[-4:]}-.{{customer_type}}.-.####"
+	customer_series(series)
+	assert any(series in text for text in site_automations(CUSTOMER))
+	batch = imports.batch(workbook_bytes(HEADER, three_rows()))
+	result = imports.run(batch)
+	names = inserted(batch)
+	assert result["status"] == "Completed" and len(names) == 3
+	prefix = series.split(".")[0] + "Enterprise-"
+	assert sorted(names) == [f"{prefix}{n:04d}" for n in (1, 2, 3)]
