@@ -1,10 +1,9 @@
 """The customer handler: one row is a customer with its primary contact (SPEC §6).
 
 New customers are written in bulk: names from a reserved block of the naming series the form would take
-(bulk_insert.default_series), derived fields
-from the same function the controller uses, the contact with its phone, email and link rows, the
-Version rows Frappe writes for imported records and the global-search entries, a few statements per
-chunk. Updates and merges into existing customers go through the controller (Document.save), so the
+(bulk_insert.default_series), derived fields from the same function the controller uses, the contact with
+its phone, email and link rows, the Version rows Frappe writes for imported records and the global-search
+entries, a few statements per chunk. Updates and merges into existing customers go through the controller (Document.save), so the
 workflow, Version diff and stage history are exactly the form's.
 """
 
