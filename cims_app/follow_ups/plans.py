@@ -6,15 +6,30 @@ the number of customers, and the same code for the daily job and for one custome
 import datetime
 
 import frappe
+from frappe import _
 from frappe.utils import getdate, now_datetime, nowdate
 
+from cims_app.db.automations import SiteAutomations
 from cims_app.db.bulk_insert import SeriesNames, default_series, insert_rows
-from cims_app.domain.follow_up_flow import CANCELLED
+from cims_app.domain.follow_up_flow import CANCELLED, PLANNED
 from cims_app.domain.plans import PlanStep, next_occurrence
 from cims_app.follow_ups.saving import refresh_customer_follow_up_dates
 
 FOLLOW_UP = "CIMS Follow-Up"
 PLAN_HOUR = datetime.time(9, 0)
+# The fields of a planned follow-up that a plan sets.
+PLANNED_FIELDS = (
+	"customer",
+	"customer_name",
+	"follow_up_type",
+	"scheduled_on",
+	"assigned_to",
+	"template",
+	"content",
+	"next_action",
+	"follow_up_plan",
+)
+_SAVEPOINT = "cims_planned_follow_up"
 
 
 def sync_plans(
@@ -92,7 +107,6 @@ def enabled_plans() -> list[frappe._dict]:
 
 def start_current_plans(customers: list[str] | None, today: datetime.date) -> list[str]:
 	"""Create the next follow-up of each enabled plan for the customers of its stage that have none open."""
-	created_for = []
 	templates = _template_texts()
 	rows = []
 	for plan in enabled_plans():
@@ -116,9 +130,7 @@ def start_current_plans(customers: list[str] | None, today: datetime.date) -> li
 					"follow_up_plan": plan.name,
 				}
 			)
-			created_for.append(customer.name)
-	insert_planned_follow_ups(rows)
-	return created_for
+	return [row["customer"] for row in insert_planned_follow_ups(rows)]
 
 
 def _customers_needing_follow_up(plan, customers: list[str] | None) -> list[frappe._dict]:
@@ -163,32 +175,57 @@ def _template_texts() -> dict:
 	}
 
 
-def insert_planned_follow_ups(rows: list[dict]) -> list[str]:
-	"""Insert Planned follow-ups in bulk, named from the DocType's naming series; return their names."""
+def insert_planned_follow_ups(rows: list[dict]) -> list[dict]:
+	"""Insert Planned follow-ups as the form would: in bulk, named from the DocType's naming series, and the
+	site's after-write automations for follow-ups (an After Insert Server Script, a Notification…) run on
+	each; one by one through Document.insert when one acts before the write or names the record (a Document
+	Naming Rule), a refused row logged and left out. Returns the rows written, each with its name."""
 	if not rows:
 		return []
+	automations = SiteAutomations(FOLLOW_UP)
+	if automations.before_write:
+		return [row for row in rows if _insert_one(row)]
 	now = now_datetime()
 	names = SeriesNames(default_series(FOLLOW_UP)).take(len(rows))
-	fields = [
-		"customer",
-		"customer_name",
-		"follow_up_type",
-		"scheduled_on",
-		"assigned_to",
-		"template",
-		"content",
-		"next_action",
-		"follow_up_plan",
-	]
 	insert_rows(
 		FOLLOW_UP,
-		["name", "creation", "modified", "owner", "modified_by", "docstatus", "status", *fields],
+		["name", "creation", "modified", "owner", "modified_by", "docstatus", "status", *PLANNED_FIELDS],
 		[
-			(name, now, now, "Administrator", "Administrator", 0, "Planned", *(row.get(f) for f in fields))
+			(
+				name,
+				now,
+				now,
+				"Administrator",
+				"Administrator",
+				0,
+				PLANNED,
+				*(row.get(f) for f in PLANNED_FIELDS),
+			)
 			for name, row in zip(names, rows, strict=True)
 		],
 	)
-	return names
+	for row, name in zip(rows, names, strict=True):
+		row["name"] = name
+	automations.run_after_write(names)
+	return rows
+
+
+def _insert_one(row: dict) -> bool:
+	"""A planned follow-up through Document.insert, in a savepoint: False (and the error logged) where the
+	site's automations refuse it."""
+	frappe.db.savepoint(_SAVEPOINT)
+	try:
+		doc = frappe.get_doc(
+			{"doctype": FOLLOW_UP, "status": PLANNED, **{f: row.get(f) for f in PLANNED_FIELDS}}
+		)
+		doc.insert(ignore_permissions=True)
+	except Exception:
+		frappe.db.rollback(save_point=_SAVEPOINT)
+		frappe.log_error(title=_("CIMS: a planned follow-up was refused"), reference_doctype=FOLLOW_UP)
+		return False
+	frappe.db.release_savepoint(_SAVEPOINT)
+	row["name"] = doc.name
+	return True
 
 
 def follow_stage_plans(customer_doc) -> None:

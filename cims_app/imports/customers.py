@@ -24,6 +24,7 @@ from cims_app.customers.duplicates import (
 	site_customers_by_keys,
 )
 from cims_app.customers.name_sketch import name_sketch_for
+from cims_app.db.automations import SiteAutomations
 from cims_app.db.bulk_insert import (
 	CHILD_COLUMNS,
 	SeriesNames,
@@ -53,7 +54,6 @@ from cims_app.domain.lifecycle_rules import (
 	stage_move_effects,
 )
 from cims_app.domain.merge_policy import SKIP, append_source, resolve
-from cims_app.imports.automations import SiteAutomations
 from cims_app.imports.context import FAILED, INSERTED, MERGED, SKIPPED, UPDATED, ImportContext, SourceRow
 from cims_app.imports.records import contacts_of, in_savepoint, updater_reference
 from cims_app.imports.rows import RowError, customer_row_rules, lookup_key, split_customer_contact

@@ -10,7 +10,7 @@ import threading
 import frappe
 import pytest
 
-from cims_app.imports.automations import site_automations
+from cims_app.db.automations import site_automations
 from cims_app.imports.customers import CustomerHandler
 from tests.integration.import_helpers import counts, ledger, workbook_bytes
 from tests.integration.support import unique_suffix, valid_mobile, valid_uscc

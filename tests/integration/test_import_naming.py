@@ -7,8 +7,8 @@ import frappe
 import pytest
 from frappe.core.doctype.document_naming_settings.document_naming_settings import DocumentNamingSettings
 
+from cims_app.db.automations import site_automations
 from cims_app.db.bulk_insert import default_series
-from cims_app.imports.automations import site_automations
 from tests.integration.import_helpers import counts, ledger, workbook_bytes
 from tests.integration.support import unique_suffix, valid_mobile, valid_uscc
 

@@ -1,25 +1,29 @@
-"""The site's own automations that run when a record is entered by hand (SPEC §6: an import behaves like
-typing the rows in).
+"""The site's own automations that run when a record is entered by hand, which a bulk write must run too
+(SPEC §6: an import behaves like typing the rows in; the follow-ups a plan creates are new follow-ups like
+any other).
 
 Saving a new record through the form (Document.insert) runs, besides the DocType's controller and the
 app's own hooks: enabled Server Scripts of type DocType Event (Before Insert / Validate / Save, After
 Insert / Save), Notifications on New, Save or a method, Webhooks on after_insert / on_update, the
-framework's Assignment Rules, Energy Point Rules and Milestone Trackers, and the document hooks
-(`doc_events`) of other installed apps, for the DocType or for "*". The bulk importer writes rows with
-multi-row INSERTs, which run none of them; it asks here first. cims_app's own hooks and the framework's generic "*" handlers (which act
-only through the rules listed above) are not automations of the site: the bulk path reproduces the
-former and the latter do nothing without a rule.
+framework's Assignment Rules, Energy Point Rules and Milestone Trackers, the document hooks (`doc_events`)
+of other installed apps, for the DocType or for "*", and its naming (a Document Naming Rule, a series with
+parts from the record). The bulk writers (the customer import, the follow-up plans) write rows with
+multi-row INSERTs, which run none of them; they ask here first. cims_app's own hooks and the framework's
+generic "*" handlers (which act only through the rules listed above) are not automations of the site: the
+bulk path reproduces the former and the latter do nothing without a rule.
 
 Automations that act after the record is written (After Insert / After Save scripts, Notifications,
 Webhooks, Assignment Rules, Energy Point Rules, Milestone Trackers, other apps' after_insert / on_update /
-on_change hooks) are replayed on each record the bulk path wrote (`SiteAutomations.run_after_write`), as Document.insert
-runs them after its own write. Those that act before the write (Before Insert / Validate / Save scripts,
-other apps' before hooks) may change or refuse the record: with any of them, records are saved one by one
-through Document.insert.
+on_change hooks) are replayed on each record the bulk path wrote (`SiteAutomations.run_after_write`), as
+Document.insert runs them after its own write. Those that act before the write (Before Insert / Validate /
+Save scripts, other apps' before hooks, the naming) may change, name or refuse the record: with any of
+them, records are saved one by one through Document.insert.
 """
 
 import frappe
 from frappe import _
+
+from cims_app.db.bulk_insert import default_series, series_takes_record_values
 
 # Document methods an insert runs, and the names the framework's automations give them.
 BEFORE_WRITE = ("before_insert", "before_naming", "before_validate", "validate", "before_save")
@@ -158,8 +162,6 @@ def _naming(doctype: str) -> list[tuple[str, str, str]]:
 	"""How the form would name a new record, where that depends on the record (kind "naming", before the
 	write): a Document Naming Rule (its conditions are on the record's fields, and it comes before the
 	DocType's own naming), or a default naming series with parts taken from the record."""
-	from cims_app.db.bulk_insert import default_series, series_takes_record_values
-
 	found = [
 		(_("Document Naming Rule {0}").format(f"{rule.name} ({rule.prefix})"), "before_naming", "naming")
 		for rule in frappe.get_all(
