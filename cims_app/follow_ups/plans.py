@@ -11,6 +11,7 @@ from frappe.utils import getdate, now_datetime, nowdate
 
 from cims_app.db.automations import SiteAutomations
 from cims_app.db.bulk_insert import SeriesNames, default_series, insert_rows
+from cims_app.db.bulk_update import record_versions
 from cims_app.domain.follow_up_flow import CANCELLED, PLANNED
 from cims_app.domain.plans import PlanStep, next_occurrence
 from cims_app.follow_ups.saving import refresh_customer_follow_up_dates
@@ -30,6 +31,7 @@ PLANNED_FIELDS = (
 	"follow_up_plan",
 )
 _SAVEPOINT = "cims_planned_follow_up"
+CANCEL_CHUNK = 5000
 
 
 def sync_plans(
@@ -49,38 +51,49 @@ def sync_plans(
 		customers = sorted({c for c in customers if c})
 		if not customers:
 			return {"cancelled": 0, "created": 0}
-	cancelled_for = [] if new else stop_left_plans(customers)
+	cancelled_for = [] if new else stop_left_plans(customers, reference)
 	created_for = start_current_plans(customers, today)
 	refresh_customer_follow_up_dates(sorted(set(cancelled_for) | set(created_for)), reference=reference)
 	return {"cancelled": len(cancelled_for), "created": len(created_for)}
 
 
-def stop_left_plans(customers: list[str] | None) -> list[str]:
-	"""Cancel open plan follow-ups whose plan is not the plan of the customer's stage; return their customers."""
-	values = {"now": now_datetime(), "called_off": CANCELLED}
+def stop_left_plans(customers: list[str] | None, reference: dict | None = None) -> list[str]:
+	"""Cancel open plan follow-ups whose plan is not the plan of the customer's stage, each with a Version row
+	(status Planned -> Called Off, `reference`: what it came through) as a save would leave; return their
+	customers."""
+	values = {"called_off": CANCELLED}
 	restrict = ""
 	if customers is not None:
 		values["customers"] = tuple(customers)
 		restrict = "AND fu.customer IN %(customers)s"
-	where = f"""
+	candidates = frappe.db.sql(
+		f"""
+		SELECT fu.name, fu.customer
 		FROM `tabCIMS Follow-Up` fu
 		JOIN `tabCIMS Customer` c ON c.name = fu.customer
 		JOIN `tabCIMS Follow-Up Plan` p ON p.name = fu.follow_up_plan
 		WHERE fu.status = 'Planned' AND p.lifecycle_stage != c.lifecycle_stage {restrict}
-	"""
-	affected = frappe.db.sql(f"SELECT DISTINCT fu.customer {where}", values, pluck=True)
-	if affected:
-		frappe.db.sql(
-			f"""
-			UPDATE `tabCIMS Follow-Up` fu
-			JOIN `tabCIMS Customer` c ON c.name = fu.customer
-			JOIN `tabCIMS Follow-Up Plan` p ON p.name = fu.follow_up_plan
-			SET fu.status = %(called_off)s, fu.modified = %(now)s
-			WHERE fu.status = 'Planned' AND p.lifecycle_stage != c.lifecycle_stage {restrict}
-			""",
-			values,
+		""",
+		values,
+	)
+	customer_of = dict(candidates)
+	left = []
+	names = sorted(customer_of)
+	for start in range(0, len(names), CANCEL_CHUNK):
+		# still Planned now, locked by their keys alone (a follow-up completed meanwhile is left as it is)
+		chunk = frappe.db.sql_list(
+			"""SELECT name FROM `tabCIMS Follow-Up` WHERE name IN %(names)s AND status = 'Planned'
+			FOR UPDATE""",
+			{"names": tuple(names[start : start + CANCEL_CHUNK])},
 		)
-	return affected
+		if chunk:
+			frappe.db.sql(
+				"UPDATE `tabCIMS Follow-Up` SET status = %(called_off)s, modified = %(now)s WHERE name IN %(names)s",
+				{**values, "now": now_datetime(), "names": tuple(chunk)},
+			)
+			left.extend(chunk)
+	record_versions(FOLLOW_UP, {name: {"status": (PLANNED, CANCELLED)} for name in left}, reference)
+	return sorted({customer_of[name] for name in left})
 
 
 def enabled_plans() -> list[frappe._dict]:

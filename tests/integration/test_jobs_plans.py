@@ -2,6 +2,7 @@
 the old stage's plan and starts the new one."""
 
 import datetime
+import json
 
 import frappe
 import pytest
@@ -152,6 +153,26 @@ def test_daily_job_cancels_plan_follow_ups_of_customers_moved_without_a_save():
 		assert create_planned_follow_ups() == {"cancelled": 1, "created": 0}
 	assert [r.status for r in plan_follow_ups(customer.name, plan.name)] == ["Called Off"]
 	assert frappe.db.get_value("CIMS Customer", customer.name, "next_follow_up_on") is None
+
+
+def test_a_plan_follow_up_called_off_by_the_job_has_it_in_its_history():
+	"""The follow-up's timeline shows the job's change (SPEC §1.4: every change is in the Version history,
+	set-based jobs included), as a save would have left it."""
+	rep = make_user()
+	with frozen_clock(DAY):
+		plan = make_plan("Intent Customer", 14)
+		customer = customer_with("Intent Customer", DAY, account_manager=rep)
+		create_planned_follow_ups()
+		frappe.db.set_value("CIMS Customer", customer.name, "lifecycle_stage", "Potential Customer")
+		create_planned_follow_ups()
+	(follow_up,) = plan_follow_ups(customer.name, plan.name)
+	versions = frappe.get_all(
+		"Version", filters={"ref_doctype": "CIMS Follow-Up", "docname": follow_up.name}, pluck="data"
+	)
+	assert len(versions) == 1
+	data = json.loads(versions[0])
+	assert data["changed"] == [["status", "Planned", "Called Off"]]
+	assert data["updater_reference"]["doctype"] == "Scheduled Job Type"
 
 
 def test_second_enabled_plan_for_a_stage_is_refused():

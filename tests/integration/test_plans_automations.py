@@ -109,7 +109,16 @@ def test_before_save_scripts_change_or_refuse_each_planned_follow_up(scripts):
 	assert frappe.db.exists("Error Log", {"reference_doctype": FOLLOW_UP, "error": ("like", "%不要这条%")})
 
 
-def test_a_document_naming_rule_names_the_follow_ups_of_a_plan():
+@pytest.fixture
+def naming_rule():
+	"""A Document Naming Rule for follow-ups (rolled back with the test); the framework's cached list of the
+	DocType's rules is cleared afterwards, so no later follow-up looks for it."""
+	yield
+	frappe.db.rollback()
+	frappe.cache_manager.clear_doctype_map("Document Naming Rule", FOLLOW_UP)
+
+
+def test_a_document_naming_rule_names_the_follow_ups_of_a_plan(naming_rule):
 	tag = unique_suffix()[-4:]
 	frappe.get_doc(
 		{
