@@ -265,6 +265,31 @@ class Desk:
 			self.js("arguments[0].click()", element)  # a sticky header over it; a user would scroll
 		self.wait_idle()
 
+	def click_until(self, text: str, within: str, done_js: str, what: str, attempts: int = 3) -> None:
+		"""Click the button `text` until `done_js` holds (a form opened, a dialog shown), as a user clicks again
+		when nothing happened: a click that lands while the form redraws its section after a save reaches a
+		button being replaced and does nothing (no request, no route). Waits 15 s a click; a click that did
+		work, only slowly, is not repeated."""
+
+		def done(driver) -> bool:
+			try:
+				return bool(driver.execute_script(done_js))
+			except JavascriptException:
+				return False
+
+		for attempt in range(attempts):
+			if not done(self.driver):
+				try:
+					self.click_button(text, within)
+				except TimeoutException:
+					pass  # the button is gone: the click before it may have worked after all
+			try:
+				self.wait_for(done, what, 15)
+				return
+			except TimeoutException:
+				if attempt == attempts - 1:
+					raise
+
 	def submit_dialog(self, text: str, timeout: int = 45) -> None:
 		"""Press the open dialog's button `text` and wait for the dialog to close, as a user would.
 

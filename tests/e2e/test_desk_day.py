@@ -100,7 +100,12 @@ def create_enterprise_customer(desk: Desk, customer_name: str) -> str:
 
 def add_primary_contact(desk: Desk, customer: str) -> str:
 	"""From the customer's Contacts section: New Contact, a mobile number, then pick it as primary."""
-	desk.click_button(desk.translate("New Contact"), ".form-layout")
+	desk.click_until(
+		desk.translate("New Contact"),
+		".form-layout",
+		"return !!window.cur_frm && cur_frm.doctype === 'Contact' && cur_frm.is_new()",
+		"the new Contact form",
+	)
 	desk.wait_form("Contact", new=True)
 	desk.type_into("first_name", "李四")
 	mobile = valid_mobile()
@@ -137,6 +142,15 @@ def log_follow_up_with_next_date(desk: Desk, customer: str) -> str:
 		"the follow-up quick entry",
 	)
 	assert desk.js("return frappe.quick_entry.dialog.get_value('customer')") == customer
+	# The Link control checks the customer with the server before it writes it to the dialog's model; a
+	# field refresh before then (the dialog refreshes its fields 0.1 s after a select changes) draws the
+	# control again from the empty model. A user's first move comes later: the test waits for the model.
+	desk.wait_for(
+		lambda d: d.execute_script(
+			"return frappe.quick_entry.dialog.doc.customer === arguments[0]", customer
+		),
+		"the quick entry's model to hold the customer",
+	)
 	dialog_width = desk.js(
 		"return document.querySelector('.modal.show .modal-dialog').getBoundingClientRect().width"
 	)
