@@ -25,6 +25,7 @@ size's figures in growth.last.json next to this file, so sizes measured on diffe
 """
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -236,17 +237,18 @@ def worker_args(bench: str, site: str, path: Path, batch: str = ""):
 	return args
 
 
-def measure_import(bench: str, site: str, size: int) -> dict:
+def measure_import(bench: str, site: str, size: int, during=contextlib.nullcontext) -> dict:
 	"""A 10,000-row import (alike names, contacts) into the filled site, through import_customers.py's
-	workers; what it wrote is deleted by the next upload worker and at the end."""
+	workers; what it wrote is deleted by the next upload worker and at the end. `during()` is entered around
+	the import alone (import_statements.py logs its statements there)."""
 	import import_customers as ic
 
 	path = import_file(bench, site)
 	batch = ic.run_worker("upload", worker_args(bench, site, path))["batch"]
-	result = ic.run_worker("ours", worker_args(bench, site, path, batch))
-	ic.run_worker(
-		"upload", worker_args(bench, site, path)
-	)  # deletes what the import wrote (and leaves an empty batch)
+	with during():
+		result = ic.run_worker("ours", worker_args(bench, site, path, batch))
+	# deletes what the import wrote (and leaves an empty batch)
+	ic.run_worker("upload", worker_args(bench, site, path))
 	return result
 
 

@@ -15,6 +15,8 @@ was set before is put back).
 """
 
 import argparse
+import contextlib
+import functools
 import json
 import re
 import tempfile
@@ -22,7 +24,6 @@ from collections import defaultdict
 from pathlib import Path
 
 import growth
-import import_customers
 
 ENTRY = re.compile(
 	r"^# Thread_id: .*?Schema: (?P<schema>\S*).*?^# Query_time: (?P<seconds>[\d.]+).*?$(?P<rest>.*?)(?=^# Time: |^# User@Host: |\Z)",
@@ -58,33 +59,24 @@ def read_log(path: Path, schema: str) -> dict[str, list]:
 	return dict(kinds)
 
 
-def one_import(bench: str, site: str, password: str, log: Path | None = None) -> float:
-	"""The growth benchmark's import into `site` (growth.measure_import's workers), its statements logged to
-	`log` when given (only the import's: not the upload nor the clean-up around it); its seconds."""
-	path = growth.import_file(bench, site)
-	batch = import_customers.run_worker("upload", growth.worker_args(bench, site, path))["batch"]
-	args = growth.worker_args(bench, site, path, batch)
-	if log is None:
-		seconds = import_customers.run_worker("ours", args)["seconds"]
-	else:
-		before = growth.mysql_root(password, "SELECT " + ", ".join(f"@@GLOBAL.{name}" for name in SETTINGS))
+@contextlib.contextmanager
+def slow_log(password: str, log: Path):
+	"""MariaDB's slow log catching every statement into `log` while inside; the settings before put back."""
+	before = growth.mysql_root(password, "SELECT " + ", ".join(f"@@GLOBAL.{name}" for name in SETTINGS))
+	growth.mysql_root(
+		password,
+		f"SET GLOBAL slow_query_log_file = '{log}'; SET GLOBAL long_query_time = 0; SET GLOBAL slow_query_log = 1",
+	)
+	try:
+		yield
+	finally:
+		values = dict(zip(SETTINGS, before.split("\t"), strict=True))
 		growth.mysql_root(
 			password,
-			f"SET GLOBAL slow_query_log_file = '{log}'; SET GLOBAL long_query_time = 0; "
-			"SET GLOBAL slow_query_log = 1",
+			f"SET GLOBAL slow_query_log = {values['slow_query_log']}; "
+			f"SET GLOBAL long_query_time = {values['long_query_time']}; "
+			f"SET GLOBAL slow_query_log_file = '{values['slow_query_log_file']}'",
 		)
-		try:
-			seconds = import_customers.run_worker("ours", args)["seconds"]
-		finally:
-			values = dict(zip(SETTINGS, before.split("\t"), strict=True))
-			growth.mysql_root(
-				password,
-				f"SET GLOBAL slow_query_log = {values['slow_query_log']}; "
-				f"SET GLOBAL long_query_time = {values['long_query_time']}; "
-				f"SET GLOBAL slow_query_log_file = '{values['slow_query_log_file']}'",
-			)
-	import_customers.run_worker("upload", growth.worker_args(bench, site, path))  # deletes what it wrote
-	return seconds
 
 
 def site_schema(bench: str, site: str) -> str:
@@ -104,9 +96,10 @@ def main() -> None:
 	with tempfile.TemporaryDirectory() as folder:
 		Path(folder).chmod(0o777)  # the server writes the log
 		for site in args.sites:
-			one_import(args.bench, site, args.db_root_password)  # warms the site
+			growth.measure_import(args.bench, site, 0)  # warms the site
 			log = Path(folder) / f"{site}.log"
-			seconds = one_import(args.bench, site, args.db_root_password, log)
+			during = functools.partial(slow_log, args.db_root_password, log)
+			seconds = growth.measure_import(args.bench, site, 0, during)["seconds"]
 			figures[site] = read_log(log, site_schema(args.bench, site))
 			print(f"{site}: the logged import took {seconds:.2f} s", flush=True)
 	first, last = args.sites[0], args.sites[-1]

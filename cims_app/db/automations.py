@@ -43,7 +43,7 @@ def site_automations(doctype: str) -> list[str]:
 
 
 class SiteAutomations:
-	"""The site's automations for one DocType, read once for an import run."""
+	"""The site's automations for one DocType, read once for a bulk write (an import run, a plans run)."""
 
 	def __init__(self, doctype: str):
 		self.doctype = doctype
